@@ -1,0 +1,1 @@
+console.log("kernels: none yet")

@@ -1,0 +1,101 @@
+/**
+ * The training loop, shared by every engine: draw a batch from the data stream, score it,
+ * ask the bound for its estimate and dObjective/dS, backpropagate −dObjective/dS, step Adam,
+ * and record the estimate at every step.
+ */
+import type { BoundState, CellResult, CellSpec } from '../types.js';
+import type { CriticRuntime } from './types.js';
+import { getBound } from '../bounds/index.js';
+import { dataStream } from '../rng.js';
+import { sampleBatch, miAtStep } from '../tasks/index.js';
+import { levelStats } from './levelStats.js';
+
+export interface Progress {
+  step: number;
+  steps: number;
+  estimate: number;
+  trueMi: number;
+}
+
+export interface TrainOptions {
+  onProgress?: (p: Progress) => void;
+  /** How often onProgress fires, in steps (default 100). */
+  progressEvery?: number;
+  signal?: AbortSignal;
+}
+
+export interface TrainOutput {
+  estimates: Float64Array;
+  wallMs: number;
+  /** Step at which the critic's scores became non-finite (training stopped there), or null. */
+  divergedAt: number | null;
+}
+
+export const EMA_RATE = 0.01;
+export const MAX_TRAJECTORY_POINTS = 500;
+
+export function trainLoop(spec: CellSpec, runtime: CriticRuntime, options: TrainOptions = {}): TrainOutput {
+  const bound = getBound(spec.estimator);
+  const steps = spec.mi.length * spec.stepsPerLevel;
+  const n = spec.batchSize;
+  const rng = dataStream(spec.seed);
+  const estimates = new Float64Array(steps).fill(NaN);
+  const dLoss = new Float32Array(n * n);
+  const every = options.progressEvery ?? 100;
+  let state: BoundState | undefined;
+  let divergedAt: number | null = null;
+  const t0 = performance.now();
+  for (let t = 0; t < steps; t++) {
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+    const trueMi = miAtStep(spec.mi, spec.stepsPerLevel, t);
+    const batch = sampleBatch(spec.task, rng, n, spec.dim, trueMi, spec.batchRho);
+    const s = runtime.scores(batch.x, batch.y, n);
+    if (!allFinite(s)) { divergedAt = t; break; }
+    const out = bound.evaluate(s, n, spec.boundOptions, state);
+    state = out.state;
+    estimates[t] = out.estimate;
+    for (let i = 0; i < n * n; i++) dLoss[i] = -out.grad[i];
+    runtime.step(dLoss);
+    if (options.onProgress && (t % every === 0 || t === steps - 1)) {
+      options.onProgress({ step: t, steps, estimate: out.estimate, trueMi });
+    }
+  }
+  return { estimates, wallMs: performance.now() - t0, divergedAt };
+}
+
+function allFinite(a: Float32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
+/** Assemble the CellResult from a finished loop. */
+export function summarise(spec: CellSpec, runtime: CriticRuntime, out: TrainOutput): CellResult {
+  const steps = out.estimates.length;
+  const stride = Math.max(1, Math.ceil(steps / MAX_TRAJECTORY_POINTS));
+  const step: number[] = [], estimate: number[] = [], ema: number[] = [];
+  let m = NaN;
+  for (let t = 0; t < steps; t++) {
+    const e = out.estimates[t];
+    if (Number.isFinite(e)) m = Number.isFinite(m) ? m + EMA_RATE * (e - m) : e;
+    if (t % stride === 0 || t === steps - 1) {
+      step.push(t); estimate.push(e); ema.push(m);
+    }
+  }
+  const ran = out.divergedAt ?? steps;
+  return {
+    spec,
+    estimator: spec.estimator,
+    critic: spec.critic,
+    task: spec.task,
+    seed: spec.seed,
+    engine: runtime.engine,
+    backend: runtime.backend,
+    steps,
+    msPerStep: ran > 0 ? out.wallMs / ran : NaN,
+    wallMs: out.wallMs,
+    // Non-finite numbers become null in JSON; every reader treats null as non-finite.
+    levels: levelStats(out.estimates, spec.mi, spec.stepsPerLevel),
+    trajectory: { stride, step, estimate, ema },
+    logN: Math.log(spec.batchSize),
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * The engine contract. An engine owns the critic's forward pass, its backward pass for a given
+ * dLoss/dS and the Adam step; everything else (data, bounds, bookkeeping) lives in the shared
+ * training loop (./train.ts), written once for every engine.
+ *
+ * Per training step the loop calls, in order:
+ *   S = runtime.scores(x, y, n)   // power-iteration step for spectrally normalised layers
+ *                                 // (updating their persistent u), then the forward pass
+ *   runtime.step(dLossdS)         // backprop through that forward pass, then Adam (minimising)
+ * The loss is −objective, so dLossdS = −bound.grad.
+ */
+import type { BackendChoice } from '../types.js';
+import type { CriticLayout } from '../critics/layout.js';
+
+export interface AdamConfig {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+/** PyTorch's Adam defaults with the paper's learning rate. */
+export const DEFAULT_ADAM: AdamConfig = { lr: 5e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+export interface RuntimeOptions {
+  adam: AdamConfig;
+  backend: BackendChoice;
+  /** Initial u vectors for the spectrally normalised layers, in layout order (see initSpectralU). */
+  spectralU: Float32Array[];
+  /** Kernel variant hint (the wasm engine: 'relaxed' | 'simd'); engines may ignore it. */
+  variant?: string;
+}
+
+export interface CriticRuntime {
+  readonly engine: 'tfjs' | 'wasm';
+  /** The backend actually in use, e.g. 'wasm-simd-relaxed', 'tensorflow-gpu', 'tfjs-wasm'. */
+  readonly backend: string;
+  /** Forward pass; returns S (n×n row-major). The returned array may be reused by the next call. */
+  scores(x: Float32Array, y: Float32Array, n: number): Float32Array;
+  /** Backprop dLoss/dS through the last forward pass, then one Adam step. */
+  step(dLossdS: Float32Array): void;
+  /** Current parameters, a copy, flat in the shared layout. */
+  params(): Float32Array;
+  /** Current power-iteration vectors (copies), layout order. */
+  spectralU(): Float32Array[];
+  dispose(): void;
+}
+
+export interface Engine {
+  readonly name: 'tfjs' | 'wasm';
+  /** Whether this engine can run here with the given backend choice (no throw). */
+  available(backend: BackendChoice): Promise<boolean>;
+  /** Build a runtime from initial parameters; throws UsageError for an unavailable explicit backend. */
+  create(layout: CriticLayout, params: Float32Array, options: RuntimeOptions): Promise<CriticRuntime>;
+}
