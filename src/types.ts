@@ -117,3 +117,32 @@ export interface CellResult {
   /** log n for the batch size, the ceiling of InfoNCE-type bounds. */
   logN: number;
 }
+
+/** The GAN experiment (paper §5.3, eq. 20–21): one run of a GAN with an optional MI regulariser. */
+export const GAN_VARIANTS = ['vanilla', 'mine', 'mice'] as const;
+export type GanVariant = (typeof GAN_VARIANTS)[number];
+
+export interface GanSpec {
+  kind: 'gan';
+  variant: GanVariant;
+  seed: number;
+  steps: number;
+  /** Weight β of the MI term in the generator loss (0 for vanilla). */
+  beta: number;
+  backend: BackendChoice;
+}
+
+export interface GanResult {
+  spec: GanSpec;
+  variant: GanVariant;
+  seed: number;
+  engine: 'tfjs';
+  backend: string;
+  /** Modes captured out of 25. */
+  modes: number;
+  /** Share of generated samples within 3σ of some mode. */
+  highQuality: number;
+  wallMs: number;
+  /** A sample of generated points for the scatter plot, [x, y] pairs. */
+  samples: [number, number][];
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * `harness`: the command line. Thin by design: each command parses its flags, validates them
+ * into a typed spec, and calls the library or the orchestrator. Bad input → one line on stderr
+ * naming what is wrong, exit code 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../src/errors.js';
+import { EXIT } from './exit.js';
+import * as run from './commands/run.js';
+import * as sweep from './commands/sweep.js';
+import * as merge from './commands/merge.js';
+import * as bench from './commands/bench.js';
+import * as report from './commands/report.js';
+import * as compare from './commands/compare.js';
+import * as gan from './commands/gan.js';
+
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+const program = new Command('harness')
+  .description('Benchmark neural mutual-information estimators (MICE and its baselines)')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  .showHelpAfterError(false);
+
+for (const m of [run, sweep, merge, bench, report, compare, gan] as CommandModule[]) m.register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = exitCodeFor(err);
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message; help/version are successes.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`harness: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  process.stderr.write(`harness: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  return EXIT.crash;
+}
