@@ -1,0 +1,126 @@
+/**
+ * `harness run`: train one cell and print its statistics (a table, or one JSON object with
+ * --json). The JSON is deterministic for a given command except the timing fields
+ * (msPerStep, wallMs).
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { CellResult, CellSpec } from '../../src/types.js';
+import { CRITICS, TASKS, ENGINES, BACKENDS, ESTIMATORS } from '../../src/types.js';
+import { UsageError } from '../../src/errors.js';
+import { runCell } from '../../src/engine/run.js';
+import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from '../parse.js';
+
+interface RunFlags {
+  estimator?: string; tau?: string; alpha?: string; emaRate?: string; miceForm?: string;
+  partitionGrad?: boolean; spectralNorm?: boolean;
+  critic: string; task: string; mi: string; stepsPerLevel: string; batchSize: string; dim: string;
+  batchRho: string; seed: string; hidden: string; embed: string; lr: string;
+  engine: string; backend: string; json?: boolean; out?: string;
+}
+
+export function register(program: Command): void {
+  program.command('run')
+    .description('train one critic on one task and report per-level bias / variance / MSE')
+    .option('--estimator <name>', `estimator: ${ESTIMATORS.join(', ')}`)
+    .option('--tau <T>', 'SMILE clip threshold τ (inf = DV)', '1')
+    .option('--alpha <a>', 'α-InfoNCE interpolation α', '0.5')
+    .option('--ema-rate <r>', 'MINE moving-average rate', '0.01')
+    .option('--mice-form <form>', "MICE form: 'dv' (Algorithm 1, default) or 'nwj' (eq. 14)", 'dv')
+    .option('--partition-grad', 'MICE ablation: do not block the partition function gradient')
+    .option('--spectral-norm', 'spectrally normalise the last layer (default: on for mice only)')
+    .option('--no-spectral-norm', 'MICE ablation: no spectral normalisation')
+    .option('--critic <kind>', 'joint | separable', 'separable')
+    .option('--task <task>', 'gaussian | cubic', 'gaussian')
+    .option('--mi <list>', 'staircase of true MI values, nats', '2,4,6,8,10')
+    .option('--steps-per-level <N>', 'training steps per MI level', '4000')
+    .option('--batch-size <N>', 'batch size n', '64')
+    .option('--dim <D>', 'dimension d of x and y', '20')
+    .option('--batch-rho <R>', "within-batch correlation ρ_batch in [0, 1), or 'random' (U(0, 0.5))", '0')
+    .option('--seed <S>', 'seed (data and initialisation streams)', '0')
+    .option('--hidden <H>', 'hidden width', '256')
+    .option('--embed <E>', 'separable critic embedding width', '32')
+    .option('--lr <lr>', 'Adam learning rate', '5e-4')
+    .option('--engine <engine>', 'auto | tfjs | wasm', 'auto')
+    .option('--backend <backend>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .option('--json', 'print one JSON object')
+    .option('--out <file>', 'also write the full JSON result to FILE (written only on success)')
+    .action(async (flags: RunFlags) => {
+      const spec = specFromFlags(flags);
+      const result = await runCell(spec);
+      const json = JSON.stringify(publicResult(result));
+      if (flags.out) writeFileSync(flags.out, JSON.stringify(result, null, 2) + '\n');
+      process.stdout.write(flags.json ? json + '\n' : table(result));
+    });
+}
+
+export function specFromFlags(f: RunFlags): CellSpec {
+  if (f.estimator === undefined) throw new UsageError('--estimator: required');
+  const estimator = parseChoice('--estimator', f.estimator, ESTIMATORS);
+  const mi = parseNumberList('--mi', f.mi);
+  for (const v of mi) if (!(v >= 0) || !Number.isFinite(v)) throw new UsageError(`--mi: MI must be a finite number >= 0, got ${v}`);
+  const tau = parseNumber('--tau', f.tau ?? '1');
+  if (!(tau > 0)) throw new UsageError(`--tau: must be > 0, got ${f.tau}`);
+  const alpha = parseNumber('--alpha', f.alpha ?? '0.5');
+  if (!(alpha >= 0 && alpha <= 1)) throw new UsageError(`--alpha: must be in [0, 1], got ${f.alpha}`);
+  const emaRate = parseNumber('--ema-rate', f.emaRate ?? '0.01');
+  if (!(emaRate > 0 && emaRate <= 1)) throw new UsageError(`--ema-rate: must be in (0, 1], got ${f.emaRate}`);
+  const boundOptions: CellSpec['boundOptions'] = {};
+  if (estimator === 'smile') boundOptions.tau = tau;
+  if (estimator === 'alpha-infonce') boundOptions.alpha = alpha;
+  if (estimator === 'mine') boundOptions.emaRate = emaRate;
+  if (estimator === 'mice') {
+    boundOptions.miceForm = parseChoice('--mice-form', f.miceForm ?? 'dv', ['dv', 'nwj'] as const);
+    boundOptions.miceBlockPartition = !f.partitionGrad;
+  }
+  const lr = parseNumber('--lr', f.lr);
+  if (!(lr > 0)) throw new UsageError(`--lr: must be > 0, got ${f.lr}`);
+  return {
+    estimator,
+    boundOptions,
+    critic: parseChoice('--critic', f.critic, CRITICS),
+    // commander sets spectralNorm=true for --spectral-norm, false for --no-spectral-norm and
+    // true by default (because of the --no- form); only an explicit flag overrides the default.
+    spectralNorm: explicitSpectralNorm() ?? estimator === 'mice',
+    task: parseChoice('--task', f.task, TASKS),
+    mi,
+    stepsPerLevel: parseInteger('--steps-per-level', f.stepsPerLevel, 1),
+    batchSize: parseInteger('--batch-size', f.batchSize, 2),
+    dim: parseInteger('--dim', f.dim, 1),
+    batchRho: parseBatchRho('--batch-rho', f.batchRho),
+    seed: parseInteger('--seed', f.seed, 0),
+    hidden: parseInteger('--hidden', f.hidden, 1),
+    embed: parseInteger('--embed', f.embed, 1),
+    lr,
+    engine: parseChoice('--engine', f.engine, ENGINES),
+    backend: parseChoice('--backend', f.backend, BACKENDS),
+  };
+}
+
+function explicitSpectralNorm(): boolean | undefined {
+  const args = process.argv;
+  const i = Math.max(args.lastIndexOf('--spectral-norm'), args.lastIndexOf('--no-spectral-norm'));
+  return i < 0 ? undefined : args[i] === '--spectral-norm';
+}
+
+/** The --json object: the run's identity, engine, timing, level statistics and trajectory. */
+function publicResult(r: CellResult) {
+  return {
+    estimator: r.estimator, critic: r.critic, task: r.task, seed: r.seed,
+    boundOptions: r.spec.boundOptions, spectralNorm: r.spec.spectralNorm, batchRho: r.spec.batchRho,
+    batchSize: r.spec.batchSize, dim: r.spec.dim,
+    engine: r.engine, backend: r.backend, steps: r.steps, msPerStep: r.msPerStep, wallMs: r.wallMs,
+    window: 'last half of each level',
+    levels: r.levels, logN: r.logN, trajectory: r.trajectory,
+  };
+}
+
+function table(r: CellResult): string {
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+  const lines = [
+    `${r.estimator} · ${r.critic} critic · ${r.task} · seed ${r.seed} · ${r.engine}/${r.backend} · ${r.msPerStep.toFixed(2)} ms/step`,
+    'true MI   mean     bias     variance  MSE      >MI share  non-finite',
+    ...r.levels.map((l) => [f(l.trueMi).padEnd(9), f(l.mean).padEnd(8), f(l.bias).padEnd(8), f(l.variance).padEnd(9), f(l.mse).padEnd(8), f(l.violations).padEnd(10), String(l.nonFinite)].join(' ')),
+  ];
+  return lines.join('\n') + '\n';
+}
