@@ -5,10 +5,10 @@
  */
 export function rhoForMi(mi: number, dim: number): number {
   if (!(mi >= 0)) throw new RangeError(`MI must be >= 0, got ${mi}`);
-  return Math.sqrt(1 - Math.exp((-2 * mi) / dim));
+  return Math.sqrt(-Math.expm1((-2 * mi) / dim));
 }
 
 export function miForRho(rho: number, dim: number): number {
   if (!(rho >= 0 && rho < 1)) throw new RangeError(`rho must be in [0, 1), got ${rho}`);
-  return -(dim / 2) * Math.log(1 - rho * rho);
+  return -(dim / 2) * Math.log1p(-rho * rho);
 }
