@@ -130,6 +130,10 @@ export interface GanSpec {
   /** Weight β of the MI term in the generator loss (0 for vanilla). */
   beta: number;
   backend: BackendChoice;
+  /** Optional overrides of the GAN defaults (src/gan/config.ts); absent = default. */
+  batchSize?: number;
+  noiseDim?: number;
+  codeDim?: number;
 }
 
 export interface GanResult {
@@ -145,4 +149,7 @@ export interface GanResult {
   wallMs: number;
   /** A sample of generated points for the scatter plot, [x, y] pairs. */
   samples: [number, number][];
+  /** Mean MI estimate I(G(z, c); c) over the last tenth of training (mine/mice only). */
+  miEstimate?: number;
+  msPerStep?: number;
 }
