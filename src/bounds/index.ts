@@ -4,9 +4,23 @@
  */
 import type { BoundDefinition, BoundOptions, EstimatorName } from '../types.js';
 import { ESTIMATORS } from '../types.js';
-// BOUND-IMPORTS (the bounds helper fills these in)
+import { nwj } from './nwj.js';
+import { dv } from './dv.js';
+import { mine } from './mine.js';
+import { smile } from './smile.js';
+import { infonce } from './infonce.js';
+import { js } from './js.js';
+import { tuba } from './tuba.js';
+import { mice } from './mice.js';
+import { alphaInfonce } from './alphaInfonce.js';
+import { flatnce } from './flatnce.js';
+import { parseEstimator } from './names.js';
 
-const REGISTRY: Partial<Record<EstimatorName, BoundDefinition>> = {};
+export { parseEstimator };
+
+const REGISTRY: Record<EstimatorName, BoundDefinition> = {
+  nwj, dv, mine, smile, infonce, js, tuba, mice, 'alpha-infonce': alphaInfonce, flatnce,
+};
 
 export function getBound(name: EstimatorName): BoundDefinition {
   const b = REGISTRY[name];
@@ -22,5 +36,5 @@ export function evaluateBound(name: EstimatorName, scores: number[][], options?:
     if (row.length !== n) throw new RangeError(`scores must be square: row ${i} has ${row.length} entries, expected ${n}`);
     flat.set(row, i * n);
   });
-  return { estimate: getBound(name).evaluate(flat, n, options).estimate };
+  return { estimate: getBound(parseEstimator(name)).evaluate(flat, n, options).estimate };
 }

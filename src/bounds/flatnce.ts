@@ -1,0 +1,25 @@
+/**
+ * FlatNCE (Chen et al. 2021, "Simpler, faster, stronger: breaking the log-K curse on contrastive
+ * learners", Alg. 1). Per row l_i = log Σ_{j≠i} e^(T_ij − T_ii); FlatNCE's loss e^(l − sg(l))
+ * always has value 1 and gradient ∇l, so training maximises objective = −mean_i l_i (whose
+ * gradient is FlatNCE's). estimate = the InfoNCE value (paper eq. 8) of the same scores, as the
+ * FlatNCE paper reports; the two differ in value and gradient.
+ */
+import type { BoundDefinition, BoundOutput } from '../types.js';
+import { checkScores, infonceValue, rowLogSumExp } from './util.js';
+
+export const flatnce: BoundDefinition = {
+  name: 'flatnce',
+  lowerBound: true,
+  evaluate(scores, n): BoundOutput {
+    checkScores(scores, n);
+    const grad = new Float64Array(n * n);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const lse = rowLogSumExp(scores, n, i, true);
+      sum += lse - scores[i * n + i];
+      for (let j = 0; j < n; j++) grad[i * n + j] = i === j ? 1 / n : -Math.exp(scores[i * n + j] - lse) / n;
+    }
+    return { estimate: infonceValue(scores, n).value, objective: -sum / n, grad };
+  },
+};

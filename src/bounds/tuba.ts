@@ -1,0 +1,23 @@
+/**
+ * TUBA (Poole et al. 2019, eq. 8) without a learned baseline, a(y) = 1: 1 + E_P[T] − E_Q[e^T]
+ * over the off-diagonal pairs (SMILE's `tuba_lower_bound` with log_baseline None).
+ * estimate = objective. Without a baseline TUBA(T) = NWJ(T + 1): the same bound with the critic
+ * shifted by 1, so the two differ only in where the optimal critic sits.
+ */
+import type { BoundDefinition, BoundOutput } from '../types.js';
+import { checkScores, diagMean, offDiagLogMeanExp } from './util.js';
+
+export const tuba: BoundDefinition = {
+  name: 'tuba',
+  lowerBound: true,
+  evaluate(scores, n): BoundOutput {
+    checkScores(scores, n);
+    const grad = new Float64Array(n * n);
+    const logNOff = Math.log(n * (n - 1));
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) grad[i * n + j] = i === j ? 1 / n : -Math.exp(scores[i * n + j] - logNOff);
+    }
+    const value = 1 + diagMean(scores, n) - Math.exp(offDiagLogMeanExp(scores, n));
+    return { estimate: value, objective: value, grad };
+  },
+};
