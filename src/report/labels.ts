@@ -1,0 +1,68 @@
+/**
+ * Display labels: the one place that turns a spec into the names a reader sees. An estimator's
+ * label carries the options that distinguish it from its defaults (the defaults are those of
+ * harness/sweep/variant.ts): `smile(τ=1)`, `smile(τ=∞)`, `mice`, `mice(form=nwj)`,
+ * `mice(no-block)`, `mice(no-sn)`, `nwj(+sn)`, `alpha-infonce(α=0.3)`, `mine(ema=0.05)`.
+ * SMILE always shows τ, because τ = 1 and τ = ∞ are different estimators in the paper.
+ * JSON has no Infinity: an absent or null τ means no clipping (∞).
+ */
+import type { BoundOptions, CellSpec } from '../types.js';
+
+type LabelSpec = Pick<CellSpec, 'estimator' | 'spectralNorm'> & { boundOptions?: BoundOptions | null };
+
+const DEFAULT_ALPHA = 0.5;
+const DEFAULT_EMA = 0.01;
+const KNOWN_OPTIONS = new Set(['tau', 'alpha', 'emaRate', 'miceForm', 'miceBlockPartition']);
+
+export function estimatorLabel(spec: LabelSpec): string {
+  const o: Record<string, unknown> = { ...(spec.boundOptions ?? {}) };
+  const parts: string[] = [];
+  switch (spec.estimator) {
+    case 'smile': {
+      const tau = o.tau;
+      parts.push(`τ=${typeof tau === 'number' && Number.isFinite(tau) ? num(tau) : '∞'}`);
+      break;
+    }
+    case 'alpha-infonce':
+      if (typeof o.alpha === 'number' && o.alpha !== DEFAULT_ALPHA) parts.push(`α=${num(o.alpha)}`);
+      break;
+    case 'mine':
+      if (typeof o.emaRate === 'number' && o.emaRate !== DEFAULT_EMA) parts.push(`ema=${num(o.emaRate)}`);
+      break;
+    case 'mice':
+      if (o.miceForm === 'nwj') parts.push('form=nwj');
+      if (o.miceBlockPartition === false) parts.push('no-block');
+      break;
+    default:
+      break;
+  }
+  const snDefault = spec.estimator === 'mice';
+  if (spec.spectralNorm !== undefined && spec.spectralNorm !== snDefault) parts.push(spec.spectralNorm ? '+sn' : 'no-sn');
+  // Options this file does not know yet still distinguish estimators: show them verbatim.
+  for (const k of Object.keys(o).sort()) {
+    if (!KNOWN_OPTIONS.has(k) && o[k] !== undefined) parts.push(`${k}=${String(o[k])}`);
+  }
+  return parts.length ? `${spec.estimator}(${parts.join(', ')})` : spec.estimator;
+}
+
+/** ρ_batch as written in tables and file names. */
+export function rhoLabel(rho: number | 'random' | null | undefined): string {
+  if (rho === 'random') return 'random';
+  return typeof rho === 'number' ? num(rho) : '0';
+}
+
+/** A short, stable number spelling for labels (no trailing zeros, no exponent for ordinary values). */
+export function num(x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : x < 0 ? '−∞' : 'NaN';
+  return String(Number(x.toPrecision(6)));
+}
+
+/** A file-name-safe slug: lowercase ASCII, digits, '-', '_' and '.', nothing else. */
+export function slug(s: string): string {
+  return s
+    .replace(/τ/g, 'tau').replace(/α/g, 'alpha').replace(/ρ/g, 'rho').replace(/∞/g, 'inf')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '');
+}

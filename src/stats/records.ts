@@ -1,0 +1,133 @@
+/**
+ * Normalising what a cell store holds. A cell file is a CellResult (or a GanResult, spec.kind
+ * 'gan') plus whatever the sweep adds (a `provenance` object, timings); extra fields are
+ * tolerated. JSON turns non-finite numbers into null: every number read here that is null (or
+ * missing, or not a number) becomes NaN, i.e. non-finite = divergent. A value of the wrong shape
+ * throws a RecordError naming the field, so the loader can skip that one file with a warning.
+ */
+import type { BoundOptions, CellSpec, CriticKind, EstimatorName, GanVariant, TaskName } from '../types.js';
+
+export class RecordError extends Error {
+  override name = 'RecordError';
+}
+
+export interface LevelRecord {
+  trueMi: number;
+  window: [number, number];
+  mean: number;
+  bias: number;
+  variance: number;
+  mse: number;
+  violations: number;
+  nonFinite: number;
+  /** Share of the trajectory's EMA points inside the window that lie above the true MI. */
+  emaViolations: number;
+}
+
+export interface CellRecord {
+  kind: 'cell';
+  file: string;
+  spec: CellSpec;
+  estimator: EstimatorName;
+  critic: CriticKind;
+  task: TaskName;
+  batchRho: number | 'random';
+  batchSize: number;
+  seed: number;
+  engine: string;
+  backend: string;
+  msPerStep: number;
+  levels: LevelRecord[];
+  trajectory: { step: number[]; estimate: number[]; ema: number[] };
+  logN: number;
+  provenance: Record<string, unknown>;
+}
+
+export interface GanRecord {
+  kind: 'gan';
+  file: string;
+  variant: GanVariant;
+  seed: number;
+  steps: number;
+  beta: number;
+  backend: string;
+  modes: number;
+  highQuality: number;
+  samples: [number, number][];
+  provenance: Record<string, unknown>;
+}
+
+export type StoreRecord = CellRecord | GanRecord;
+
+type Json = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const toNum = (v: unknown): number => (typeof v === 'number' ? v : NaN);
+
+function need<T>(ok: boolean, field: string, v: T): T {
+  if (!ok) throw new RecordError(`field '${field}' is missing or malformed`);
+  return v;
+}
+
+/** Parse one decoded JSON value from a cell store. */
+export function parseRecord(raw: unknown, file: string): StoreRecord {
+  if (!isObj(raw)) throw new RecordError('not a JSON object');
+  const spec = need(isObj(raw.spec), 'spec', raw.spec as Json);
+  const provenance = isObj(raw.provenance) ? raw.provenance : {};
+  if (spec.kind === 'gan') {
+    const samples = Array.isArray(raw.samples)
+      ? (raw.samples as unknown[]).filter((p): p is [number, number] => Array.isArray(p) && p.length === 2 && p.every((c) => typeof c === 'number'))
+      : [];
+    return {
+      kind: 'gan', file,
+      variant: need(typeof (raw.variant ?? spec.variant) === 'string', 'variant', String(raw.variant ?? spec.variant) as GanVariant),
+      seed: need(typeof (raw.seed ?? spec.seed) === 'number', 'seed', Number(raw.seed ?? spec.seed)),
+      steps: toNum(spec.steps), beta: toNum(spec.beta),
+      backend: typeof raw.backend === 'string' ? raw.backend : 'unknown',
+      modes: toNum(raw.modes), highQuality: toNum(raw.highQuality), samples, provenance,
+    };
+  }
+  need(typeof spec.estimator === 'string', 'spec.estimator', 0);
+  need(typeof spec.critic === 'string', 'spec.critic', 0);
+  need(typeof spec.task === 'string', 'spec.task', 0);
+  need(typeof spec.batchSize === 'number', 'spec.batchSize', 0);
+  need(typeof spec.seed === 'number', 'spec.seed', 0);
+  need(Array.isArray(spec.mi), 'spec.mi', 0);
+  const rho = spec.batchRho === 'random' ? 'random' : typeof spec.batchRho === 'number' ? spec.batchRho : 0;
+  const levelsRaw = need(Array.isArray(raw.levels), 'levels', raw.levels as unknown[]);
+  const tr = isObj(raw.trajectory) ? raw.trajectory : {};
+  const arr = (v: unknown): number[] => (Array.isArray(v) ? v.map(toNum) : []);
+  const trajectory = { step: arr(tr.step), estimate: arr(tr.estimate), ema: arr(tr.ema) };
+  const mi = (spec.mi as unknown[]).map(toNum);
+  const levels = levelsRaw.map((l, k): LevelRecord => {
+    if (!isObj(l)) throw new RecordError(`field 'levels[${k}]' is malformed`);
+    const w = Array.isArray(l.window) && l.window.length === 2 ? [toNum(l.window[0]), toNum(l.window[1])] as [number, number] : [NaN, NaN] as [number, number];
+    const trueMi = Number.isFinite(toNum(l.trueMi)) ? toNum(l.trueMi) : mi[k];
+    return {
+      trueMi, window: w, mean: toNum(l.mean), bias: toNum(l.bias), variance: toNum(l.variance), mse: toNum(l.mse),
+      violations: toNum(l.violations), nonFinite: Number.isFinite(toNum(l.nonFinite)) ? toNum(l.nonFinite) : 0,
+      emaViolations: emaShareAbove(trajectory, w, trueMi),
+    };
+  });
+  const s = spec as unknown as CellSpec;
+  return {
+    kind: 'cell', file,
+    spec: { ...s, boundOptions: (isObj(spec.boundOptions) ? spec.boundOptions : {}) as BoundOptions, batchRho: rho },
+    estimator: s.estimator, critic: s.critic, task: s.task, batchRho: rho, batchSize: s.batchSize, seed: s.seed,
+    engine: typeof raw.engine === 'string' ? raw.engine : 'unknown',
+    backend: typeof raw.backend === 'string' ? raw.backend : 'unknown',
+    msPerStep: toNum(raw.msPerStep), levels, trajectory,
+    logN: Number.isFinite(toNum(raw.logN)) ? toNum(raw.logN) : Math.log(s.batchSize),
+    provenance,
+  };
+}
+
+/** Share of finite EMA points with step in [from, to) above trueMi (NaN when none). */
+function emaShareAbove(tr: { step: number[]; ema: number[] }, [from, to]: [number, number], trueMi: number): number {
+  let n = 0, above = 0;
+  for (let i = 0; i < tr.step.length; i++) {
+    const t = tr.step[i], e = tr.ema[i];
+    if (t >= from && t < to && Number.isFinite(e)) { n++; if (e > trueMi) above++; }
+  }
+  return n > 0 ? above / n : NaN;
+}
