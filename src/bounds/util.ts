@@ -76,19 +76,44 @@ export function sigmoid(x: number): number {
 }
 
 /**
- * Leave-one-out log-sum-exp of a vector: out[k] = log Σ_{j≠k} e^(v_j), from prefix and suffix
- * log-sum-exps so it is exact even when v_k dominates (subtracting e^(v_k) from the total would
- * cancel catastrophically). An empty sum gives −Infinity.
+ * Leave-one-out log-sum-exp of a vector: out[k] = log Σ_{j≠k} e^(v_j); an empty sum gives
+ * −Infinity. Every entry but the maximum's subtracts its own term from Σ_j e^(v_j − max), which
+ * keeps the maximum's term 1, so the difference never cancels below 1 (relative error ≤ n·ε);
+ * the maximum's own entry is summed afresh around the runner-up.
  */
 export function leaveOneOutLogSumExp(v: ArrayLike<number>): Float64Array {
   const m = v.length;
-  const pre = new Float64Array(m + 1).fill(-Infinity);
-  const suf = new Float64Array(m + 1).fill(-Infinity);
-  for (let k = 0; k < m; k++) pre[k + 1] = logAddExp(pre[k], v[k]);
-  for (let k = m - 1; k >= 0; k--) suf[k] = logAddExp(suf[k + 1], v[k]);
   const out = new Float64Array(m);
-  for (let k = 0; k < m; k++) out[k] = logAddExp(pre[k], suf[k + 1]);
+  let top = -1;
+  let max = -Infinity;
+  for (let k = 0; k < m; k++) {
+    if (Number.isNaN(v[k])) return out.fill(NaN);
+    if (top < 0 || v[k] > max) { max = v[k]; top = k; }
+  }
+  if (m === 0) return out;
+  let second = -Infinity;
+  for (let k = 0; k < m; k++) if (k !== top && v[k] > second) second = v[k];
+  if (max === -Infinity) return out.fill(-Infinity);
+  if (max === Infinity) {
+    // Only a second +∞ keeps the maximum's leave-one-out sum infinite.
+    for (let k = 0; k < m; k++) out[k] = k === top ? second : Infinity;
+    if (second === Infinity) return out;
+    out[top] = lseAround(v, top, second);
+    return out;
+  }
+  let sum = 0;
+  const terms = new Float64Array(m);
+  for (let k = 0; k < m; k++) { terms[k] = Math.exp(v[k] - max); sum += terms[k]; }
+  for (let k = 0; k < m; k++) out[k] = k === top ? lseAround(v, top, second) : max + Math.log(sum - terms[k]);
   return out;
+}
+
+/** log Σ_{j≠skip} e^(v_j), shifted by the (given) maximum of the remaining entries. */
+function lseAround(v: ArrayLike<number>, skip: number, max: number): number {
+  if (max === -Infinity || max === Infinity) return max;
+  let sum = 0;
+  for (let j = 0; j < v.length; j++) if (j !== skip) sum += Math.exp(v[j] - max);
+  return max + Math.log(sum);
 }
 
 /** JS f-GAN objective E_P[−softplus(−T)] − E_Q[softplus(T)] and its gradient (SMILE's `js_fgan_lower_bound`). */
