@@ -141,6 +141,62 @@ describe('closed forms: diagonal c, off-diagonal 0', () => {
   });
 });
 
+describe('alpha-infonce against a direct transcription of Poole et al.\'s interpolated_lower_bound', () => {
+  // The colab's formula, written naively (O(n³), no stabilisation) with baseline log a(y) = 0:
+  //   B_ij = log(α·1 + (1−α)·mean_{k≠j} e^(T_ik)), I = 1 + mean_{i≠j}(T_ii − B_ij) − mean_{i≠j} e^(T_ij − B_ii).
+  function reference(s: Float64Array, n: number, alpha: number): number {
+    const b = (i: number, j: number) => {
+      let m = 0;
+      for (let k = 0; k < n; k++) if (k !== j) m += EXP(s[i * n + k]);
+      return LN(alpha + ((1 - alpha) * m) / (n - 1));
+    };
+    let joint = 0, marg = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      joint += s[i * n + i] - b(i, j);
+      marg += EXP(s[i * n + j] - b(i, i));
+    }
+    return 1 + joint / (n * (n - 1)) - marg / (n * (n - 1));
+  }
+  test('random scores, several α and n', () => {
+    const rng = new Rng(['alpha-ref']);
+    for (const n of [2, 3, 7]) for (const alpha of [0, 0.1, 0.5, 0.9, 1]) {
+      const s = randomScores(rng, n, 3);
+      close(est('alpha-infonce', s, n, { alpha }).estimate, reference(s, n, alpha), 1e-11, `n=${n} α=${alpha}`);
+    }
+  });
+  test('at α = 0 the marginal term is exactly 1: the leave-one-out InfoNCE', () => {
+    const rng = new Rng(['alpha-0']);
+    const n = 5, s = randomScores(rng, n, 2);
+    let want = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      let m = 0;
+      for (let k = 0; k < n; k++) if (k !== j) m += EXP(s[i * n + k]);
+      want += s[i * n + i] - LN(m / (n - 1));
+    }
+    close(est('alpha-infonce', s, n, { alpha: 0 }).estimate, want / (n * (n - 1)), 1e-12);
+  });
+});
+
+describe('flatnce against its definition', () => {
+  test('objective = −mean_i log Σ_{j≠i} e^(T_ij − T_ii), estimate = InfoNCE', () => {
+    const rng = new Rng(['flat-ref']);
+    for (const n of [2, 4, 7]) {
+      const s = randomScores(rng, n, 3);
+      let l = 0;
+      for (let i = 0; i < n; i++) {
+        let z = 0;
+        for (let j = 0; j < n; j++) if (j !== i) z += EXP(s[i * n + j] - s[i * n + i]);
+        l += LN(z);
+      }
+      const o = est('flatnce', s, n);
+      close(o.objective, -l / n, 1e-12);
+      assert.equal(o.estimate, est('infonce', s, n).estimate);
+    }
+  });
+});
+
 describe('mine: moving average across calls', () => {
   test('second call folds the batch into ema and divides by it', () => {
     const n = 4, c = 1.5;
