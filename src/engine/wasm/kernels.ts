@@ -1,0 +1,98 @@
+/**
+ * Loading the compiled kernels (assembly/kernels.ts → dist/kernels/kernels.mjs, built by
+ * scripts/build-kernels.mjs) and choosing between the relaxed-SIMD build (fused multiply-add)
+ * and the plain-SIMD build.
+ *
+ * Relaxed SIMD is behind `--experimental-wasm-relaxed-simd` on Node 20 (V8 11.3); the flag can
+ * be set at run time before a module is compiled. Detection validates the relaxed module itself
+ * (WebAssembly.validate), which is exactly the question "can this runtime run these kernels".
+ */
+import { setFlagsFromString } from 'node:v8';
+
+export type KernelVariant = 'relaxed' | 'simd';
+
+// The project's lib (ES2022, no DOM) has no WebAssembly typings; this is the part used here.
+interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+interface WasmModule { readonly __brand?: 'WebAssembly.Module' }
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: object };
+}
+const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+export type { WasmModule };
+
+/** The kernels' exports (assembly/kernels.ts); pointers are byte addresses, sizes in floats. */
+export interface KernelExports {
+  memory: WasmMemory;
+  scratchBytes(): number;
+  setScratch(ptr: number): void;
+  heapBase(): number;
+  relaxed(): number;
+  gemm(
+    m: number, n: number, k: number,
+    a: number, rsA: number, csA: number,
+    b: number, rsB: number, csB: number,
+    c: number, ldc: number,
+    accumulate: number, bias: number, relu: number,
+  ): void;
+  reluBackward(dz: number, h: number, count: number): void;
+  colSums(dst: number, src: number, m: number, n: number, accumulate: number): void;
+  adam(p: number, g: number, m: number, v: number, count: number,
+    stepSize: number, beta1: number, beta2: number, eps: number, sqrtBc2: number): void;
+  pairForward(h1: number, a: number, b: number, n: number, h: number): void;
+  pairBackward(da: number, db: number, dh1: number, h1: number, n: number, h: number): void;
+  rowDots(s: number, h2: number, w: number, b: number, rows: number, h: number): void;
+  lastBackward(dz2: number, gw: number, gb: number, h2: number, ds: number, w: number, rows: number, h: number): void;
+}
+
+interface KernelSources { simd: string; relaxed: string }
+
+let sources: Promise<KernelSources | null> | undefined;
+const modules = new Map<KernelVariant, Promise<WasmModule | null>>();
+
+function loadSources(): Promise<KernelSources | null> {
+  // A computed specifier keeps tsc from resolving a file that only exists after the kernel build.
+  const url = new URL('../../../kernels/kernels.mjs', import.meta.url).href;
+  sources ??= import(url).then((m) => m as KernelSources, () => null);
+  return sources;
+}
+
+function decode(b64: string): Uint8Array {
+  const s = atob(b64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
+/** The compiled module of a variant, or null when it is not built or this runtime cannot run it. */
+export function kernelModule(variant: KernelVariant): Promise<WasmModule | null> {
+  let p = modules.get(variant);
+  if (!p) {
+    p = loadSources().then((src) => {
+      if (!src) return null;
+      const bytes = decode(src[variant]);
+      if (variant === 'relaxed' && !WebAssembly.validate(bytes)) {
+        try { setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { /* not a V8 that knows it */ }
+      }
+      if (!WebAssembly.validate(bytes)) return null;
+      return new WebAssembly.Module(bytes);
+    });
+    modules.set(variant, p);
+  }
+  return p;
+}
+
+/** The best variant available here: relaxed when it validates, else plain SIMD, else null. */
+export async function bestVariant(): Promise<KernelVariant | null> {
+  if (await kernelModule('relaxed')) return 'relaxed';
+  if (await kernelModule('simd')) return 'simd';
+  return null;
+}
+
+export function instantiate(module: WasmModule): KernelExports {
+  const instance = new WebAssembly.Instance(module, {
+    env: { abort: () => { throw new Error('wasm kernels: abort'); } },
+  });
+  return instance.exports as unknown as KernelExports;
+}

@@ -1,0 +1,336 @@
+/**
+ * The wasm engine's driver: one critic's parameters, gradient and Adam moments live in one
+ * WebAssembly memory, beside the activations of the last forward pass; scores() and step() call
+ * the SIMD kernels (assembly/kernels.ts) on fixed addresses and allocate nothing per step
+ * (buffers are sized on the first call for a batch size, and only grow if n does).
+ *
+ * Forward and backward, with W stored [out, in] row-major (so a layer is Z = H·Wᵀ + b):
+ *  - separable (f, g: d → h → h → e): per tower H1 = ReLU(X W1ᵀ + b1), H2 = ReLU(H1 W2ᵀ + b2),
+ *    F = H2 W3ᵀ + b3; S = F Gᵀ; backward dF = dS G, dG = dSᵀ F, then per layer
+ *    ∂W = dZᵀ H, ∂b = Σ_rows dZ, dH = dZ W, dZ = dH ⊙ [H > 0].
+ *  - joint (2d → h → h → 1): the first layer on the pair [x_i; y_j] is W_x x_i + W_y y_j + b, so
+ *    A = X W_xᵀ + b and B = Y W_yᵀ are computed once (n×h each) and H1[(i,j)] = ReLU(A_i + B_j);
+ *    the n²×h second layer is the real cost. Backward: dA_i = Σ_j dZ1[(i,j)], dB_j = Σ_i dZ1[(i,j)],
+ *    ∂W_x = dAᵀ X, ∂W_y = dBᵀ Y.
+ *  - spectral norm (paper eq. 12–13, src/critics/spectralNorm.ts) on the last layer: one power
+ *    iteration per scores() call on the persistent u (float64, in JS: the layer is at most e×h),
+ *    the forward pass uses W/σ, and the gradient is (G − ⟨G, W_SN⟩ u vᵀ)/σ with u, v constant.
+ */
+import type { CriticLayout, LinearSlot } from '../../critics/layout.js';
+import type { AdamConfig, CriticRuntime } from '../types.js';
+import type { KernelExports, KernelVariant } from './kernels.js';
+
+const PAGE = 65536;
+const ALIGN = 64;
+
+interface SpectralLayer {
+  slot: LinearSlot;
+  out: number;
+  inp: number;
+  u: Float64Array;
+  v: Float64Array;
+  wv: Float64Array;
+  sigma: number;
+  /** Address of W/σ (the weight the forward pass uses). */
+  weff: number;
+}
+
+interface TowerBuffers {
+  /** Input rows (X or Y), n×d. */
+  input: number;
+  h1: number;
+  h2: number;
+  out: number;
+  dOut: number;
+}
+
+export class WasmCriticRuntime implements CriticRuntime {
+  readonly engine = 'wasm' as const;
+  readonly backend: string;
+  private readonly k: KernelExports;
+  private readonly layout: CriticLayout;
+  private readonly adamConfig: AdamConfig;
+  private heap: number;
+  private view: Float32Array;
+  private t = 0;
+  private readonly P: number;
+  private readonly G: number;
+  private readonly M: number;
+  private readonly V: number;
+  private readonly spectral: SpectralLayer[] = [];
+  /** Spectral layer by weight offset, for the forward/backward passes. */
+  private readonly spectralBySlot = new Map<LinearSlot, SpectralLayer>();
+  private capacity = 0;
+  private n = 0;
+  private sOut = new Float32Array(0);
+  // Batch-size dependent buffers (addresses), set by ensureCapacity.
+  private S = 0;
+  private dS = 0;
+  private towersBuf: TowerBuffers[] = [];
+  private dH = 0;
+  private dH1 = 0;
+  private jA = 0;
+  private jB = 0;
+  private jH1 = 0;
+  private jH2 = 0;
+  private jDz2 = 0;
+  private jDh1 = 0;
+  private jdA = 0;
+  private jdB = 0;
+  private disposed = false;
+
+  constructor(
+    kernels: KernelExports, variant: KernelVariant, layout: CriticLayout, params: Float32Array,
+    adam: AdamConfig, spectralU: Float32Array[],
+  ) {
+    if (params.length !== layout.size) throw new RangeError(`wasm engine: params has ${params.length} entries, layout needs ${layout.size}`);
+    if (layout.kind === 'joint' && layout.hidden % 4 !== 0) throw new RangeError(`wasm engine: joint critic needs hidden % 4 == 0 (got ${layout.hidden})`);
+    this.k = kernels;
+    this.backend = variant === 'relaxed' ? 'wasm-simd-relaxed' : 'wasm-simd';
+    this.layout = layout;
+    this.adamConfig = { ...adam };
+    this.heap = align(kernels.heapBase());
+    this.view = new Float32Array(kernels.memory.buffer);
+    const scratch = this.alloc(kernels.scratchBytes() / 4);
+    kernels.setScratch(scratch);
+    this.P = this.alloc(layout.size);
+    this.G = this.alloc(layout.size);
+    this.M = this.alloc(layout.size);
+    this.V = this.alloc(layout.size);
+    this.f32().set(params, this.P / 4);
+    let ui = 0;
+    for (const tower of layout.towers) {
+      for (const slot of tower) {
+        if (!slot.spectralNorm) continue;
+        const [out, inp] = slot.weight.shape as [number, number];
+        const u0 = spectralU[ui++];
+        if (!u0 || u0.length !== out) throw new RangeError(`wasm engine: spectralU[${ui - 1}] must have length ${out}`);
+        const layer: SpectralLayer = {
+          slot, out, inp, u: Float64Array.from(u0), v: new Float64Array(inp), wv: new Float64Array(out),
+          sigma: 1, weff: this.alloc(out * inp),
+        };
+        this.spectral.push(layer);
+        this.spectralBySlot.set(slot, layer);
+      }
+    }
+  }
+
+  private alloc(floats: number): number {
+    const ptr = this.heap;
+    this.heap = align(ptr + floats * 4);
+    const mem = this.k.memory;
+    if (this.heap > mem.buffer.byteLength) mem.grow(Math.ceil((this.heap - mem.buffer.byteLength) / PAGE));
+    return ptr;
+  }
+
+  /** The memory as floats (re-viewed after the memory grows, which detaches the old buffer). */
+  private f32(): Float32Array {
+    if (this.view.buffer !== this.k.memory.buffer) this.view = new Float32Array(this.k.memory.buffer);
+    return this.view;
+  }
+
+  private ensureCapacity(n: number): void {
+    if (n !== this.n) { this.sOut = new Float32Array(n * n); this.n = n; }
+    if (n <= this.capacity) return;
+    const { dim: d, hidden: h, embed: e } = this.layout;
+    this.S = this.alloc(n * n);
+    this.dS = this.alloc(n * n);
+    if (this.layout.kind === 'separable') {
+      this.towersBuf = [0, 1].map(() => ({
+        input: this.alloc(n * d), h1: this.alloc(n * h), h2: this.alloc(n * h),
+        out: this.alloc(n * e), dOut: this.alloc(n * e),
+      }));
+      this.dH = this.alloc(n * h);
+      this.dH1 = this.alloc(n * h);
+    } else {
+      const rows = n * n;
+      this.towersBuf = [0, 1].map(() => ({ input: this.alloc(n * d), h1: 0, h2: 0, out: 0, dOut: 0 }));
+      this.jA = this.alloc(n * h);
+      this.jB = this.alloc(n * h);
+      this.jH1 = this.alloc(rows * h);
+      this.jH2 = this.alloc(rows * h);
+      this.jDz2 = this.alloc(rows * h);
+      this.jDh1 = this.alloc(rows * h);
+      this.jdA = this.alloc(n * h);
+      this.jdB = this.alloc(n * h);
+    }
+    this.capacity = n;
+  }
+
+  private wPtr(slot: LinearSlot): number {
+    const sn = this.spectralBySlot.get(slot);
+    return sn ? sn.weff : this.P + slot.weight.offset * 4;
+  }
+
+  private p(offset: number): number { return this.P + offset * 4; }
+  private g(offset: number): number { return this.G + offset * 4; }
+
+  /** One power-iteration step per spectral layer (as src/critics/spectralNorm.ts), then W_SN = W/σ. */
+  private powerIterate(): void {
+    const f = this.f32();
+    for (const L of this.spectral) {
+      const { out, inp, u, v, wv } = L;
+      const w0 = this.p(L.slot.weight.offset) / 4;
+      v.fill(0);
+      for (let i = 0; i < out; i++) {
+        const ui = u[i], r = w0 + i * inp;
+        for (let j = 0; j < inp; j++) v[j] += f[r + j] * ui;
+      }
+      let nv = 0;
+      for (let j = 0; j < inp; j++) nv += v[j] * v[j];
+      nv = Math.sqrt(nv) + 1e-12;
+      for (let j = 0; j < inp; j++) v[j] /= nv;
+      let nu = 0;
+      for (let i = 0; i < out; i++) {
+        let s = 0;
+        const r = w0 + i * inp;
+        for (let j = 0; j < inp; j++) s += f[r + j] * v[j];
+        wv[i] = s; nu += s * s;
+      }
+      nu = Math.sqrt(nu) + 1e-12;
+      let sigma = 0;
+      for (let i = 0; i < out; i++) { u[i] = wv[i] / nu; sigma += u[i] * wv[i]; }
+      L.sigma = sigma;
+      const e0 = L.weff / 4;
+      for (let q = 0; q < out * inp; q++) f[e0 + q] = f[w0 + q] / sigma;
+    }
+  }
+
+  /** ∂L/∂W = (G − ⟨G, W_SN⟩ u vᵀ)/σ, in place on the gradient slot (which holds G = ∂L/∂W_SN). */
+  private spectralBackward(): void {
+    const f = this.f32();
+    for (const L of this.spectral) {
+      const { out, inp, u, v, sigma } = L;
+      const g0 = this.g(L.slot.weight.offset) / 4, e0 = L.weff / 4;
+      let inner = 0;
+      for (let q = 0; q < out * inp; q++) inner += f[g0 + q] * f[e0 + q];
+      for (let i = 0; i < out; i++) {
+        const c = inner * u[i];
+        for (let j = 0; j < inp; j++) f[g0 + i * inp + j] = (f[g0 + i * inp + j] - c * v[j]) / sigma;
+      }
+    }
+  }
+
+  scores(x: Float32Array, y: Float32Array, n: number): Float32Array {
+    if (this.disposed) throw new Error('wasm engine: runtime used after dispose()');
+    const d = this.layout.dim;
+    if (x.length < n * d || y.length < n * d) throw new RangeError(`wasm engine: x and y need n·d = ${n * d} entries`);
+    this.ensureCapacity(n);
+    const f = this.f32();
+    f.set(x.subarray(0, n * d), this.towersBuf[0].input / 4);
+    f.set(y.subarray(0, n * d), this.towersBuf[1].input / 4);
+    this.powerIterate();
+    if (this.layout.kind === 'separable') this.forwardSeparable(n); else this.forwardJoint(n);
+    this.sOut.set(this.f32().subarray(this.S / 4, this.S / 4 + n * n));
+    return this.sOut;
+  }
+
+  private forwardSeparable(n: number): void {
+    const k = this.k;
+    const { dim: d, hidden: h, embed: e } = this.layout;
+    for (let t = 0; t < 2; t++) {
+      const [l0, l1, l2] = this.layout.towers[t];
+      const b = this.towersBuf[t];
+      k.gemm(n, h, d, b.input, d, 1, this.wPtr(l0), 1, d, b.h1, h, 0, this.p(l0.bias.offset), 1);
+      k.gemm(n, h, h, b.h1, h, 1, this.wPtr(l1), 1, h, b.h2, h, 0, this.p(l1.bias.offset), 1);
+      k.gemm(n, e, h, b.h2, h, 1, this.wPtr(l2), 1, h, b.out, e, 0, this.p(l2.bias.offset), 0);
+    }
+    const [F, Gm] = this.towersBuf;
+    k.gemm(n, n, e, F.out, e, 1, Gm.out, 1, e, this.S, n, 0, 0, 0);
+  }
+
+  private forwardJoint(n: number): void {
+    const k = this.k;
+    const { dim: d, hidden: h } = this.layout;
+    const [l0, l1, l2] = this.layout.towers[0];
+    const w1 = this.wPtr(l0);
+    k.gemm(n, h, d, this.towersBuf[0].input, d, 1, w1, 1, 2 * d, this.jA, h, 0, this.p(l0.bias.offset), 0);
+    k.gemm(n, h, d, this.towersBuf[1].input, d, 1, w1 + d * 4, 1, 2 * d, this.jB, h, 0, 0, 0);
+    k.pairForward(this.jH1, this.jA, this.jB, n, h);
+    k.gemm(n * n, h, h, this.jH1, h, 1, this.wPtr(l1), 1, h, this.jH2, h, 0, this.p(l1.bias.offset), 1);
+    const b3 = this.f32()[l2.bias.offset + this.P / 4];
+    k.rowDots(this.S, this.jH2, this.wPtr(l2), b3, n * n, h);
+  }
+
+  step(dLossdS: Float32Array): void {
+    if (this.disposed) throw new Error('wasm engine: runtime used after dispose()');
+    const n = this.n;
+    if (n === 0) throw new Error('wasm engine: step() before scores()');
+    if (dLossdS.length < n * n) throw new RangeError(`wasm engine: dLossdS needs n² = ${n * n} entries`);
+    this.f32().set(dLossdS.subarray(0, n * n), this.dS / 4);
+    if (this.layout.kind === 'separable') this.backwardSeparable(n); else this.backwardJoint(n);
+    this.spectralBackward();
+    this.adamStep();
+  }
+
+  private backwardSeparable(n: number): void {
+    const k = this.k;
+    const { dim: d, hidden: h, embed: e } = this.layout;
+    const [F, Gm] = this.towersBuf;
+    k.gemm(n, e, n, this.dS, n, 1, Gm.out, e, 1, F.dOut, e, 0, 0, 0);
+    k.gemm(n, e, n, this.dS, 1, n, F.out, e, 1, Gm.dOut, e, 0, 0, 0);
+    for (let t = 0; t < 2; t++) {
+      const [l0, l1, l2] = this.layout.towers[t];
+      const b = this.towersBuf[t];
+      // Last layer (no ReLU): dZ3 = dOut.
+      k.gemm(e, h, n, b.dOut, 1, e, b.h2, h, 1, this.g(l2.weight.offset), h, 0, 0, 0);
+      k.colSums(this.g(l2.bias.offset), b.dOut, n, e, 0);
+      k.gemm(n, h, e, b.dOut, e, 1, this.wPtr(l2), h, 1, this.dH, h, 0, 0, 0);
+      k.reluBackward(this.dH, b.h2, n * h);
+      k.gemm(h, h, n, this.dH, 1, h, b.h1, h, 1, this.g(l1.weight.offset), h, 0, 0, 0);
+      k.colSums(this.g(l1.bias.offset), this.dH, n, h, 0);
+      k.gemm(n, h, h, this.dH, h, 1, this.wPtr(l1), h, 1, this.dH1, h, 0, 0, 0);
+      k.reluBackward(this.dH1, b.h1, n * h);
+      k.gemm(h, d, n, this.dH1, 1, h, b.input, d, 1, this.g(l0.weight.offset), d, 0, 0, 0);
+      k.colSums(this.g(l0.bias.offset), this.dH1, n, h, 0);
+    }
+  }
+
+  private backwardJoint(n: number): void {
+    const k = this.k;
+    const { dim: d, hidden: h } = this.layout;
+    const [l0, l1, l2] = this.layout.towers[0];
+    const rows = n * n;
+    k.lastBackward(this.jDz2, this.g(l2.weight.offset), this.g(l1.bias.offset), this.jH2, this.dS, this.wPtr(l2), rows, h);
+    const f = this.f32();
+    let sum = 0;
+    for (let i = 0; i < rows; i++) sum += f[this.dS / 4 + i];
+    f[this.G / 4 + l2.bias.offset] = sum;
+    k.gemm(h, h, rows, this.jDz2, 1, h, this.jH1, h, 1, this.g(l1.weight.offset), h, 0, 0, 0);
+    k.gemm(rows, h, h, this.jDz2, h, 1, this.wPtr(l1), h, 1, this.jDh1, h, 0, 0, 0);
+    k.pairBackward(this.jdA, this.jdB, this.jDh1, this.jH1, n, h);
+    const gw1 = this.g(l0.weight.offset);
+    k.gemm(h, d, n, this.jdA, 1, h, this.towersBuf[0].input, d, 1, gw1, 2 * d, 0, 0, 0);
+    k.gemm(h, d, n, this.jdB, 1, h, this.towersBuf[1].input, d, 1, gw1 + d * 4, 2 * d, 0, 0, 0);
+    k.colSums(this.g(l0.bias.offset), this.jdA, n, h, 0);
+  }
+
+  private adamStep(): void {
+    const a = this.adamConfig;
+    this.t += 1;
+    const stepSize = a.lr / (1 - a.beta1 ** this.t);
+    const sqrtBc2 = Math.sqrt(1 - a.beta2 ** this.t);
+    this.k.adam(this.P, this.G, this.M, this.V, this.layout.size, stepSize, a.beta1, a.beta2, a.eps, sqrtBc2);
+  }
+
+  params(): Float32Array {
+    return this.f32().slice(this.P / 4, this.P / 4 + this.layout.size);
+  }
+
+  /** The gradient of the last step() (∂L/∂params, before Adam); not part of the contract (tests use it). */
+  gradient(): Float32Array {
+    return this.f32().slice(this.G / 4, this.G / 4 + this.layout.size);
+  }
+
+  spectralU(): Float32Array[] {
+    return this.spectral.map((L) => Float32Array.from(L.u));
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
+function align(p: number): number {
+  return Math.ceil(p / ALIGN) * ALIGN;
+}
