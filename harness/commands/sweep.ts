@@ -1,4 +1,73 @@
+/**
+ * `harness sweep`: run a grid of cells on a worker pool into a content-addressed cell store,
+ * resumably, then write the summary / report. See docs/sweep.md. Exit codes: 0 all done,
+ * 3 completed with failures, 2 bad input (store untouched), 1 crash, 130 interrupted.
+ */
 import type { Command } from 'commander';
+import { gridFromFlags, runFlags, type SweepFlags } from '../sweep/flags.js';
+import { PRESET_NAMES, DEFAULT_PRESET } from '../sweep/presets.js';
+import { resolveShard, SHARD_COUNT_ENV } from '../sweep/shard.js';
+import { dryRun, planJobs, runSweep } from '../sweep/sweep.js';
+import { Progress } from '../sweep/progress.js';
 
-/** Placeholder until the 'sweep' command lands; registers nothing. */
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  program.command('sweep')
+    .description('run a grid of benchmark cells on a worker pool (resumable, content-addressed store)')
+    .option('--preset <name>', `grid preset: ${PRESET_NAMES.join(', ')} (default ${DEFAULT_PRESET})`)
+    .option('--config <file>', 'grid from a JSON or YAML file (keys as in docs/sweep.md); flags override it')
+    .option('--estimators <list>', "estimator variants, e.g. nwj,smile:tau=1,smile:tau=inf,mice:form=nwj")
+    .option('--critics <list>', 'joint,separable')
+    .option('--tasks <list>', 'gaussian,cubic')
+    .option('--batch-rho <list>', "within-batch correlations ρ_batch, e.g. 0,0.1,random")
+    .option('--seeds <N|list>', 'N seeds (0..N-1), a range a..b, or a list 0,3,7')
+    .option('--batch-sizes <list>', 'batch sizes n (consistency sweeps), e.g. 16,32,64,128,256')
+    .option('--mi <list>', 'staircase of true MI values, nats')
+    .option('--steps-per-level <N>', 'training steps per MI level')
+    .option('--dim <D>', 'dimension d of x and y')
+    .option('--hidden <H>', 'hidden width')
+    .option('--embed <E>', 'separable critic embedding width')
+    .option('--lr <lr>', 'Adam learning rate')
+    .option('--engine <engine>', 'auto | tfjs | wasm')
+    .option('--backend <backend>', 'auto | tensorflow | wasm | cpu')
+    .option('--workers <N>', 'worker threads (default: one per core)')
+    .option('--retries <N>', 'retries per failing cell (default 2)')
+    .option('--timeout <dur>', 'per-attempt time limit, e.g. 90s, 20m, 4h; 0 = none (default 4h)')
+    .option('--worker-heap-mb <MB>', 'V8 heap limit per worker (default 4096)')
+    .option('--out <dir>', 'cell store and report directory (default results)')
+    .option('--shard <i/n>', `run slice i of n (1-based); also from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + ${SHARD_COUNT_ENV}; 'off' ignores those`)
+    .option('--json', 'machine output: one JSON event per line on stdout')
+    .option('--dry-run', 'list the jobs this command would consider, touch nothing')
+    .option('--no-gpu', 'never give a worker the GPU (skip the CUDA probe)')
+    .action(async (flags: SweepFlags) => {
+      const grid = gridFromFlags(flags);
+      const run = runFlags(flags);
+      const shard = resolveShard(flags.shard, process.env);
+      const jobs = planJobs(grid, shard);
+      const print = (s: string) => { process.stdout.write(s); };
+      if (flags.dryRun) { dryRun(jobs, print); return; }
+      const progress = new Progress(flags.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
+      if (shard && shard.source !== '--shard' && !flags.json) {
+        process.stderr.write(`shard ${shard.index}/${shard.count} (from ${shard.source})\n`);
+      }
+      const interrupt = new AbortController();
+      const onSigint = () => {
+        if (interrupt.signal.aborted) process.exit(130);
+        progress.stop();
+        process.stderr.write('interrupted: stopping workers (finished cells are kept; run the same command to resume)\n');
+        interrupt.abort();
+      };
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+      try {
+        process.exitCode = await runSweep({
+          grid, out: run.out, shard, workers: run.workers, retries: run.retries, timeoutMs: run.timeoutMs,
+          heapMb: run.heapMb, cuda: flags.gpu === false ? false : 'probe',
+          onEvent: (e) => progress.event(e), print: flags.json ? null : print, signal: interrupt.signal,
+        }, jobs);
+      } finally {
+        progress.stop();
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      }
+    });
+}

@@ -1,0 +1,115 @@
+/**
+ * Sweep config files (JSON or YAML), validated with zod. Every key is optional and overrides
+ * the preset the file names (or `quick`); flags override the file. Unknown keys are errors, and
+ * every error names the offending key, e.g. `config: estimators[2]: unknown estimator 'foo'`.
+ * The keys are Grid's (./grid.ts); `seeds` is a count (0..N−1) or an explicit list.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { z } from 'zod';
+import YAML from 'yaml';
+import { BACKENDS, CRITICS, ENGINES, GAN_VARIANTS, TASKS } from '../../src/types.js';
+import { UsageError } from '../../src/errors.js';
+import type { Grid } from './grid.js';
+import { seedRange } from './grid.js';
+import { PRESET_NAMES, type PresetName } from './presets.js';
+import { parseVariant } from './variant.js';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+const list = <T extends z.ZodType>(item: T) => z.array(item).min(1);
+
+const variant = z.string().superRefine((s, ctx) => {
+  try { parseVariant(s); } catch (err) { ctx.addIssue({ code: 'custom', message: (err as Error).message }); }
+});
+
+export const ConfigSchema = z.strictObject({
+  preset: z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]).optional(),
+  estimators: z.array(variant).optional(),
+  critics: list(z.enum(CRITICS)).optional(),
+  tasks: list(z.enum(TASKS)).optional(),
+  batchRho: list(z.union([z.number().min(0).lt(1), z.literal('random')], { error: "must be a number in [0, 1) or 'random'" })).optional(),
+  seeds: z.union([int(1), list(int(0, 0xffffffff))], { error: 'must be a seed count >= 1 or a list of seeds' }).optional(),
+  batchSizes: list(int(2)).optional(),
+  mi: list(z.number().min(0).max(1e6)).optional(),
+  stepsPerLevel: int(2).optional(),
+  dim: int(1).optional(),
+  hidden: int(1).optional(),
+  embed: int(1).optional(),
+  lr: z.number().positive().max(1e3).optional(),
+  engine: z.enum(ENGINES).optional(),
+  backend: z.enum(BACKENDS).optional(),
+  gan: z.strictObject({
+    variants: list(z.enum(GAN_VARIANTS)).optional(),
+    steps: int(1).optional(),
+    beta: z.number().min(0).max(1e6).optional(),
+  }).nullable().optional(),
+});
+export type SweepConfig = z.infer<typeof ConfigSchema>;
+
+/** Read and validate a config file; throws UsageError `config: <key>: <why>`. */
+export function loadConfig(file: string): SweepConfig {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (err) {
+    throw new UsageError(`--config: cannot read '${file}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let data: unknown;
+  try {
+    data = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : YAML.parse(text);
+  } catch (err) {
+    throw new UsageError(`config: '${file}' is not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return parseConfig(data);
+}
+
+export function parseConfig(data: unknown): SweepConfig {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new UsageError('config: must be a mapping of keys to values');
+  const r = ConfigSchema.safeParse(data);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const where = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    throw new UsageError(`config: ${where ? where + ': ' : ''}unknown key '${issue.keys[0]}'`);
+  }
+  const got = valueAt(data, issue.path);
+  const shown = issue.code === 'custom' || got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
+  throw new UsageError(`config: ${where || '(root)'}: ${issue.message}${shown}`);
+}
+
+/** Overlay a config onto a grid (the config's own preset is resolved by the caller). */
+export function applyConfig(grid: Grid, c: SweepConfig): Grid {
+  const g: Grid = { ...grid };
+  if (c.estimators) g.estimators = c.estimators;
+  if (c.critics) g.critics = c.critics;
+  if (c.tasks) g.tasks = c.tasks;
+  if (c.batchRho) g.batchRho = c.batchRho;
+  if (c.seeds !== undefined) g.seeds = typeof c.seeds === 'number' ? seedRange(c.seeds) : c.seeds;
+  if (c.batchSizes) g.batchSizes = c.batchSizes;
+  if (c.mi) g.mi = c.mi;
+  for (const k of ['stepsPerLevel', 'dim', 'hidden', 'embed', 'lr'] as const) if (c[k] !== undefined) g[k] = c[k];
+  if (c.engine) g.engine = c.engine;
+  if (c.backend) g.backend = c.backend;
+  if (c.gan === null) delete g.gan;
+  else if (c.gan) {
+    g.gan = {
+      variants: c.gan.variants ?? g.gan?.variants ?? ['vanilla', 'mine', 'mice'],
+      steps: c.gan.steps ?? g.gan?.steps ?? 5000,
+      beta: c.gan.beta ?? g.gan?.beta ?? 1,
+    };
+  }
+  return g;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : (s ? '.' : '') + String(p);
+  return s;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = data;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}

@@ -1,0 +1,109 @@
+/**
+ * `harness sweep` flags → a Grid and run options. Precedence: preset (--preset, else the
+ * config's `preset`, else quick) < config file < flags. Every error is a UsageError naming the
+ * flag, raised before anything touches the cell store.
+ */
+import { availableParallelism } from 'node:os';
+import { statSync } from 'node:fs';
+import { BACKENDS, CRITICS, ENGINES, TASKS } from '../../src/types.js';
+import { UsageError } from '../../src/errors.js';
+import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from '../parse.js';
+import type { Grid } from './grid.js';
+import { seedRange } from './grid.js';
+import { applyConfig, loadConfig } from './config.js';
+import { DEFAULT_PRESET, PRESET_NAMES, preset, type PresetName } from './presets.js';
+import { parseVariant } from './variant.js';
+
+export interface SweepFlags {
+  preset?: string; config?: string;
+  estimators?: string; critics?: string; tasks?: string; batchRho?: string; seeds?: string;
+  batchSizes?: string; mi?: string; stepsPerLevel?: string; dim?: string; hidden?: string; embed?: string;
+  lr?: string; engine?: string; backend?: string;
+  workers?: string; retries?: string; timeout?: string; workerHeapMb?: string; out?: string; shard?: string;
+  json?: boolean; dryRun?: boolean; gpu?: boolean;
+}
+
+export function gridFromFlags(f: SweepFlags): Grid {
+  const config = f.config !== undefined ? loadConfig(f.config) : undefined;
+  const name = f.preset !== undefined ? parseChoice('--preset', f.preset, PRESET_NAMES) : (config?.preset ?? DEFAULT_PRESET);
+  let g = preset(name as PresetName);
+  if (config) g = applyConfig(g, config);
+  if (f.estimators !== undefined) {
+    g.estimators = list('--estimators', f.estimators);
+    g.estimators.forEach((v) => { try { parseVariant(v); } catch (err) { throw new UsageError(`--estimators: ${(err as Error).message}`); } });
+  }
+  if (f.critics !== undefined) g.critics = list('--critics', f.critics).map((c) => parseChoice('--critics', c, CRITICS));
+  if (f.tasks !== undefined) g.tasks = list('--tasks', f.tasks).map((t) => parseChoice('--tasks', t, TASKS));
+  if (f.batchRho !== undefined) g.batchRho = list('--batch-rho', f.batchRho).map((r) => parseBatchRho('--batch-rho', r));
+  if (f.seeds !== undefined) g.seeds = parseSeeds(f.seeds);
+  if (f.batchSizes !== undefined) g.batchSizes = list('--batch-sizes', f.batchSizes).map((n) => parseInteger('--batch-sizes', n, 2));
+  if (f.mi !== undefined) {
+    g.mi = parseNumberList('--mi', f.mi);
+    for (const v of g.mi) if (!(v >= 0) || !Number.isFinite(v)) throw new UsageError(`--mi: MI must be a finite number >= 0, got ${v}`);
+  }
+  if (f.stepsPerLevel !== undefined) g.stepsPerLevel = parseInteger('--steps-per-level', f.stepsPerLevel, 2);
+  if (f.dim !== undefined) g.dim = parseInteger('--dim', f.dim, 1);
+  if (f.hidden !== undefined) g.hidden = parseInteger('--hidden', f.hidden, 1);
+  if (f.embed !== undefined) g.embed = parseInteger('--embed', f.embed, 1);
+  if (f.lr !== undefined) {
+    g.lr = parseNumber('--lr', f.lr);
+    if (!(g.lr > 0) || !Number.isFinite(g.lr)) throw new UsageError(`--lr: must be a finite number > 0, got ${f.lr}`);
+  }
+  if (f.engine !== undefined) g.engine = parseChoice('--engine', f.engine, ENGINES);
+  if (f.backend !== undefined) g.backend = parseChoice('--backend', f.backend, BACKENDS);
+  return g;
+}
+
+export interface RunFlags {
+  workers: number;
+  retries: number;
+  timeoutMs: number;
+  heapMb: number;
+  out: string;
+}
+
+export function runFlags(f: SweepFlags): RunFlags {
+  const out = f.out ?? 'results';
+  try {
+    if (!statSync(out).isDirectory()) throw new UsageError(`--out: '${out}' exists and is not a directory`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`--out: cannot use '${out}' (${(err as NodeJS.ErrnoException).code})`);
+  }
+  return {
+    workers: f.workers !== undefined ? parseInteger('--workers', f.workers, 1) : availableParallelism(),
+    retries: f.retries !== undefined ? parseInteger('--retries', f.retries, 0) : 2,
+    timeoutMs: parseDuration('--timeout', f.timeout ?? '4h'),
+    heapMb: f.workerHeapMb !== undefined ? parseInteger('--worker-heap-mb', f.workerHeapMb, 64) : 4096,
+    out,
+  };
+}
+
+/** "10" → seeds 0..9; "3..7" → 3..7 inclusive; "0,4,9" → exactly those. */
+export function parseSeeds(raw: string): number[] {
+  const s = raw.trim();
+  const range = /^(\d+)\.\.(\d+)$/.exec(s);
+  if (range) {
+    const a = Number(range[1]), b = Number(range[2]);
+    if (b < a) throw new UsageError(`--seeds: empty range '${raw}'`);
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  }
+  if (!s.includes(',')) return seedRange(parseInteger('--seeds', s, 1));
+  const seeds = list('--seeds', s).map((x) => parseInteger('--seeds', x, 0));
+  if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: '${raw}' repeats a seed`);
+  return seeds;
+}
+
+/** "90" or "90s", "500ms", "20m", "4h"; 0 = no limit. */
+export function parseDuration(flag: string, raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
+  if (!m) throw new UsageError(`${flag}: expected a duration like 90s, 20m or 4h (0 = none), got '${raw}'`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's']!;
+  return Number(m[1]) * unit;
+}
+
+function list(flag: string, raw: string): string[] {
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.length === 0 || parts.some((p) => p === '')) throw new UsageError(`${flag}: '${raw}' is not a comma-separated list`);
+  return parts;
+}

@@ -1,0 +1,211 @@
+/**
+ * The pool: runs pending jobs on Piscina workers, one job per task, and writes each result to
+ * the cell store the moment it arrives. A failing attempt (throw, timeout, worker out of memory
+ * or crashed) is retried up to `retries` times, then recorded in failures/ — never as a result —
+ * and the sweep carries on. Timeouts abort the Piscina task, which terminates its worker thread.
+ *
+ * Lanes: with a usable CUDA backend, lane 0 is a one-thread pool that owns the GPU and takes
+ * joint-critic (and GAN) jobs first; every other lane is a CPU worker running the wasm engine,
+ * taking separable jobs first. Whether CUDA is usable is asked of the GPU worker itself (the
+ * native addon must load in the thread that will use it), or injected by the caller.
+ */
+import { Piscina } from 'piscina';
+import type { CellTask, CellOutput, ProbeTask } from '../../workers/cell.js';
+import type { CellResult, GanResult } from '../../src/types.js';
+import type { Job } from './grid.js';
+import { isGan } from './grid.js';
+import { CELL_FORMAT, FAILURE_FORMAT, type CellFile, type CellStore } from './store.js';
+import { CODE_VERSION, PACKAGE_VERSION } from './hash.js';
+import type { MachineProvenance } from './provenance.js';
+import { jobLabel } from './label.js';
+
+export type Lane = 'gpu' | 'cpu';
+
+export interface PendingJob {
+  job: Job;
+  hash: string;
+}
+
+export type SweepEvent =
+  | { type: 'plan'; total: number; cached: number; pending: number; corrupt: number; shard: string | null; out: string }
+  | { type: 'lanes'; lanes: Lane[] }
+  | { type: 'corrupt'; hash: string; reason: string }
+  | { type: 'start'; hash: string; label: string; attempt: number; lane: Lane }
+  | { type: 'done'; hash: string; label: string; attempt: number; wallMs: number; engine: string; backend: string }
+  | { type: 'retry'; hash: string; label: string; attempt: number; error: string }
+  | { type: 'failed'; hash: string; label: string; attempts: number; error: string }
+  | { type: 'summary'; total: number; cached: number; done: number; failed: number; exitCode: number; summaryFile: string | null };
+
+export interface PoolOptions {
+  jobs: PendingJob[];
+  store: CellStore;
+  workers: number;
+  retries: number;
+  /** Per attempt; 0 = no limit. */
+  timeoutMs: number;
+  /** V8 old-generation limit per worker (MB). */
+  heapMb: number;
+  /** Whether a CUDA lane exists: a boolean (tests) or 'probe' (ask a worker). */
+  cuda: boolean | 'probe';
+  machine: MachineProvenance;
+  onEvent(e: SweepEvent): void;
+  /** Stop dispatching and terminate running jobs (SIGINT); nothing is recorded for those. */
+  signal?: AbortSignal;
+  /** Worker file (tests may substitute one). */
+  workerFile?: URL;
+}
+
+export interface PoolOutcome {
+  done: number;
+  failed: string[];
+  lanes: Lane[];
+}
+
+const WORKER_FILE = new URL('../../workers/cell.js', import.meta.url);
+
+/** Lane layout for a worker count: the GPU lane (if any) first. */
+export function planLanes(workers: number, cuda: boolean): Lane[] {
+  const n = Math.max(1, Math.floor(workers));
+  return cuda ? ['gpu', ...Array<Lane>(n - 1).fill('cpu')] : Array<Lane>(n).fill('cpu');
+}
+
+/** Wants a GPU: joint critics (O(n²) pair network) and GANs (tfjs engine only). */
+export function prefersGpu(job: Job): boolean {
+  return isGan(job) || job.critic === 'joint';
+}
+
+/**
+ * Which queued job a lane takes next (index into the queue, or −1 when empty): the GPU lane
+ * takes the first GPU-preferring job, CPU lanes (when a GPU lane exists) the first other job;
+ * either falls back to the queue's head so no lane idles while work remains.
+ */
+export function pickJob(queue: readonly PendingJob[], lane: Lane, hasGpuLane: boolean): number {
+  if (queue.length === 0) return -1;
+  if (lane === 'gpu') {
+    const i = queue.findIndex((p) => prefersGpu(p.job));
+    return i >= 0 ? i : 0;
+  }
+  if (hasGpuLane) {
+    const i = queue.findIndex((p) => !prefersGpu(p.job));
+    return i >= 0 ? i : 0;
+  }
+  return 0;
+}
+
+/** Does any job let the engine choose (so a GPU could be used at all)? */
+export function mayUseGpu(jobs: readonly PendingJob[]): boolean {
+  return jobs.some(({ job }) => job.backend === 'auto' || job.backend === 'tensorflow');
+}
+
+export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
+  const file = (o.workerFile ?? WORKER_FILE).href;
+  const resourceLimits = { maxOldGenerationSizeMb: o.heapMb };
+  const queue = [...o.jobs];
+  const failed: string[] = [];
+  let done = 0;
+  if (queue.length === 0) return { done, failed, lanes: [] };
+
+  let gpuPool: Piscina | null = null;
+  let cuda = o.cuda === true;
+  if (o.cuda === 'probe' && mayUseGpu(queue)) {
+    gpuPool = new Piscina({ filename: file, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, resourceLimits });
+    const probe: ProbeTask = { probe: 'cuda' };
+    cuda = await gpuPool.run(probe).then((r: { cuda: boolean }) => r.cuda === true, () => false);
+    if (!cuda) { await gpuPool.destroy(); gpuPool = null; }
+  } else if (cuda) {
+    gpuPool = new Piscina({ filename: file, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, resourceLimits });
+  }
+  const lanes = planLanes(Math.min(o.workers, queue.length + (cuda ? 1 : 0)), cuda);
+  o.onEvent({ type: 'lanes', lanes });
+  const cpuCount = lanes.filter((l) => l === 'cpu').length;
+  const cpuPool = cpuCount > 0
+    ? new Piscina({ filename: file, minThreads: cpuCount, maxThreads: cpuCount, idleTimeout: 60_000, resourceLimits })
+    : null;
+
+  const attempts = new Map<string, { attempt: number; error: string; at: string }[]>();
+  const running = new Set<AbortController>();
+  const stopAll = () => { for (const c of running) c.abort(new Error('sweep interrupted')); };
+  o.signal?.addEventListener('abort', stopAll, { once: true });
+
+  const runLane = async (lane: Lane) => {
+    const pool = lane === 'gpu' ? gpuPool! : cpuPool!;
+    while (!o.signal?.aborted) {
+      const i = pickJob(queue, lane, cuda);
+      if (i < 0) return;
+      const [p] = queue.splice(i, 1);
+      const history = attempts.get(p.hash) ?? [];
+      const attempt = history.length + 1;
+      const label = jobLabel(p.job);
+      o.onEvent({ type: 'start', hash: p.hash, label, attempt, lane });
+      const ctl = new AbortController();
+      running.add(ctl);
+      let timedOut = false;
+      const timer = o.timeoutMs > 0 ? setTimeout(() => { timedOut = true; ctl.abort(new Error('timeout')); }, o.timeoutMs) : null;
+      try {
+        const task: CellTask = { job: p.job, hash: p.hash, lane, attempt };
+        const out = (await pool.run(task, { signal: ctl.signal })) as CellOutput;
+        await o.store.writeCell(cellFile(p, out, lane, attempt, o.machine));
+        o.store.clearFailure(p.hash);
+        done++;
+        o.onEvent({ type: 'done', hash: p.hash, label, attempt, wallMs: out.wallMs, engine: out.engine, backend: out.backend });
+      } catch (err) {
+        if (o.signal?.aborted) return;
+        const error = timedOut ? `timed out after ${formatMs(o.timeoutMs)} (worker terminated)` : describe(err);
+        history.push({ attempt, error, at: new Date().toISOString() });
+        attempts.set(p.hash, history);
+        if (attempt <= o.retries) {
+          o.onEvent({ type: 'retry', hash: p.hash, label, attempt, error });
+          queue.push(p);
+        } else {
+          failed.push(p.hash);
+          await o.store.writeFailure({
+            format: FAILURE_FORMAT, hash: p.hash, codeVersion: CODE_VERSION, packageVersion: PACKAGE_VERSION,
+            spec: p.job, attempts: history,
+          });
+          o.onEvent({ type: 'failed', hash: p.hash, label, attempts: attempt, error });
+        }
+      } finally {
+        if (timer) clearTimeout(timer);
+        running.delete(ctl);
+      }
+    }
+  };
+
+  try {
+    await Promise.all(lanes.map(runLane));
+  } finally {
+    o.signal?.removeEventListener('abort', stopAll);
+    await Promise.all([gpuPool?.destroy(), cpuPool?.destroy()]);
+  }
+  return { done, failed, lanes };
+}
+
+function cellFile(p: PendingJob, out: CellOutput, lane: Lane, attempt: number, m: MachineProvenance): CellFile {
+  // The stored spec is the hashed one; the worker may have pinned backend 'auto' to its lane's.
+  return {
+    ...(out.result as CellResult | GanResult),
+    format: CELL_FORMAT, hash: p.hash, codeVersion: CODE_VERSION, packageVersion: PACKAGE_VERSION,
+    spec: p.job,
+    provenance: {
+      engine: out.engine, backend: out.backend, lane, versions: m.versions, cpu: m.cpu, platform: m.platform,
+      gitCommit: m.gitCommit, wallMs: out.wallMs, startedAt: out.startedAt, finishedAt: out.finishedAt, attempt,
+    },
+  } as CellFile;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return (code ? `${code}: ` : '') + err.message.split('\n')[0];
+  }
+  return String(err);
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}

@@ -1,0 +1,47 @@
+/**
+ * The end of a sweep (and of a merge): write <out>/summary.txt, then the full report when the
+ * report module (harness/report.ts, `writeReport(dir)`) is present. This is the one switch
+ * between the plain summary and the statistics report.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CellStore, type FailureFile } from './store.js';
+import { renderSummary } from './summary.js';
+
+export interface Finished {
+  summary: string;
+  summaryFile: string;
+  /** Whether the full report was written too. */
+  report: boolean;
+  /** Cells not taken into the summary, one line each (corrupt) plus a count of stale ones. */
+  warnings: string[];
+}
+
+export async function finishStore(dir: string): Promise<Finished> {
+  const store = new CellStore(dir);
+  const { cells, corrupt, stale } = store.readAll();
+  const failures = store.failureHashes().map((h) => store.readFailure(h)).filter((f): f is FailureFile => f !== null);
+  const summary = renderSummary(cells, failures);
+  const summaryFile = join(dir, 'summary.txt');
+  writeFileSync(summaryFile, summary);
+  const warnings = corrupt.map((c) => `cells/${c.hash}.json: corrupt (${c.reason}); left out`);
+  if (stale > 0) warnings.push(`${stale} cell(s) from another code version left out (bump or clean: see docs/sweep.md)`);
+  return { summary, summaryFile, report: await writeFullReport(dir), warnings };
+}
+
+async function writeFullReport(dir: string): Promise<boolean> {
+  const path = '../report.js';
+  let mod: { writeReport?: (dir: string) => Promise<void> };
+  try {
+    mod = (await import(path)) as typeof mod;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // Only the report module itself being absent means "not written yet"; a missing import
+    // inside it is a real error.
+    if (code === 'ERR_MODULE_NOT_FOUND' && /harness[\\/]report\.js/.test((err as Error).message.split('imported from')[0])) return false;
+    throw err;
+  }
+  if (typeof mod.writeReport !== 'function') return false;
+  await mod.writeReport(dir);
+  return true;
+}

@@ -1,0 +1,199 @@
+/**
+ * The cell store: `<out>/cells/<hash>.json`, one finished job each, written atomically (temp
+ * file + rename, via write-file-atomic), so a killed sweep leaves whole files or none. Failures
+ * live apart in `<out>/failures/<hash>.json` and are never taken for results.
+ *
+ * A cell file is trusted only when it parses, matches the schema, and its spec hashes to both
+ * its `hash` field and its file name; anything else is "corrupt": reported and re-run.
+ * Cells written by another code/package version are "stale": kept on disk, ignored.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { z } from 'zod';
+import type { CellResult, GanResult } from '../../src/types.js';
+import type { Job } from './grid.js';
+import { CODE_VERSION, HASH_RE, PACKAGE_VERSION, jobHash } from './hash.js';
+
+export const CELL_FORMAT = 'mi-harness/cell@1';
+export const FAILURE_FORMAT = 'mi-harness/failure@1';
+
+export interface Provenance {
+  /** Engine and backend actually used (never 'auto'). */
+  engine: string;
+  backend: string;
+  /** Which pool lane ran it: the GPU-owning worker or a CPU worker. */
+  lane: 'gpu' | 'cpu';
+  versions: { node: string; miHarness: string; tfjs: string | null };
+  cpu: string;
+  platform: string;
+  gitCommit: string | null;
+  wallMs: number;
+  startedAt: string;
+  finishedAt: string;
+  attempt: number;
+}
+
+/**
+ * A cell file is the worker's CellResult (or GanResult) itself, flat, with `spec` set to the
+ * hashed job, plus the store's own fields. Readers that know only CellResult can read it.
+ */
+export type CellFile = (Omit<CellResult, 'spec'> | Omit<GanResult, 'spec'>) & {
+  format: typeof CELL_FORMAT;
+  hash: string;
+  codeVersion: number;
+  packageVersion: string;
+  spec: Job;
+  provenance: Provenance;
+};
+
+export interface FailureFile {
+  format: typeof FAILURE_FORMAT;
+  hash: string;
+  codeVersion: number;
+  packageVersion: string;
+  spec: Job;
+  attempts: { attempt: number; error: string; at: string }[];
+}
+
+const num = z.number().nullable(); // JSON turns NaN/±Inf into null: a divergence, not corruption
+const Common = {
+  format: z.literal(CELL_FORMAT),
+  hash: z.string().regex(HASH_RE),
+  codeVersion: z.number().int(),
+  packageVersion: z.string(),
+  engine: z.string(),
+  backend: z.string(),
+  provenance: z.object({ engine: z.string(), backend: z.string(), wallMs: z.number() }).loose(),
+};
+const CellSchema = z.union([
+  z.object({
+    ...Common,
+    spec: z.object({ estimator: z.string(), critic: z.string(), task: z.string(), seed: z.number(), mi: z.array(z.number()) }).loose(),
+    levels: z.array(z.object({ trueMi: z.number(), mse: num, bias: num, variance: num, mean: num }).loose()).min(1),
+  }).loose(),
+  z.object({
+    ...Common,
+    spec: z.object({ kind: z.literal('gan'), variant: z.string(), seed: z.number() }).loose(),
+    modes: z.number(),
+    highQuality: num,
+  }).loose(),
+]);
+
+export type CheckResult =
+  | { state: 'ok'; cell: CellFile }
+  | { state: 'missing' }
+  | { state: 'corrupt'; reason: string }
+  | { state: 'stale'; cell: CellFile };
+
+export class CellStore {
+  readonly cellsDir: string;
+  readonly failuresDir: string;
+
+  constructor(readonly dir: string) {
+    this.cellsDir = join(dir, 'cells');
+    this.failuresDir = join(dir, 'failures');
+  }
+
+  ensure(): void {
+    mkdirSync(this.cellsDir, { recursive: true });
+    mkdirSync(this.failuresDir, { recursive: true });
+  }
+
+  cellPath(hash: string): string { return join(this.cellsDir, `${hash}.json`); }
+  failurePath(hash: string): string { return join(this.failuresDir, `${hash}.json`); }
+
+  /** Whether a cell file exists and is trustworthy. Never throws for bad content. */
+  check(hash: string): CheckResult {
+    let text: string;
+    try { text = readFileSync(this.cellPath(hash), 'utf8'); } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'missing' };
+      return { state: 'corrupt', reason: `unreadable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+    }
+    return verifyCellText(text, hash);
+  }
+
+  async writeCell(cell: CellFile): Promise<void> {
+    await writeFileAtomic(this.cellPath(cell.hash), JSON.stringify(cell) + '\n');
+  }
+
+  async writeFailure(f: FailureFile): Promise<void> {
+    await writeFileAtomic(this.failurePath(f.hash), JSON.stringify(f, null, 1) + '\n');
+  }
+
+  clearFailure(hash: string): void {
+    rmSync(this.failurePath(hash), { force: true });
+  }
+
+  /** Hashes with a cell file, sorted (by name only; use check() to trust one). */
+  cellHashes(): string[] { return listHashes(this.cellsDir); }
+  failureHashes(): string[] { return listHashes(this.failuresDir); }
+
+  readFailure(hash: string): FailureFile | null {
+    try {
+      const f = JSON.parse(readFileSync(this.failurePath(hash), 'utf8')) as FailureFile;
+      return f && f.format === FAILURE_FORMAT && f.hash === hash ? f : null;
+    } catch { return null; }
+  }
+
+  /**
+   * Every trustworthy cell of the current code version, sorted by hash, plus what was skipped.
+   * The report and the summary read the store through this.
+   */
+  readAll(): { cells: CellFile[]; corrupt: { hash: string; reason: string }[]; stale: number } {
+    const cells: CellFile[] = [], corrupt: { hash: string; reason: string }[] = [];
+    let stale = 0;
+    for (const hash of this.cellHashes()) {
+      const r = this.check(hash);
+      if (r.state === 'ok') cells.push(r.cell);
+      else if (r.state === 'stale') stale++;
+      else if (r.state === 'corrupt') corrupt.push({ hash, reason: r.reason });
+    }
+    return { cells, corrupt, stale };
+  }
+
+  /** Remove write-file-atomic temp files left by a killed process (older than maxAgeMs). */
+  sweepTempFiles(maxAgeMs = 10 * 60_000): number {
+    let removed = 0;
+    for (const dir of [this.cellsDir, this.failuresDir]) {
+      let names: string[] = [];
+      try { names = readdirSync(dir); } catch { continue; }
+      for (const name of names) {
+        if (!/^[0-9a-f]{64}\.json\.[0-9a-z]+$/.test(name)) continue;
+        const p = join(dir, name);
+        try {
+          if (Date.now() - statSync(p).mtimeMs > maxAgeMs) { rmSync(p, { force: true }); removed++; }
+        } catch { /* gone already */ }
+      }
+    }
+    return removed;
+  }
+}
+
+/** Verify a cell file's text against the hash its name claims. */
+export function verifyCellText(text: string, hash: string): CheckResult {
+  let data: unknown;
+  try { data = JSON.parse(text); } catch {
+    return { state: 'corrupt', reason: text.length === 0 ? 'empty file' : 'not valid JSON (truncated?)' };
+  }
+  const r = CellSchema.safeParse(data);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    return { state: 'corrupt', reason: `schema: ${i.path.join('.') || '(root)'}: ${i.message}` };
+  }
+  const cell = data as CellFile;
+  if (cell.hash !== hash) return { state: 'corrupt', reason: `its hash field ${cell.hash.slice(0, 12)}… does not match its name` };
+  let actual: string;
+  try { actual = jobHash(cell.spec, { code: cell.codeVersion, package: cell.packageVersion }); } catch (err) {
+    return { state: 'corrupt', reason: `spec cannot be hashed (${(err as Error).message})` };
+  }
+  if (actual !== hash) return { state: 'corrupt', reason: 'its spec does not hash to its name (edited?)' };
+  if (cell.codeVersion !== CODE_VERSION || cell.packageVersion !== PACKAGE_VERSION) return { state: 'stale', cell };
+  return { state: 'ok', cell };
+}
+
+function listHashes(dir: string): string[] {
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return []; }
+  return names.filter((n) => n.endsWith('.json') && HASH_RE.test(n.slice(0, -5))).map((n) => n.slice(0, -5)).sort();
+}

@@ -1,0 +1,82 @@
+/**
+ * One sweep, start to end: expand the grid, hash and sort the jobs, take this shard's slice,
+ * skip what the store already holds (re-running corrupt files), run the rest on the pool, then
+ * write the summary / report. Returns the exit code (0 all done, 3 completed with failures).
+ * Everything that can reject user input runs before the store is touched.
+ */
+import { EXIT } from '../exit.js';
+import type { Grid, Job } from './grid.js';
+import { expandGrid, jobCost } from './grid.js';
+import { jobHash } from './hash.js';
+import { jobLabel } from './label.js';
+import { runPool, type PendingJob, type SweepEvent } from './pool.js';
+import { machineProvenance } from './provenance.js';
+import { finishStore } from './report.js';
+import { shardSlice, type Shard } from './shard.js';
+import { CellStore } from './store.js';
+
+export interface SweepOptions {
+  grid: Grid;
+  out: string;
+  shard: Shard | null;
+  workers: number;
+  retries: number;
+  timeoutMs: number;
+  heapMb: number;
+  cuda: boolean | 'probe';
+  onEvent(e: SweepEvent): void;
+  /** Human output (the summary table, warnings); null with --json. */
+  print: ((s: string) => void) | null;
+  signal?: AbortSignal;
+}
+
+/** The grid's jobs with their hashes: deduplicated, sorted by hash, sliced to the shard. */
+export function planJobs(grid: Grid, shard: Shard | null): PendingJob[] {
+  const byHash = new Map<string, Job>();
+  for (const job of expandGrid(grid)) byHash.set(jobHash(job), job);
+  const sorted = [...byHash.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([hash, job]) => ({ hash, job }));
+  return shardSlice(sorted, shard);
+}
+
+export function dryRun(jobs: PendingJob[], print: (s: string) => void): void {
+  for (const p of jobs) print(`${p.hash.slice(0, 12)}  ${jobLabel(p.job)}\n`);
+  const steps = jobs.reduce((s, p) => s + ('kind' in p.job ? p.job.steps : p.job.mi.length * p.job.stepsPerLevel), 0);
+  print(`${jobs.length} jobs, ${steps} training steps in all\n`);
+}
+
+export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<number> {
+  const store = new CellStore(o.out);
+  store.ensure();
+  store.sweepTempFiles();
+  const pending: PendingJob[] = [];
+  let cached = 0, corrupt = 0;
+  for (const p of jobs) {
+    const r = store.check(p.hash);
+    if (r.state === 'ok') { cached++; continue; }
+    if (r.state === 'corrupt') { corrupt++; o.onEvent({ type: 'corrupt', hash: p.hash, reason: r.reason }); }
+    pending.push(p);
+  }
+  // Longest first, so the last jobs to finish are short ones (less idle tail); hash breaks ties.
+  pending.sort((a, b) => jobCost(b.job) - jobCost(a.job) || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+  o.onEvent({
+    type: 'plan', total: jobs.length, cached, pending: pending.length, corrupt,
+    shard: o.shard ? `${o.shard.index}/${o.shard.count}` : null, out: o.out,
+  });
+  const outcome = await runPool({
+    jobs: pending, store, workers: o.workers, retries: o.retries, timeoutMs: o.timeoutMs, heapMb: o.heapMb,
+    cuda: o.cuda, machine: machineProvenance(), onEvent: o.onEvent, signal: o.signal,
+  });
+  if (o.signal?.aborted) return 130;
+  const finished = await finishStore(o.out);
+  const exitCode = outcome.failed.length > 0 ? EXIT.completedWithFailures : EXIT.ok;
+  if (o.print) {
+    for (const w of finished.warnings) o.print(`warning: ${w}\n`);
+    o.print(finished.summary);
+    o.print(`summary written to ${finished.summaryFile}${finished.report ? '; report written' : ''}\n`);
+  }
+  o.onEvent({
+    type: 'summary', total: jobs.length, cached, done: outcome.done, failed: outcome.failed.length, exitCode,
+    summaryFile: finished.summaryFile,
+  });
+  return exitCode;
+}

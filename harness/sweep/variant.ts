@@ -1,0 +1,92 @@
+/**
+ * Estimator variants: one grid axis entry names an estimator plus its bound options, so one
+ * preset can hold SMILE at τ = 1 and τ = ∞ (paper Fig. 2) or MICE's NWJ form next to its DV form.
+ *
+ *   variant := estimator (':' key '=' value)*
+ *   smile:tau=1   smile:tau=inf   mice:form=nwj   mice:block=off   mice:sn=off
+ *   alpha-infonce:alpha=0.3   mine:ema=0.05   nwj:sn=on
+ *
+ * Keys: tau (smile; number > 0 or inf; default 1, as `harness run`), alpha (alpha-infonce; [0, 1];
+ * default 0.5), ema (mine; (0, 1]; default 0.01), form (mice; dv | nwj; default dv = Algorithm 1),
+ * block (mice; on | off: block the partition function's gradient; default on), sn (any estimator;
+ * on | off: spectral normalisation of the last layer; default on for mice only).
+ * SMILE's τ = ∞ is stored as an absent tau (BoundOptions: absent means no clipping), because JSON
+ * has no Infinity. `variantLabel` is the canonical spelling; parseVariant(variantLabel(x)) = x.
+ */
+import type { BoundOptions, CellSpec, EstimatorName } from '../../src/types.js';
+import { ESTIMATORS } from '../../src/types.js';
+import { UsageError } from '../../src/errors.js';
+
+export interface Variant {
+  estimator: EstimatorName;
+  boundOptions: BoundOptions;
+  spectralNorm: boolean;
+}
+
+const KEYS: Record<string, readonly EstimatorName[] | 'all'> = {
+  tau: ['smile'], alpha: ['alpha-infonce'], ema: ['mine'], form: ['mice'], block: ['mice'], sn: 'all',
+};
+
+/** Parse one variant string; the error message names the variant, for the caller to prefix. */
+export function parseVariant(raw: string): Variant {
+  const [name, ...opts] = raw.trim().split(':');
+  if (!(ESTIMATORS as readonly string[]).includes(name)) {
+    throw new UsageError(`unknown estimator '${name}' (known: ${ESTIMATORS.join(', ')})`);
+  }
+  const estimator = name as EstimatorName;
+  const set = new Map<string, string>();
+  for (const o of opts) {
+    const eq = o.indexOf('=');
+    const key = eq < 0 ? o : o.slice(0, eq);
+    const applies = KEYS[key];
+    if (eq < 0 || applies === undefined || (applies !== 'all' && !applies.includes(estimator))) {
+      const known = Object.keys(KEYS).filter((k) => KEYS[k] === 'all' || (KEYS[k] as readonly string[]).includes(estimator));
+      throw new UsageError(`'${raw}': unknown option '${o}' for ${estimator} (known: ${known.map((k) => `${k}=…`).join(', ')})`);
+    }
+    if (set.has(key)) throw new UsageError(`'${raw}': option '${key}' given twice`);
+    set.set(key, o.slice(eq + 1));
+  }
+  const num = (key: string, ok: (v: number) => boolean, what: string): number | undefined => {
+    const s = set.get(key);
+    if (s === undefined) return undefined;
+    const v = s === 'inf' || s === 'infinity' ? Infinity : s.trim() === '' ? NaN : Number(s);
+    if (!ok(v)) throw new UsageError(`'${raw}': ${key} must be ${what}, got '${s}'`);
+    return v;
+  };
+  const flag = (key: string): boolean | undefined => {
+    const s = set.get(key);
+    if (s === undefined) return undefined;
+    if (s === 'on' || s === 'true') return true;
+    if (s === 'off' || s === 'false') return false;
+    throw new UsageError(`'${raw}': ${key} must be on or off, got '${s}'`);
+  };
+  const boundOptions: BoundOptions = {};
+  if (estimator === 'smile') {
+    const tau = num('tau', (v) => v > 0, 'a number > 0 or inf') ?? 1;
+    if (Number.isFinite(tau)) boundOptions.tau = tau;
+  }
+  if (estimator === 'alpha-infonce') boundOptions.alpha = num('alpha', (v) => v >= 0 && v <= 1, 'in [0, 1]') ?? 0.5;
+  if (estimator === 'mine') boundOptions.emaRate = num('ema', (v) => v > 0 && v <= 1, 'in (0, 1]') ?? 0.01;
+  if (estimator === 'mice') {
+    const form = set.get('form') ?? 'dv';
+    if (form !== 'dv' && form !== 'nwj') throw new UsageError(`'${raw}': form must be dv or nwj, got '${form}'`);
+    boundOptions.miceForm = form;
+    boundOptions.miceBlockPartition = flag('block') ?? true;
+  }
+  return { estimator, boundOptions, spectralNorm: flag('sn') ?? estimator === 'mice' };
+}
+
+/** Canonical name of a spec's (or variant's) estimator variant: defaults are left out, except τ. */
+export function variantLabel(v: Pick<CellSpec, 'estimator' | 'boundOptions' | 'spectralNorm'>): string {
+  const o = v.boundOptions;
+  const parts: string[] = [v.estimator];
+  if (v.estimator === 'smile') parts.push(`tau=${o.tau === undefined || o.tau === Infinity ? 'inf' : o.tau}`);
+  if (v.estimator === 'alpha-infonce' && o.alpha !== undefined && o.alpha !== 0.5) parts.push(`alpha=${o.alpha}`);
+  if (v.estimator === 'mine' && o.emaRate !== undefined && o.emaRate !== 0.01) parts.push(`ema=${o.emaRate}`);
+  if (v.estimator === 'mice') {
+    if (o.miceForm === 'nwj') parts.push('form=nwj');
+    if (o.miceBlockPartition === false) parts.push('block=off');
+  }
+  if (v.spectralNorm !== (v.estimator === 'mice')) parts.push(`sn=${v.spectralNorm ? 'on' : 'off'}`);
+  return parts.join(':');
+}

@@ -1,0 +1,103 @@
+/**
+ * The Piscina worker: one job in (a CellSpec or a GanSpec), one result out. A worker lives on a
+ * lane: the single 'gpu' lane owns the CUDA device (the native tfjs addon cannot load in a second
+ * thread); 'cpu' lanes pin backend 'auto' to 'wasm' so they never touch the native addon.
+ *
+ * TEST-ONLY fault injection: MI_HARNESS_FAULT="<selector>:<mode>[,…]" where selector is a hash
+ * prefix (≥ 4 hex digits), an estimator variant label (e.g. `nwj`, `smile:tau=1`), `gan` or `*`,
+ * and mode is throw | hang | oom | flaky (throws on the first attempt only). Read here and
+ * nowhere else; never set it outside tests.
+ */
+import type { CellResult, CellSpec, GanResult, GanSpec } from '../src/types.js';
+import type { Job } from '../harness/sweep/grid.js';
+import { variantLabel } from '../harness/sweep/variant.js';
+
+export interface CellTask {
+  job: Job;
+  hash: string;
+  lane: 'gpu' | 'cpu';
+  attempt: number;
+}
+
+export interface ProbeTask { probe: 'cuda' }
+
+export interface CellOutput {
+  result: CellResult | GanResult;
+  engine: string;
+  backend: string;
+  wallMs: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export default async function work(task: CellTask | ProbeTask): Promise<CellOutput | { cuda: boolean }> {
+  if ('probe' in task) return { cuda: await probeCuda() };
+  const startedAt = new Date();
+  const t0 = performance.now();
+  injectFault(task);
+  const { job } = task;
+  const result = isGan(job) ? await runGan(job, task.lane) : await runTrainingCell(job, task.lane);
+  const finishedAt = new Date();
+  return {
+    result,
+    engine: result.engine,
+    backend: result.backend,
+    wallMs: performance.now() - t0,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+  };
+}
+
+function isGan(job: Job): job is GanSpec {
+  return (job as GanSpec).kind === 'gan';
+}
+
+function onLane<T extends { backend: CellSpec['backend'] }>(spec: T, lane: 'gpu' | 'cpu'): T {
+  return lane === 'cpu' && spec.backend === 'auto' ? { ...spec, backend: 'wasm' } : spec;
+}
+
+async function runTrainingCell(spec: CellSpec, lane: 'gpu' | 'cpu'): Promise<CellResult> {
+  const { runCell } = await import('../src/engine/run.js');
+  return runCell(onLane(spec, lane));
+}
+
+async function runGan(spec: GanSpec, lane: 'gpu' | 'cpu'): Promise<GanResult> {
+  // A variable specifier: src/gan/run.ts is another module's, and may not be built yet.
+  const path = '../src/gan/run.js';
+  const mod = (await import(path)) as { runGanCell(spec: GanSpec): Promise<GanResult> };
+  return mod.runGanCell(onLane(spec, lane));
+}
+
+async function probeCuda(): Promise<boolean> {
+  try {
+    const path = '../src/engine/tfjs/backends.js';
+    const mod = (await import(path)) as { cudaAvailable?: () => Promise<boolean> };
+    return mod.cudaAvailable ? await mod.cudaAvailable() : false;
+  } catch { return false; }
+}
+
+function injectFault(task: CellTask): void {
+  const raw = process.env.MI_HARNESS_FAULT;
+  if (!raw) return;
+  for (const entry of raw.split(',')) {
+    const cut = entry.lastIndexOf(':');
+    if (cut < 0) continue;
+    const selector = entry.slice(0, cut).trim(), mode = entry.slice(cut + 1).trim();
+    if (!matches(selector, task)) continue;
+    if (mode === 'throw' || (mode === 'flaky' && task.attempt === 1)) {
+      throw new Error(`injected fault (MI_HARNESS_FAULT=${entry}) on attempt ${task.attempt}`);
+    }
+    if (mode === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+    if (mode === 'oom') {
+      const hog: number[][] = [];
+      for (;;) hog.push(new Array(1 << 20).fill(task.attempt));
+    }
+  }
+}
+
+function matches(selector: string, task: CellTask): boolean {
+  if (selector === '*') return true;
+  if (/^[0-9a-f]{4,64}$/.test(selector) && task.hash.startsWith(selector)) return true;
+  if (isGan(task.job)) return selector === 'gan' || selector === `gan:${task.job.variant}`;
+  return selector === variantLabel(task.job) || selector === task.job.estimator;
+}
