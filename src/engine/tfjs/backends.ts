@@ -7,6 +7,9 @@
  * callers keep native backends on one thread.
  */
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's CommonJS build ships no gradients; the union package's Node bundle registers
+// them all (its ESM register_all_gradients uses extensionless imports Node cannot resolve).
+import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice } from '../../types.js';
