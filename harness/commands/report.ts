@@ -1,4 +1,25 @@
+/**
+ * `harness report [DIR]`: statistics, leaderboard, CSVs and plots from a cell store
+ * (DIR defaults to results/). See docs/statistics.md.
+ */
 import type { Command } from 'commander';
+import { UsageError } from '../../src/errors.js';
+import { writeReport } from '../report.js';
 
-/** Placeholder until the 'report' command lands; registers nothing. */
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('Write DIR/LEADERBOARD.md, DIR/summary.csv (+ cells.csv, pairwise.csv) and DIR/plots/*.svg from DIR/cells/*.json')
+    .argument('[dir]', 'results directory holding cells/', 'results')
+    .option('--resamples <n>', 'bootstrap resamples per interval', '2000')
+    .option('--no-plots', 'skip rendering SVG plots')
+    .action(async (dir: string, opts: { resamples: string; plots: boolean }) => {
+      const resamples = Number(opts.resamples);
+      if (!Number.isInteger(resamples) || resamples < 100) throw new UsageError(`--resamples must be an integer ≥ 100, got '${opts.resamples}'`);
+      const r = await writeReport(dir, { resamples, plots: opts.plots });
+      process.stdout.write(
+        `report: ${r.cells} cell(s) in ${r.contexts} context(s)${r.ganRuns ? `, ${r.ganRuns} GAN run(s)` : ''}` +
+        `${r.skipped.length ? `, ${r.skipped.length} file(s) skipped` : ''}; wrote ${dir}/LEADERBOARD.md, summary.csv, cells.csv, pairwise.csv and ${r.plots.length} plot(s)\n`,
+      );
+    });
+}

@@ -335,21 +335,25 @@ function rankings(contexts: Context[], byContext: Map<string, Group[]>, B: numbe
     const r = rankStrata(gs.map((g) => ({ label: g.label, strata: g.levels.map((_, k) => ({ g, k })) })), B, ['rank', ctx.key]);
     if (r) out.push({ scope: contextLabel(ctx), context: ctx, ...r });
   }
-  // Overall: contexts where every label of the overall set is present.
+  // Overall: the label set of the context with the most estimators (first in sort order on a
+  // tie), over every context that holds all of those labels; other contexts (e.g. a consistency
+  // sweep of two estimators) are left out rather than shrinking the ranking to their labels.
   const multi = contexts.filter((c) => (byContext.get(c.key)?.length ?? 0) >= 2);
   if (multi.length > 1) {
-    const sets = multi.map((c) => new Set((byContext.get(c.key) ?? []).map((g) => g.label)));
-    const common = [...sets[0]].filter((l) => sets.every((s) => s.has(l)));
-    if (common.length >= 2) {
+    const widest = multi.reduce((a, c) => ((byContext.get(c.key)?.length ?? 0) > (byContext.get(a.key)?.length ?? 0) ? c : a));
+    const common = (byContext.get(widest.key) ?? []).map((g) => g.label);
+    const used = multi.filter((c) => common.every((l) => (byContext.get(c.key) ?? []).some((g) => g.label === l)));
+    if (used.length > 1) {
       const entries = common.map((label) => ({
         label,
-        strata: multi.flatMap((c) => {
+        strata: used.flatMap((c) => {
           const g = (byContext.get(c.key) ?? []).find((x) => x.label === label)!;
           return g.levels.map((_, k) => ({ g, k }));
         }),
       }));
       const r = rankStrata(entries, B, ['rank', 'overall']);
-      if (r) out.push({ scope: `overall (${multi.length} contexts)`, context: null, ...r });
+      const left = multi.length - used.length;
+      if (r) out.push({ scope: `overall (${used.length} contexts${left ? `; ${left} with other estimator sets left out` : ''})`, context: null, ...r });
     }
   }
   return out;

@@ -1,0 +1,402 @@
+/**
+ * Vega-Lite specifications for the report's figures. Pure: a Summary in, JSON specs out; the
+ * SVG rendering is in ./render.ts. The figures follow the paper:
+ *  - trajectory (Fig. 1, 6): estimate vs step, raw (light) and its EMA (dark), per critic; the
+ *    true-MI staircase in black and log n dashed; one small multiple per estimator;
+ *  - bias/variance/MSE vs MI (Fig. 2, 3, 7): mean over seeds with bootstrap 95% CI bars;
+ *  - ρ_batch (Fig. 5): EMA trajectories coloured by ρ_batch, and MSE vs ρ_batch per MI level;
+ *  - consistency: MSE vs batch size n (log–log) per MI level, with CIs;
+ *  - GAN (Fig. 4): generated samples beside the 25-Gaussians target, one seed per variant.
+ * Estimator colours are fixed per label across every figure.
+ */
+import type { Context, Group, Summary } from '../stats/aggregate.js';
+import { compareContexts, compareStrings } from '../stats/aggregate.js';
+import type { Interval } from '../stats/bootstrap.js';
+import { rhoLabel, slug, num } from './labels.js';
+import { GRID_MEANS, sampleGrid } from '../gan/data.js';
+import { Rng } from '../rng.js';
+
+export type PlotKind = 'trajectory' | 'bias-variance-mse' | 'rho' | 'rho-trajectory' | 'consistency' | 'gan' | 'ranking';
+
+export interface PlotSpec {
+  /** File name inside plots/, e.g. "trajectory-gaussian-rho0-n64.svg". */
+  name: string;
+  title: string;
+  kind: PlotKind;
+  /** Context keys the figure draws from (to link it from their sections). */
+  contexts: string[];
+  spec: Record<string, unknown>;
+}
+
+const PALETTE = [
+  '#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#b79a20', '#b279a2', '#ff9da6', '#9d755d', '#8c8c8c',
+  '#1f4e79', '#a34f00', '#8e1b1b', '#2f7370', '#2b6b25', '#7a6710', '#6d4466', '#c25b6a', '#5f4535', '#4a4a4a',
+];
+const CRITIC_COLOURS: Record<string, string> = { separable: '#1f77b4', joint: '#e6550d' };
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+const CONFIG = {
+  font: 'Helvetica, Arial, sans-serif',
+  background: 'white',
+  padding: 8,
+  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.5 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 400, symbolStrokeWidth: 2 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  title: { fontSize: 14, subtitleFontSize: 11, anchor: 'start' },
+  view: { stroke: '#ccc' },
+};
+
+function base(title: string, subtitle?: string): Record<string, unknown> {
+  return { $schema: SCHEMA, title: subtitle ? { text: title, subtitle } : title, config: CONFIG };
+}
+
+/** Global estimator → colour assignment; each figure's legend lists only the labels it draws. */
+type Colours = (present: readonly string[]) => { domain: string[]; range: string[] };
+
+function colourScale(labels: readonly string[]): Colours {
+  const index = new Map(labels.map((l, i) => [l, i]));
+  return (present) => {
+    const domain = labels.filter((l) => present.includes(l));
+    return { domain, range: domain.map((l) => PALETTE[(index.get(l) ?? 0) % PALETTE.length]) };
+  };
+}
+
+const presentLabels = (rows: readonly { est?: unknown }[]): string[] => [...new Set(rows.map((r) => String(r.est)))];
+
+/** Step axis labels: 0, 5k, 10k, … (d3's SI format would print "0k" for zero). */
+const STEP_AXIS = { tickCount: 4, labelExpr: "datum.value >= 1000 ? format(datum.value / 1000, '~g') + 'k' : format(datum.value, '~g')" };
+
+const ctxSlug = (c: Pick<Context, 'batchRho' | 'batchSize' | 'setupLabel'>) =>
+  `rho${slug(rhoLabel(c.batchRho))}-n${c.batchSize}${c.setupLabel ? `-${slug(c.setupLabel)}` : ''}`;
+
+function staircase(trueMi: number[], stepsPerLevel: number): { step: number; v: number }[] {
+  const out = trueMi.map((v, k) => ({ step: k * stepsPerLevel, v }));
+  if (trueMi.length) out.push({ step: trueMi.length * stepsPerLevel - 1, v: trueMi[trueMi.length - 1] });
+  return out;
+}
+
+function stepsPerLevelOf(g: Group): number {
+  return g.cells[0]?.spec.stepsPerLevel ?? 0;
+}
+
+/** The seed drawn in trajectory figures: the smallest one. */
+const firstCell = (g: Group) => g.cells[0];
+
+function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of xs) { const k = key(x); const l = m.get(k) ?? []; l.push(x); m.set(k, l); }
+  return m;
+}
+
+export function buildPlots(summary: Summary): PlotSpec[] {
+  const labels = [...new Set(summary.groups.map((g) => g.label))];
+  const colour = colourScale(labels);
+  return [
+    ...trajectoryPlots(summary, labels),
+    ...biasVarianceMsePlots(summary, colour),
+    ...rhoPlots(summary, colour, labels),
+    ...consistencyPlots(summary, colour),
+    ...rankingPlots(summary, colour),
+    ...ganPlots(summary),
+  ];
+}
+
+/** Fig. 1: per (task, ρ, n, setup), critics overlaid, one panel per estimator. */
+function trajectoryPlots(summary: Summary, labels: string[]): PlotSpec[] {
+  const fams = groupBy(summary.groups, (g) => JSON.stringify([g.context.task, g.context.batchRho, g.context.batchSize, g.context.setup]));
+  const out: PlotSpec[] = [];
+  for (const gs of fams.values()) {
+    const c = gs[0].context;
+    const rows: Record<string, unknown>[] = [];
+    const critics = [...new Set(gs.map((g) => g.context.critic))].sort();
+    let yMax = 0;
+    const seeds = new Set<number>();
+    for (const g of gs) {
+      const cell = firstCell(g);
+      if (!cell) continue;
+      seeds.add(cell.seed);
+      const t = cell.trajectory;
+      for (let i = 0; i < t.step.length; i++) {
+        if (Number.isFinite(t.estimate[i])) rows.push({ est: g.label, critic: g.context.critic, step: t.step[i], v: t.estimate[i], kind: 'raw' });
+        if (Number.isFinite(t.ema[i])) rows.push({ est: g.label, critic: g.context.critic, step: t.step[i], v: t.ema[i], kind: 'ema' });
+      }
+      yMax = Math.max(yMax, ...g.context.trueMi, cell.logN);
+    }
+    const ests = labels.filter((l) => gs.some((g) => g.label === l));
+    const spl = stepsPerLevelOf(gs[0]);
+    const logN = Math.log(c.batchSize);
+    for (const e of ests) {
+      for (const p of staircase(c.trueMi, spl)) rows.push({ est: e, critic: '', step: p.step, v: p.v, kind: 'truth' });
+      rows.push({ est: e, critic: '', step: 0, v: logN, kind: 'logn' });
+    }
+    const yDomain = [-2, Math.ceil(yMax * 1.25)];
+    const x = { field: 'step', type: 'quantitative', title: 'step', axis: STEP_AXIS };
+    const y = { field: 'v', type: 'quantitative', title: 'estimate (nats)', scale: { domain: yDomain, nice: false } };
+    const colourEnc = {
+      field: 'critic', type: 'nominal', title: 'critic', legend: { symbolOpacity: 1, symbolStrokeWidth: 2.5 },
+      scale: { domain: critics, range: critics.map((k) => CRITIC_COLOURS[k] ?? '#555') },
+    };
+    const only = (k: string) => [{ filter: `datum.kind === '${k}'` }];
+    const name = `trajectory-${slug(c.task)}-${ctxSlug(c)}.svg`;
+    const title = `Estimates vs step — ${c.task}, ρ_batch=${rhoLabel(c.batchRho)}, n=${c.batchSize}${c.setupLabel ? `, ${c.setupLabel}` : ''}`;
+    out.push({
+      name, title, kind: 'trajectory', contexts: gs.map((g) => g.context.key),
+      spec: {
+        ...base(title, `light: per-step estimate; dark: EMA (rate 0.01); black: true MI; dashed: log n = ${logN.toFixed(2)}; seed ${[...seeds].sort((a, b) => a - b).join(', ')}`),
+        data: { values: rows },
+        columns: Math.min(5, ests.length),
+        facet: { field: 'est', type: 'nominal', title: null, sort: ests },
+        spec: {
+          width: 210, height: 150,
+          layer: [
+            { transform: only('raw'), mark: { type: 'line', strokeWidth: 0.7, opacity: 0.35, clip: true }, encoding: { x, y, color: colourEnc } },
+            { transform: only('ema'), mark: { type: 'line', strokeWidth: 1.8, clip: true }, encoding: { x, y, color: colourEnc } },
+            { transform: only('truth'), mark: { type: 'line', interpolate: 'step-after', color: 'black', strokeWidth: 1.2, clip: true }, encoding: { x, y } },
+            { transform: only('logn'), mark: { type: 'rule', color: '#555', strokeDash: [5, 3], strokeWidth: 1 }, encoding: { y: { field: 'v', type: 'quantitative' } } },
+          ],
+        },
+        resolve: { scale: { y: 'shared' } },
+      },
+    });
+  }
+  return out;
+}
+
+interface StatRow { est: string; mi: number; x: number; mean: number; lo: number; hi: number }
+
+function statRows(gs: Group[], pick: (l: Group['levels'][number]) => Interval, positive: boolean): StatRow[] {
+  const rows: StatRow[] = [];
+  const spread = gs.length > 1 ? 0.5 / gs.length : 0;
+  gs.forEach((g, i) => {
+    const off = (i - (gs.length - 1) / 2) * spread * 0.6;
+    for (const l of g.levels) {
+      const iv = pick(l);
+      if (!Number.isFinite(iv.estimate) || (positive && iv.estimate <= 0)) continue;
+      let lo = Number.isFinite(iv.low) ? iv.low : iv.estimate;
+      const hi = Number.isFinite(iv.high) ? iv.high : iv.estimate;
+      if (positive && lo <= 0) lo = iv.estimate;
+      rows.push({ est: g.label, mi: l.trueMi, x: l.trueMi + off, mean: iv.estimate, lo, hi });
+    }
+  });
+  return rows;
+}
+
+function statPanel(title: string, rows: StatRow[], scale: ReturnType<Colours>, log: boolean, xTitle = 'true MI (nats)', zeroRule = false) {
+  const yScale = log ? { type: 'log' } : { zero: false };
+  const color = { field: 'est', type: 'nominal', title: 'estimator', scale };
+  const layer: unknown[] = [
+    { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+    { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'x', type: 'quantitative', title: xTitle }, y: { field: 'mean', type: 'quantitative', title, scale: yScale }, color } },
+    { mark: { type: 'point', filled: true, size: 30 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' }, color, tooltip: [{ field: 'est' }, { field: 'mi' }, { field: 'mean' }] } },
+  ];
+  if (zeroRule) layer.unshift({ data: { values: [{ z: 0 }] }, mark: { type: 'rule', color: 'black', strokeDash: [3, 3] }, encoding: { y: { field: 'z', type: 'quantitative' } } });
+  return { title, width: 230, height: 190, data: { values: rows }, layer };
+}
+
+/** Fig. 2/3: bias, variance and MSE against the true MI, per context. */
+function biasVarianceMsePlots(summary: Summary, colour: Colours): PlotSpec[] {
+  const out: PlotSpec[] = [];
+  for (const c of summary.contexts) {
+    const gs = summary.groups.filter((g) => g.context.key === c.key);
+    if (gs.length === 0) continue;
+    const name = `bias-variance-mse-${slug(c.critic)}-${slug(c.task)}-${ctxSlug(c)}.svg`;
+    const title = `Bias, variance and MSE vs MI — ${c.critic} critic, ${c.task}, ρ_batch=${rhoLabel(c.batchRho)}, n=${c.batchSize}${c.setupLabel ? `, ${c.setupLabel}` : ''}`;
+    const seeds = Math.max(...gs.map((g) => g.seeds.length));
+    const scale = colour(gs.map((g) => g.label));
+    out.push({
+      name, title, kind: 'bias-variance-mse', contexts: [c.key],
+      spec: {
+        ...base(title, `mean over ${seeds} seed(s) of per-level statistics (last half of each level); bars: bootstrap 95% CI; variance and MSE on log scale`),
+        hconcat: [
+          statPanel('bias (nats)', statRows(gs, (l) => l.bias, false), scale, false, undefined, true),
+          statPanel('variance', statRows(gs, (l) => l.variance, true), scale, true),
+          statPanel('MSE', statRows(gs, (l) => l.mse, true), scale, true),
+        ],
+        resolve: { scale: { color: 'shared' } },
+      },
+    });
+  }
+  return out;
+}
+
+/** Fig. 5: per (critic, task, n, setup) with several ρ_batch values. */
+function rhoPlots(summary: Summary, colour: Colours, labels: string[]): PlotSpec[] {
+  const fams = groupBy(summary.groups, (g) => JSON.stringify([g.context.critic, g.context.task, g.context.batchSize, g.context.setup]));
+  const out: PlotSpec[] = [];
+  for (const gs of fams.values()) {
+    const rhos = [...new Set(gs.map((g) => g.context.batchRho))].sort((a, b) => (a === 'random' ? Infinity : a) - (b === 'random' ? Infinity : b));
+    if (rhos.length < 2) continue;
+    const c = gs[0].context;
+    const rhoNames = rhos.map(rhoLabel);
+    const tag = `${slug(c.critic)}-${slug(c.task)}-n${c.batchSize}${c.setupLabel ? `-${slug(c.setupLabel)}` : ''}`;
+    const where = `${c.critic} critic, ${c.task}, n=${c.batchSize}${c.setupLabel ? `, ${c.setupLabel}` : ''}`;
+    // MSE vs ρ_batch, one panel per level.
+    const rows: Record<string, unknown>[] = [];
+    for (const g of gs) {
+      for (const l of g.levels) {
+        const iv = l.mse;
+        if (!(iv.estimate > 0)) continue;
+        rows.push({ est: g.label, rho: rhoLabel(g.context.batchRho), level: `MI = ${num(l.trueMi)}`, mean: iv.estimate, lo: iv.low > 0 ? iv.low : iv.estimate, hi: Number.isFinite(iv.high) ? iv.high : iv.estimate });
+      }
+    }
+    const levelNames = c.trueMi.map((m) => `MI = ${num(m)}`);
+    const color = { field: 'est', type: 'nominal', title: 'estimator', scale: colour(presentLabels(rows)) };
+    const xr = { field: 'rho', type: 'ordinal', title: 'ρ_batch', sort: rhoNames, axis: { labelAngle: 0 } };
+    out.push({
+      name: `rho-mse-${tag}.svg`, title: `MSE vs ρ_batch — ${where}`, kind: 'rho', contexts: gs.map((g) => g.context.key),
+      spec: {
+        ...base(`MSE vs ρ_batch — ${where}`, 'mean over seeds, bootstrap 95% CI; log scale'),
+        data: { values: rows },
+        facet: { field: 'level', type: 'ordinal', title: null, sort: levelNames },
+        columns: Math.min(5, levelNames.length),
+        spec: {
+          width: 170, height: 170,
+          layer: [
+            { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: xr, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+            { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' } }, color } },
+            { mark: { type: 'point', filled: true, size: 30 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative' }, color } },
+          ],
+        },
+        resolve: { scale: { y: 'independent' } },
+      },
+    });
+    // EMA trajectories coloured by ρ_batch (the paper's Fig. 5), one panel per estimator.
+    const traj: Record<string, unknown>[] = [];
+    let yMax = 0;
+    for (const g of gs) {
+      const cell = firstCell(g);
+      if (!cell) continue;
+      const t = cell.trajectory;
+      for (let i = 0; i < t.step.length; i++) {
+        if (Number.isFinite(t.ema[i])) traj.push({ est: g.label, rho: rhoLabel(g.context.batchRho), step: t.step[i], v: t.ema[i], kind: 'ema' });
+      }
+      yMax = Math.max(yMax, ...g.context.trueMi, cell.logN);
+    }
+    const ests = labels.filter((l) => gs.some((g) => g.label === l));
+    for (const e of ests) for (const p of staircase(c.trueMi, stepsPerLevelOf(gs[0]))) traj.push({ est: e, rho: '', step: p.step, v: p.v, kind: 'truth' });
+    const x = { field: 'step', type: 'quantitative', title: 'step', axis: STEP_AXIS };
+    const y = { field: 'v', type: 'quantitative', title: 'EMA of estimate (nats)', scale: { domain: [-2, Math.ceil(yMax * 1.25)], nice: false } };
+    out.push({
+      name: `rho-trajectory-${tag}.svg`, title: `Estimates vs step by ρ_batch — ${where}`, kind: 'rho-trajectory', contexts: gs.map((g) => g.context.key),
+      spec: {
+        ...base(`Estimates vs step by ρ_batch — ${where}`, 'EMA (rate 0.01) of the per-step estimate, first seed; black: true MI'),
+        data: { values: traj },
+        columns: Math.min(5, ests.length),
+        facet: { field: 'est', type: 'nominal', title: null, sort: ests },
+        spec: {
+          width: 210, height: 150,
+          layer: [
+            { transform: [{ filter: "datum.kind === 'ema'" }], mark: { type: 'line', strokeWidth: 1.4, clip: true }, encoding: { x, y, color: { field: 'rho', type: 'ordinal', title: 'ρ_batch', sort: rhoNames, scale: { scheme: 'viridis' } } } },
+            { transform: [{ filter: "datum.kind === 'truth'" }], mark: { type: 'line', interpolate: 'step-after', color: 'black', strokeWidth: 1.2, clip: true }, encoding: { x, y } },
+          ],
+        },
+      },
+    });
+  }
+  return out;
+}
+
+/** Error vs n (log–log) per consistency family, one panel per level. */
+function consistencyPlots(summary: Summary, colour: Colours): PlotSpec[] {
+  const fams = groupBy(summary.consistency, (r) => JSON.stringify([r.critic, r.task, r.batchRho, r.setupLabel]));
+  const out: PlotSpec[] = [];
+  for (const rowsOf of fams.values()) {
+    const r0 = rowsOf[0];
+    const rows: Record<string, unknown>[] = [];
+    for (const r of rowsOf) {
+      for (const p of r.result.points) {
+        if (!(p.error.estimate > 0)) continue;
+        rows.push({ est: r.label, n: p.n, level: `MI = ${num(r.trueMi)}`, mean: p.error.estimate, lo: p.error.low > 0 ? p.error.low : p.error.estimate, hi: Number.isFinite(p.error.high) ? p.error.high : p.error.estimate });
+      }
+    }
+    const levelNames = [...new Map(rowsOf.map((r) => [r.level, `MI = ${num(r.trueMi)}`])).entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+    const ns = [...new Set(rowsOf.flatMap((r) => r.result.points.map((p) => p.n)))].sort((a, b) => a - b);
+    const where = `${r0.critic} critic, ${r0.task}, ρ_batch=${rhoLabel(r0.batchRho)}${r0.setupLabel ? `, ${r0.setupLabel}` : ''}`;
+    const color = { field: 'est', type: 'nominal', title: 'estimator', scale: colour(presentLabels(rows)) };
+    const xn = { field: 'n', type: 'quantitative', title: 'batch size n', scale: { type: 'log', base: 2 }, axis: { values: ns, format: 'd' } };
+    out.push({
+      name: `consistency-${slug(r0.critic)}-${slug(r0.task)}-rho${slug(rhoLabel(r0.batchRho))}${r0.setupLabel ? `-${slug(r0.setupLabel)}` : ''}.svg`,
+      title: `Consistency: MSE vs n — ${where}`, kind: 'consistency', contexts: [],
+      spec: {
+        ...base(`Consistency: MSE vs batch size — ${where}`, 'mean over seeds of per-level MSE, bootstrap 95% CI; log–log'),
+        data: { values: rows },
+        facet: { field: 'level', type: 'ordinal', title: null, sort: levelNames },
+        columns: Math.min(5, levelNames.length),
+        spec: {
+          width: 170, height: 170,
+          layer: [
+            { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: xn, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+            { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xn, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' } }, color } },
+            { mark: { type: 'point', filled: true, size: 30 }, encoding: { x: xn, y: { field: 'mean', type: 'quantitative' }, color } },
+          ],
+        },
+        resolve: { scale: { y: 'independent' } },
+      },
+    });
+  }
+  return out;
+}
+
+/** Ranking: IQM of per-level MSE with its CI, per ranking scope with ≥ 2 estimators. */
+function rankingPlots(summary: Summary, colour: Colours): PlotSpec[] {
+  const overall = summary.rankings.find((r) => r.context === null);
+  const list = overall ? [overall] : summary.rankings.length === 1 ? summary.rankings : [];
+  return list.map((r) => {
+    const rows = r.entries.filter((e) => e.iqm.estimate > 0).map((e) => ({
+      est: e.label, mean: e.iqm.estimate, lo: e.iqm.low > 0 ? e.iqm.low : e.iqm.estimate, hi: Number.isFinite(e.iqm.high) ? e.iqm.high : e.iqm.estimate,
+    }));
+    const order = rows.map((x) => x.est);
+    const y = { field: 'est', type: 'nominal', title: null, sort: order };
+    const color = { field: 'est', type: 'nominal', scale: colour(order), legend: null };
+    return {
+      name: 'ranking.svg', title: `Ranking — ${r.scope}`, kind: 'ranking' as const, contexts: r.context ? [r.context.key] : [],
+      spec: {
+        ...base(`Ranking by IQM of per-level MSE — ${r.scope}`, `stratified bootstrap 95% CI over ${r.seeds} seeds; lower is better; log scale`),
+        data: { values: rows },
+        width: 360, height: Math.max(60, 22 * rows.length),
+        layer: [
+          { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, color } },
+          { mark: { type: 'point', filled: true, size: 60 }, encoding: { y, x: { field: 'mean', type: 'quantitative', title: 'IQM of MSE', scale: { type: 'log' } }, color } },
+        ],
+      },
+    };
+  });
+}
+
+/** Fig. 4: the target and one seed's samples per GAN variant. */
+function ganPlots(summary: Summary): PlotSpec[] {
+  const groups = summary.gan.groups.filter((g) => g.records.some((r) => r.samples.length > 0));
+  if (groups.length === 0) return [];
+  const target = sampleGrid(new Rng(['report', 'gan-target']), 1000);
+  const panel = (title: string | string[], pts: [number, number][], colourHex: string) => ({
+    title: { text: title, fontSize: 12 }, width: 220, height: 220,
+    data: { values: pts.map(([x, y]) => ({ x, y })) },
+    layer: [
+      { data: { values: GRID_MEANS.map(([x, y]) => ({ x, y })) }, mark: { type: 'point', shape: 'cross', color: '#999', size: 40 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
+      {
+        mark: { type: 'circle', size: 6, opacity: 0.5, color: colourHex, clip: true },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', scale: { domain: [-5.5, 5.5], nice: false }, title: null },
+          y: { field: 'y', type: 'quantitative', scale: { domain: [-5.5, 5.5], nice: false }, title: null },
+        },
+      },
+    ],
+  });
+  const targetPts: [number, number][] = [];
+  for (let i = 0; i < target.length; i += 2) targetPts.push([target[i], target[i + 1]]);
+  const panels = [panel(['target', '25 modes, σ = 0.05'], targetPts, '#333')];
+  for (const g of groups) {
+    const r = g.records.find((x) => x.samples.length > 0)!;
+    panels.push(panel([`${g.label}, seed ${r.seed}`, `${num(r.modes)} modes · ${(100 * r.highQuality).toFixed(0)}% HQ`], r.samples, PALETTE[panels.length % PALETTE.length]));
+  }
+  return [{
+    name: 'gan-samples.svg', title: 'GAN samples vs the 25-Gaussians target', kind: 'gan', contexts: [],
+    spec: { ...base('GAN samples vs the 25-Gaussians target', 'grey crosses: mode centres; HQ: share of samples within 3σ of a mode; one seed per variant'), hconcat: panels },
+  }];
+}
+
+export function sortPlots(p: PlotSpec[]): PlotSpec[] {
+  return [...p].sort((a, b) => compareStrings(a.name, b.name));
+}
+
+export { compareContexts };
