@@ -322,6 +322,11 @@ export class WasmCriticRuntime implements CriticRuntime {
     return this.f32().slice(this.G / 4, this.G / 4 + this.layout.size);
   }
 
+  /** Bytes of WebAssembly memory in use by this runtime (tests check it stays constant). */
+  memoryBytes(): number {
+    return this.k.memory.buffer.byteLength;
+  }
+
   spectralU(): Float32Array[] {
     return this.spectral.map((L) => Float32Array.from(L.u));
   }
