@@ -5,7 +5,8 @@
  *
  * TEST-ONLY fault injection: MI_HARNESS_FAULT="<selector>:<mode>[,…]" where selector is a hash
  * prefix (≥ 4 hex digits), an estimator variant label (e.g. `nwj`, `smile:tau=1`), `gan` or `*`,
- * and mode is throw | hang | oom | flaky (throws on the first attempt only). Read here and
+ * and mode is throw | hang | oom | flaky (throws on the first attempt only) | slow (waits 300 ms
+ * first, then runs normally: lets a test kill a sweep mid-run). Read here and
  * nowhere else; never set it outside tests.
  */
 import type { CellResult, CellSpec, GanResult, GanSpec } from '../src/types.js';
@@ -21,6 +22,9 @@ export interface CellTask {
 
 export interface ProbeTask { probe: 'cuda' }
 
+/** Load the engine modules before the first timed job, so a cell's time limit is its own. */
+export interface WarmTask { warm: 'gpu' | 'cpu' }
+
 export interface CellOutput {
   result: CellResult | GanResult;
   engine: string;
@@ -30,8 +34,9 @@ export interface CellOutput {
   finishedAt: string;
 }
 
-export default async function work(task: CellTask | ProbeTask): Promise<CellOutput | { cuda: boolean }> {
+export default async function work(task: CellTask | ProbeTask | WarmTask): Promise<CellOutput | { cuda: boolean } | null> {
   if ('probe' in task) return { cuda: await probeCuda() };
+  if ('warm' in task) { await warm(task.warm); return null; }
   const startedAt = new Date();
   const t0 = performance.now();
   injectFault(task);
@@ -68,6 +73,13 @@ async function runGan(spec: GanSpec, lane: 'gpu' | 'cpu'): Promise<GanResult> {
   return mod.runGanCell(onLane(spec, lane));
 }
 
+async function warm(lane: 'gpu' | 'cpu'): Promise<void> {
+  try {
+    const { selectEngine } = await import('../src/engine/select.js');
+    await selectEngine('auto', lane === 'cpu' ? 'wasm' : 'auto');
+  } catch { /* the job itself will report it */ }
+}
+
 async function probeCuda(): Promise<boolean> {
   try {
     const path = '../src/engine/tfjs/backends.js';
@@ -87,6 +99,7 @@ function injectFault(task: CellTask): void {
     if (mode === 'throw' || (mode === 'flaky' && task.attempt === 1)) {
       throw new Error(`injected fault (MI_HARNESS_FAULT=${entry}) on attempt ${task.attempt}`);
     }
+    if (mode === 'slow') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
     if (mode === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
     if (mode === 'oom') {
       const hog: number[][] = [];

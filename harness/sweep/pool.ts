@@ -10,7 +10,7 @@
  * native addon must load in the thread that will use it), or injected by the caller.
  */
 import { Piscina } from 'piscina';
-import type { CellTask, CellOutput, ProbeTask } from '../../workers/cell.js';
+import type { CellTask, CellOutput, ProbeTask, WarmTask } from '../../workers/cell.js';
 import type { CellResult, GanResult } from '../../src/types.js';
 import type { Job } from './grid.js';
 import { isGan } from './grid.js';
@@ -121,6 +121,12 @@ export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
   const cpuPool = cpuCount > 0
     ? new Piscina({ filename: file, minThreads: cpuCount, maxThreads: cpuCount, idleTimeout: 60_000, resourceLimits })
     : null;
+
+  // Warm every worker (module loading, wasm compilation) outside any job's time limit.
+  await Promise.all(lanes.map((lane) => {
+    const warm: WarmTask = { warm: lane };
+    return (lane === 'gpu' ? gpuPool! : cpuPool!).run(warm).catch(() => null);
+  }));
 
   const attempts = new Map<string, { attempt: number; error: string; at: string }[]>();
   const running = new Set<AbortController>();

@@ -37,7 +37,6 @@ export class Progress {
     switch (e.type) {
       case 'plan':
         this.pending = e.pending;
-        this.started = this.sink.now();
         this.line(`sweep: ${e.total} jobs${e.shard ? ` in shard ${e.shard}` : ''}: ${e.cached} already in ${e.out}, ${e.pending} to run` +
           (e.corrupt ? ` (${e.corrupt} corrupt, re-running)` : ''));
         break;
@@ -49,6 +48,7 @@ export class Progress {
         this.line(`cells/${e.hash}.json: corrupt (${e.reason}); re-running`);
         break;
       case 'start':
+        if (this.started === 0) this.started = this.sink.now();
         this.running++;
         if (this.mode === 'plain' && e.attempt > 1) this.line(`${this.count()} retry ${e.attempt} ${e.label}`);
         break;
