@@ -9,6 +9,8 @@
 import type { Summary } from '../stats/aggregate.js';
 import { rhoLabel } from './labels.js';
 import { csvTable } from './format.js';
+import type { MseRow } from '../stats/compare.js';
+import { UsageError } from '../errors.js';
 
 export const SUMMARY_HEADER = [
   'estimator', 'label', 'critic', 'task', 'batch_rho', 'batch_size', 'setup', 'level', 'true_mi',
@@ -90,4 +92,23 @@ export function parseCsvNum(s: string | undefined): number {
   if (t === '-inf' || t === '-infinity') return -Infinity;
   const v = Number(s);
   return Number.isNaN(v) ? NaN : v;
+}
+
+/** MSE rows of a summary.csv written by summaryCsv (the input `harness compare` accepts). */
+export function mseRowsFromCsv(text: string, file: string): MseRow[] {
+  const rows = parseCsv(text).filter((r) => r.length > 1 || (r[0] ?? '') !== '');
+  const header = rows.shift();
+  const col = (name: string) => {
+    const i = header?.indexOf(name) ?? -1;
+    if (i < 0) throw new UsageError(`${file}: not a summary.csv (column '${name}' missing)`);
+    return i;
+  };
+  const c = Object.fromEntries(['label', 'critic', 'task', 'batch_rho', 'batch_size', 'setup', 'level', 'true_mi', 'statistic', 'mean', 'ci_low', 'ci_high', 'seeds', 'diverged']
+    .map((k) => [k, col(k)])) as Record<string, number>;
+  return rows.filter((r) => r[c.statistic] === 'mse').map((r) => ({
+    label: r[c.label], critic: r[c.critic], task: r[c.task], batchRho: r[c.batch_rho], batchSize: parseCsvNum(r[c.batch_size]),
+    setup: r[c.setup] ?? '', level: parseCsvNum(r[c.level]), trueMi: parseCsvNum(r[c.true_mi]),
+    mean: parseCsvNum(r[c.mean]), low: parseCsvNum(r[c.ci_low]), high: parseCsvNum(r[c.ci_high]),
+    seeds: parseCsvNum(r[c.seeds]), diverged: parseCsvNum(r[c.diverged]) || 0,
+  }));
 }
