@@ -92,7 +92,7 @@ export function applyConfig(grid: Grid, c: SweepConfig): Grid {
   else if (c.gan) {
     g.gan = {
       variants: c.gan.variants ?? g.gan?.variants ?? ['vanilla', 'mine', 'mice'],
-      steps: c.gan.steps ?? g.gan?.steps ?? 5000,
+      steps: c.gan.steps ?? g.gan?.steps ?? 3000,
       beta: c.gan.beta ?? g.gan?.beta ?? 1,
     };
   }

@@ -52,7 +52,8 @@ export const PRESETS = {
     ...base, estimators: ['infonce', 'nwj', 'smile:tau=1', 'mice'], tasks: ['gaussian'],
     batchSizes: [16, 32, 64, 128, 256], stepsPerLevel: 1000,
   },
-  gan: { ...base, estimators: [], seeds: seedRange(5), gan: { variants: ['vanilla', 'mine', 'mice'], steps: 5000, beta: 1 } },
+  // Steps and β as src/gan/config.ts's defaults (DEFAULT_GAN_STEPS, DEFAULT_GAN_BETA).
+  gan: { ...base, estimators: [], seeds: seedRange(5), gan: { variants: ['vanilla', 'mine', 'mice'], steps: 3000, beta: 1 } },
 } satisfies Record<string, Grid>;
 
 export type PresetName = keyof typeof PRESETS;

@@ -6,6 +6,7 @@
  * the same bytes. The full report (src/stats, src/report) supersedes it when present.
  */
 import type { CellResult, CellSpec, GanResult, GanSpec, LevelStats } from '../../src/types.js';
+import { GAN_VARIANTS } from '../../src/types.js';
 import type { Job } from './grid.js';
 import { isGan } from './grid.js';
 import type { CellFile, FailureFile } from './store.js';
@@ -42,7 +43,7 @@ export function renderSummary(cells: readonly CellFile[], failures: readonly Fai
     const { seed: _seed, ...rest } = spec;
     const key = canonicalJson(rest);
     let g = gans.get(key);
-    if (!g) { g = { sortKey: key, variant: spec.variant, steps: spec.steps, beta: spec.beta, modes: [], hq: [], failed: 0 }; gans.set(key, g); }
+    if (!g) { g = { sortKey: `${GAN_VARIANTS.indexOf(spec.variant)}\u0000${key}`, variant: spec.variant, steps: spec.steps, beta: spec.beta, modes: [], hq: [], failed: 0 }; gans.set(key, g); }
     return g;
   };
   for (const c of cells) {
