@@ -15,6 +15,8 @@ import { buildPlots, sortPlots, type PlotSpec } from '../src/report/plots.js';
 import { renderSvg } from '../src/report/render.js';
 import { leaderboardMarkdown } from '../src/report/markdown.js';
 import { cellsCsv, pairwiseCsv, summaryCsv } from '../src/report/csv.js';
+import { CELL_FORMAT, verifyCellText } from './sweep/store.js';
+import { estimatorLabel } from '../src/report/labels.js';
 
 export interface ReportOptions {
   /** Where one-line warnings go (default: stderr with a 'harness: warning:' prefix). */
@@ -41,11 +43,20 @@ export interface LoadedStore {
   records: StoreRecord[];
   skipped: { file: string; reason: string }[];
   cellFiles: number;
+  /** Sweep cells written by another code/package version: ignored, as the sweep does. */
+  stale: number;
+  /** Jobs the sweep recorded as failed after their retries (DIR/failures/*.json), one line each. */
+  failures: string[];
 }
 
 const defaultWarn = (m: string) => process.stderr.write(`harness: warning: ${m}\n`);
 
-/** Read every *.json in DIR/cells; corrupt files are skipped with a warning. */
+/**
+ * Read every *.json in DIR/cells. Files the sweep wrote (format 'mi-harness/cell@1') are checked
+ * exactly as the sweep checks them (schema, hash of the spec = file name; another code version =
+ * stale, left out); plain CellResult/GanResult files (e.g. written by hand or by `harness run`)
+ * are read as they are. Corrupt files are skipped with a one-line warning naming them.
+ */
 export async function loadStore(dir: string, warn: (m: string) => void = defaultWarn): Promise<LoadedStore> {
   await assertDir(dir, 'results directory');
   const cellsDir = join(dir, 'cells');
@@ -53,18 +64,48 @@ export async function loadStore(dir: string, warn: (m: string) => void = default
   const names = (await readdir(cellsDir)).filter((f) => f.endsWith('.json')).sort();
   const records: StoreRecord[] = [];
   const skipped: { file: string; reason: string }[] = [];
+  let stale = 0;
   for (const name of names) {
     const path = join(cellsDir, name);
     try {
       const text = await readFile(path, 'utf8');
-      records.push(parseRecord(JSON.parse(text), name));
+      let raw: unknown;
+      try { raw = JSON.parse(text); } catch { throw new Error(text.length === 0 ? 'empty file' : 'not valid JSON (truncated?)'); }
+      if ((raw as { format?: unknown })?.format === CELL_FORMAT) {
+        const check = verifyCellText(text, name.slice(0, -'.json'.length));
+        if (check.state === 'stale') { stale++; continue; }
+        if (check.state === 'corrupt') throw new Error(check.reason);
+      }
+      records.push(parseRecord(raw, name));
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
       skipped.push({ file: name, reason });
       warn(`skipping unreadable cell file ${path}: ${reason}`);
     }
   }
-  return { records, skipped, cellFiles: names.length };
+  if (stale > 0) warn(`${stale} cell file(s) in ${cellsDir} come from another code version and are left out`);
+  return { records, skipped, cellFiles: names.length, stale, failures: await readFailures(join(dir, 'failures')) };
+}
+
+/** One line per failed job: its estimator/context/seed (or GAN variant/seed) and last error. */
+async function readFailures(failDir: string): Promise<string[]> {
+  let names: string[];
+  try { names = (await readdir(failDir)).filter((f) => f.endsWith('.json')).sort(); } catch { return []; }
+  const out: string[] = [];
+  for (const name of names) {
+    try {
+      const f = JSON.parse(await readFile(join(failDir, name), 'utf8')) as { spec?: Record<string, unknown>; attempts?: { error?: string }[] };
+      const sp = f.spec ?? {};
+      const what = sp.kind === 'gan'
+        ? `gan ${String(sp.variant)} seed ${String(sp.seed)}`
+        : `${estimatorLabel(sp as never)} · ${String(sp.critic)} · ${String(sp.task)} · ρ=${String(sp.batchRho ?? 0)} · n=${String(sp.batchSize)} · seed ${String(sp.seed)}`;
+      const last = f.attempts?.[f.attempts.length - 1]?.error?.split('\n')[0] ?? 'unknown error';
+      out.push(`${what}: ${last}`);
+    } catch {
+      out.push(`${name}: unreadable failure record`);
+    }
+  }
+  return out;
 }
 
 async function assertDir(path: string, what: string): Promise<void> {
@@ -96,7 +137,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   await put('summary.csv', summaryCsv(summary));
   await put('cells.csv', cellsCsv(summary));
   await put('pairwise.csv', pairwiseCsv(summary));
-  await put('LEADERBOARD.md', leaderboardMarkdown({ summary, plots, skipped: store.skipped, cellFiles: store.cellFiles }));
+  await put('LEADERBOARD.md', leaderboardMarkdown({ summary, plots, skipped: store.skipped, cellFiles: store.cellFiles, stale: store.stale, failures: store.failures }));
   return {
     dir, cellFiles: store.cellFiles,
     cells: summary.groups.reduce((a, g) => a + g.cells.length, 0),

@@ -61,7 +61,8 @@ export function register(program: Command): void {
       const count = (s: string) => rows.filter((r) => r.status === s).length;
       const shown = opts.all ? rows : rows.filter((r) => r.status !== 'unchanged');
       const order = ['regression', 'improvement', 'shift', 'only-old', 'only-new', 'unchanged'];
-      shown.sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      // Stable sort: within a status, rows keep compareRuns' order (estimator, context, MI).
+      shown.sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
       const common = rows.length - count('only-old') - count('only-new');
       if (shown.length) process.stdout.write(table(shown));
       process.stdout.write(`compare: ${common} common row(s): ${count('regression')} regression(s), ${count('improvement')} improvement(s), ${count('shift')} shift(s) within overlapping CIs, ${count('unchanged')} unchanged; ${count('only-old')} only in OLD, ${count('only-new')} only in NEW\n`);

@@ -47,6 +47,15 @@ export function rowKey(r: MseRow): string {
   return [r.label, r.critic, r.task, `ρ=${r.batchRho}`, `n=${r.batchSize}`, r.setup, `MI=${r.trueMi}`].filter(Boolean).join(' · ');
 }
 
+const str = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const rhoNum = (r: string) => (r === 'random' ? Infinity : Number(r));
+
+/** Order rows by estimator, context, then MI numerically (MI=2 before MI=10). */
+export function compareMseRows(a: MseRow, b: MseRow): number {
+  return str(a.label, b.label) || str(a.critic, b.critic) || str(a.task, b.task) || rhoNum(a.batchRho) - rhoNum(b.batchRho)
+    || a.batchSize - b.batchSize || str(a.setup, b.setup) || a.trueMi - b.trueMi || a.level - b.level;
+}
+
 export function mseRowsFromSummary(s: Summary): MseRow[] {
   return s.groups.flatMap((g) => g.levels.map((l) => ({
     label: g.label, critic: g.context.critic, task: g.context.task, batchRho: rhoLabel(g.context.batchRho),
@@ -69,7 +78,8 @@ export function classify(o: MseRow, n: MseRow): { status: CompareStatus; reason:
 export function compareRuns(oldRows: readonly MseRow[], newRows: readonly MseRow[]): CompareRow[] {
   const om = new Map(oldRows.map((r) => [rowKey(r), r]));
   const nm = new Map(newRows.map((r) => [rowKey(r), r]));
-  const keys = [...new Set([...om.keys(), ...nm.keys()])].sort();
+  const rowOf = (k: string) => (om.get(k) ?? nm.get(k))!;
+  const keys = [...new Set([...om.keys(), ...nm.keys()])].sort((a, b) => compareMseRows(rowOf(a), rowOf(b)));
   return keys.map((key) => {
     const o = om.get(key) ?? null, n = nm.get(key) ?? null;
     if (!o) return { key, status: 'only-new', reason: '', old: null, new: n };
