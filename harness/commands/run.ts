@@ -10,6 +10,7 @@ import { CRITICS, TASKS, ENGINES, BACKENDS, ESTIMATORS } from '../../src/types.j
 import { UsageError } from '../../src/errors.js';
 import { runCell } from '../../src/engine/run.js';
 import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from '../parse.js';
+import { validateCellSpec } from '../spec.js';
 
 interface RunFlags {
   estimator?: string; tau?: string; alpha?: string; emaRate?: string; miceForm?: string;
@@ -75,7 +76,9 @@ export function specFromFlags(f: RunFlags): CellSpec {
   }
   const lr = parseNumber('--lr', f.lr);
   if (!(lr > 0)) throw new UsageError(`--lr: must be > 0, got ${f.lr}`);
-  return {
+  // The flags are checked one by one above for flag-named messages; validateCellSpec is the same
+  // final check a sweep's config file gets.
+  return validateCellSpec({
     estimator,
     boundOptions,
     critic: parseChoice('--critic', f.critic, CRITICS),
@@ -84,7 +87,7 @@ export function specFromFlags(f: RunFlags): CellSpec {
     spectralNorm: explicitSpectralNorm() ?? estimator === 'mice',
     task: parseChoice('--task', f.task, TASKS),
     mi,
-    stepsPerLevel: parseInteger('--steps-per-level', f.stepsPerLevel, 1),
+    stepsPerLevel: parseInteger('--steps-per-level', f.stepsPerLevel, 2),
     batchSize: parseInteger('--batch-size', f.batchSize, 2),
     dim: parseInteger('--dim', f.dim, 1),
     batchRho: parseBatchRho('--batch-rho', f.batchRho),
@@ -94,7 +97,7 @@ export function specFromFlags(f: RunFlags): CellSpec {
     lr,
     engine: parseChoice('--engine', f.engine, ENGINES),
     backend: parseChoice('--backend', f.backend, BACKENDS),
-  };
+  });
 }
 
 function explicitSpectralNorm(): boolean | undefined {
