@@ -3,8 +3,9 @@
  * report module (harness/report.ts, `writeReport(dir)`) is present. This is the one switch
  * between the plain summary and the statistics report.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { UsageError } from '../../src/errors.js';
 import { CellStore, type FailureFile } from './store.js';
 import { renderSummary } from './summary.js';
 
@@ -23,10 +24,20 @@ export async function finishStore(dir: string): Promise<Finished> {
   const failures = store.failureHashes().map((h) => store.readFailure(h)).filter((f): f is FailureFile => f !== null);
   const summary = renderSummary(cells, failures);
   const summaryFile = join(dir, 'summary.txt');
-  writeFileSync(summaryFile, summary);
+  // Atomic: shards sharing one store may finish at the same moment.
+  await writeFileAtomic(summaryFile, summary);
   const warnings = corrupt.map((c) => `cells/${c.hash}.json: corrupt (${c.reason}); left out`);
-  if (stale > 0) warnings.push(`${stale} cell(s) from another code version left out (bump or clean: see docs/sweep.md)`);
-  return { summary, summaryFile, report: await writeFullReport(dir), warnings };
+  if (stale > 0) warnings.push(`${stale} cell(s) from another code version left out of the summary (see docs/sweep.md)`);
+  let report = false;
+  try {
+    report = await writeFullReport(dir);
+  } catch (err) {
+    // The cells are safe on disk; a report that cannot be built (e.g. no cell finished) is a
+    // warning here, and `harness report DIR` can be re-run. Bugs still propagate.
+    if (!(err instanceof UsageError)) throw err;
+    warnings.push(`report not written: ${err.message}`);
+  }
+  return { summary, summaryFile, report, warnings };
 }
 
 async function writeFullReport(dir: string): Promise<boolean> {

@@ -69,8 +69,8 @@ export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<num
   if (o.signal?.aborted) return 130;
   const finished = await finishStore(o.out);
   const exitCode = outcome.failed.length > 0 ? EXIT.completedWithFailures : EXIT.ok;
+  for (const w of finished.warnings) process.stderr.write(`harness: warning: ${w}\n`);
   if (o.print) {
-    for (const w of finished.warnings) o.print(`warning: ${w}\n`);
     o.print(finished.summary);
     o.print(`summary written to ${finished.summaryFile}${finished.report ? '; report written' : ''}\n`);
   }
