@@ -73,7 +73,10 @@ function need<T>(ok: boolean, field: string, v: T): T {
 export function parseRecord(raw: unknown, file: string): StoreRecord {
   if (!isObj(raw)) throw new RecordError('not a JSON object');
   const spec = need(isObj(raw.spec), 'spec', raw.spec as Json);
-  const provenance = isObj(raw.provenance) ? raw.provenance : {};
+  const provenance: Json = { ...(isObj(raw.provenance) ? raw.provenance : {}) };
+  // The store's own version fields say which code produced the numbers.
+  if (raw.codeVersion !== undefined) provenance.codeVersion = raw.codeVersion;
+  if (raw.packageVersion !== undefined) provenance.packageVersion = raw.packageVersion;
   if (spec.kind === 'gan') {
     const samples = Array.isArray(raw.samples)
       ? (raw.samples as unknown[]).filter((p): p is [number, number] => Array.isArray(p) && p.length === 2 && p.every((c) => typeof c === 'number'))
