@@ -1,0 +1,70 @@
+/**
+ * The GAN experiment's fixed settings (paper §5.3; the paper gives no architecture, so these are
+ * ours, chosen small enough for a CPU run of a few minutes and documented in docs/gan.md).
+ */
+import type { GanSpec, GanVariant } from '../types.js';
+import { GRID_SIGMA } from './data.js';
+import { DEFAULT_MIN_PER_MODE } from './modes.js';
+
+export interface GanConfig {
+  batchSize: number;
+  /** Generator input z = [ε, c]: ε ~ U(0,1)^noiseDim (nuisance), c ~ U(0,1)^codeDim (the code). */
+  noiseDim: number;
+  codeDim: number;
+  genHidden: number;
+  discHidden: number;
+  /** Statistics network T(x, c) = f(x)·g(c): towers → critHidden → critHidden → critEmbed. */
+  critHidden: number;
+  critEmbed: number;
+  lr: number;
+  /** Adam β₁ (0.5 is the usual GAN choice; β₂ = 0.999). */
+  adamBeta1: number;
+  sigma: number;
+  evalSamples: number;
+  minPerMode: number;
+  /** Generated points kept in the result for the scatter plot. */
+  keepSamples: number;
+}
+
+export const GAN_DEFAULTS: Readonly<GanConfig> = {
+  batchSize: 128,
+  noiseDim: 8,
+  codeDim: 2,
+  genHidden: 128,
+  discHidden: 128,
+  critHidden: 64,
+  critEmbed: 16,
+  lr: 1e-3,
+  adamBeta1: 0.5,
+  sigma: GRID_SIGMA,
+  evalSamples: 2500,
+  minPerMode: DEFAULT_MIN_PER_MODE,
+  keepSamples: 1000,
+};
+
+export const DEFAULT_GAN_STEPS = 3000;
+export const DEFAULT_GAN_BETA = 1;
+
+export function ganConfig(spec: GanSpec): GanConfig {
+  return {
+    ...GAN_DEFAULTS,
+    ...(spec.batchSize !== undefined ? { batchSize: spec.batchSize } : {}),
+    ...(spec.noiseDim !== undefined ? { noiseDim: spec.noiseDim } : {}),
+    ...(spec.codeDim !== undefined ? { codeDim: spec.codeDim } : {}),
+  };
+}
+
+/** A spec with the defaults filled in (β is forced to 0 for vanilla: it has no MI term). */
+export function ganSpec(variant: GanVariant, seed: number, over: Partial<Omit<GanSpec, 'kind' | 'variant' | 'seed'>> = {}): GanSpec {
+  return {
+    kind: 'gan',
+    variant,
+    seed,
+    steps: over.steps ?? DEFAULT_GAN_STEPS,
+    beta: variant === 'vanilla' ? 0 : over.beta ?? DEFAULT_GAN_BETA,
+    backend: over.backend ?? 'auto',
+    ...(over.batchSize !== undefined ? { batchSize: over.batchSize } : {}),
+    ...(over.noiseDim !== undefined ? { noiseDim: over.noiseDim } : {}),
+    ...(over.codeDim !== undefined ? { codeDim: over.codeDim } : {}),
+  };
+}
