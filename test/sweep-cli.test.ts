@@ -244,3 +244,16 @@ test('bad flags or config: one-line error, exit 2, the cell store untouched', as
     assert.deepEqual([snapshot(dir), snapshot(fresh)], before, `store touched by: ${args.join(' ')}`);
   }
 });
+
+test('a diverging critic (non-finite estimates) is a result, not a failure', async () => {
+  const dir = join(tmp, 'diverge');
+  // lr 1000 blows the critic up within a few steps.
+  const r = await cli(['sweep', '--preset', 'smoke', '--no-gpu', '--lr', '1000', '--out', dir, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(events(r).filter((e) => e.type === 'failed').length, 0);
+  assert.equal(cellNames(dir).length, 4);
+  const levels = cellNames(dir).flatMap((n) => (JSON.parse(readFileSync(join(dir, 'cells', n), 'utf8')) as { levels: { mse: number | null; nonFinite: number }[] }).levels);
+  assert.ok(levels.some((l) => l.mse === null || l.nonFinite > 0), 'some level recorded the divergence');
+  const rows = summary(dir).split('\n').filter((l) => /^(nwj|mice) /.test(l));
+  assert.ok(rows.some((l) => /\s0\s+[1-9]\d*\s+\d+:/.test(l)), `a 'diverged' count > 0 and no failed: ${rows.join(' | ')}`);
+});

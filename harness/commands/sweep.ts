@@ -44,7 +44,7 @@ export function register(program: Command): void {
       const shard = resolveShard(flags.shard, process.env);
       const jobs = planJobs(grid, shard);
       const print = (s: string) => { process.stdout.write(s); };
-      if (flags.dryRun) { dryRun(jobs, print); return; }
+      if (flags.dryRun) { dryRun(jobs, print, flags.json); return; }
       const progress = new Progress(flags.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
       if (shard && shard.source !== '--shard' && !flags.json) {
         process.stderr.write(`shard ${shard.index}/${shard.count} (from ${shard.source})\n`);

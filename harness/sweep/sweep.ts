@@ -38,7 +38,11 @@ export function planJobs(grid: Grid, shard: Shard | null): PendingJob[] {
   return shardSlice(sorted, shard);
 }
 
-export function dryRun(jobs: PendingJob[], print: (s: string) => void): void {
+export function dryRun(jobs: PendingJob[], print: (s: string) => void, json = false): void {
+  if (json) {
+    for (const p of jobs) print(JSON.stringify({ type: 'job', hash: p.hash, label: jobLabel(p.job), spec: p.job }) + '\n');
+    return;
+  }
   for (const p of jobs) print(`${p.hash.slice(0, 12)}  ${jobLabel(p.job)}\n`);
   const steps = jobs.reduce((s, p) => s + ('kind' in p.job ? p.job.steps : p.job.mi.length * p.job.stepsPerLevel), 0);
   print(`${jobs.length} jobs, ${steps} training steps in all\n`);
