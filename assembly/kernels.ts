@@ -115,6 +115,23 @@ function packPanelsB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, nc
         v128.store(dst, v128.load(src, 16), 16);
         src += step; dst += 32;
       }
+    } else if (cols == NR && rsB == 1) {
+      // B is transposed in memory (a weight [out, in] used as Wᵀ): each column is contiguous in
+      // depth, so transpose 4×4 blocks of two column quads.
+      const col = b + (<usize>(p0 + (j0 + jb) * csB) << 2);
+      const cs = <usize>csB << 2;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        transposeStore4(dst, col + o, cs);
+        transposeStore4(dst + 16, col + 4 * cs + o, cs);
+        dst += 128;
+      }
+      for (; p < kc; p++) {
+        const o = <usize>p << 2;
+        for (let c = 0; c < NR; c++) store<f32>(dst + (<usize>c << 2), load<f32>(col + <usize>c * cs + o));
+        dst += 32;
+      }
     } else {
       for (let p = 0; p < kc; p++) {
         for (let c = 0; c < NR; c++) {
@@ -125,6 +142,24 @@ function packPanelsB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, nc
       }
     }
   }
+}
+
+/**
+ * Load four contiguous quads at src, src + stride, … (four columns × four depths) and store them
+ * transposed as four depth rows, each at dst + 32·q (the 8-wide packed-B row pitch).
+ */
+// @ts-ignore: decorator
+@inline function transposeStore4(dst: usize, src: usize, stride: usize): void {
+  const x0 = v128.load(src), x1 = v128.load(src + stride);
+  const x2 = v128.load(src + 2 * stride), x3 = v128.load(src + 3 * stride);
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
 }
 
 const F_ACC: i32 = 1;
@@ -278,7 +313,10 @@ export function adam(
 ): void {
   const vb1 = f32x4.splat(beta1), vb1c = f32x4.splat(1 - beta1);
   const vb2 = f32x4.splat(beta2), vb2c = f32x4.splat(1 - beta2);
-  const vs = f32x4.splat(stepSize), vq = f32x4.splat(sqrtBc2), ve = f32x4.splat(eps);
+  // Multiplying by 1/sqrtBc2 instead of dividing saves a division per vector (the kernel is
+  // bound by its divisions and square roots); it differs from torch by at most an ulp.
+  const invQ: f32 = <f32>(1.0 / <f64>sqrtBc2);
+  const vs = f32x4.splat(stepSize), vq = f32x4.splat(invQ), ve = f32x4.splat(eps);
   let i = 0;
   for (; i + 4 <= count; i += 4) {
     const o = <usize>i << 2;
@@ -287,7 +325,7 @@ export function adam(
     const vv = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(vb2c, f32x4.mul(gi, gi)));
     v128.store(m + o, mi);
     v128.store(v + o, vv);
-    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vq), ve);
+    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vv), vq), ve);
     v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.mul(vs, f32x4.div(mi, denom))));
   }
   for (; i < count; i++) {
@@ -297,7 +335,7 @@ export function adam(
     const vv = beta2 * load<f32>(v + o) + (1 - beta2) * gi * gi;
     store<f32>(m + o, mi);
     store<f32>(v + o, vv);
-    const denom = sqrt<f32>(vv) / sqrtBc2 + eps;
+    const denom = sqrt<f32>(vv) * invQ + eps;
     store<f32>(p + o, load<f32>(p + o) - stepSize * (mi / denom));
   }
 }
