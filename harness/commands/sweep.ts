@@ -44,6 +44,11 @@ export function register(program: Command): void {
       const shard = resolveShard(flags.shard, process.env);
       const jobs = planJobs(grid, shard);
       const print = (s: string) => { process.stdout.write(s); };
+      // `harness sweep … | head`: a closed stdout ends a dry run quietly and never stops a sweep.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+        if (flags.dryRun) process.exit(0);
+      });
       if (flags.dryRun) { dryRun(jobs, print, flags.json); return; }
       const progress = new Progress(flags.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
       if (shard && shard.source !== '--shard' && !flags.json) {
