@@ -220,3 +220,17 @@ export function trainStep(m: GanModel): StepLog {
   });
   return { lossD, lossG, mi };
 }
+
+/**
+ * The value whose gradient the generator's MI term follows, for one latent batch: the bound's
+ * objective under the generator's options (for MICE the full DV value, for MINE the linearised
+ * objective at the current moving average). Used by the finite-difference test.
+ */
+export function generatorMiObjective(m: GanModel, lat: Latent): number {
+  if (!m.bound) return 0;
+  const { tf } = m;
+  const s = tf.tidy(() => scores(m, forward(tf, m.gen, tf.tensor2d(lat.z, [lat.n, width(m)])), tf.tensor2d(lat.c, [lat.n, m.cfg.codeDim])));
+  const sv = s.dataSync();
+  s.dispose();
+  return m.bound.evaluate(sv, lat.n, m.genBoundOptions ?? m.boundOptions, m.boundState).objective;
+}
