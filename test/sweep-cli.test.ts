@@ -131,6 +131,20 @@ test('shards 1/3, 2/3, 3/3 then merge = one unsharded run', async () => {
   assert.deepEqual(cellNames(merged), refCells);
   assert.equal(summary(merged), refSummary);
   assert.equal(m.stdout, refSummary);
+  // A corrupt file in a source is reported on one line and left out; a sweep on the merged
+  // store then runs exactly that cell.
+  const bent = join(tmp, 'shard1-bent');
+  cpSync(join(tmp, 'shard1'), bent, { recursive: true });
+  const victim = parts[0][0];
+  writeFileSync(join(bent, 'cells', victim), '{"format":');
+  const merged2 = join(tmp, 'merged2');
+  const m2 = await cli(['merge', bent, join(tmp, 'shard2'), join(tmp, 'shard3'), '--out', merged2]);
+  assert.equal(m2.code, 0, m2.stderr);
+  assert.equal(m2.stderr.split('\n').filter((l) => l.includes(victim)).length, 1);
+  assert.deepEqual(cellNames(merged2), refCells.filter((n) => n !== victim));
+  const fill = await cli([...GRID, '--out', merged2, '--json']);
+  assert.deepEqual(events(fill).filter((e) => e.type === 'start').map((e) => `${e.hash}.json`), [victim]);
+  assert.equal(summary(merged2), refSummary);
   // Merging again (and merging the reference in) changes nothing.
   const again = await cli(['merge', ref, join(tmp, 'shard1'), '--out', merged]);
   assert.equal(again.code, 0, again.stderr);
