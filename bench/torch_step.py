@@ -91,12 +91,22 @@ def main():
         t0 = time.perf_counter()
         step(i)
         times.append((time.perf_counter() - t0) * 1000)
-    cfg = torch.__config__.show()
-    blas = "openblas" if "openblas" in cfg.lower() else ("mkl" if "mkl" in cfg.lower() else "unknown")
     print(json.dumps({
         "critic": a.critic, "msPerStep": statistics.median(times), "steps": a.steps,
-        "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas,
+        "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_name(),
     }))
+
+
+def blas_name():
+    """BLAS_INFO from torch's build; 'generic' means the system libblas.so.3 (Debian: an alternative)."""
+    cfg = torch.__config__.show()
+    info = cfg.split("BLAS_INFO=")[1].split(",")[0].strip() if "BLAS_INFO=" in cfg else "unknown"
+    if info == "generic":
+        for lib in ("/usr/lib/x86_64-linux-gnu/libblas.so.3", "/usr/lib/aarch64-linux-gnu/libblas.so.3"):
+            if os.path.exists(lib):
+                real = os.path.realpath(lib)
+                return "openblas" if "openblas" in real else ("blis" if "blis" in real else "refblas")
+    return info
 
 
 if __name__ == "__main__":

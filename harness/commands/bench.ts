@@ -34,7 +34,7 @@ export function register(program: Command): void {
       const cases = await availableCases(engineChoice, notes);
       for (const n of notes) log(`note: ${n}\n`);
       log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-      log(`${'engine'.padEnd(8)}${'backend'.padEnd(20)}${'critic'.padEnd(11)}${'ms/step'.padStart(10)}${'GFLOP/s'.padStart(10)}\n`);
+      log(`${'engine'.padEnd(8)}${'backend'.padEnd(BACKEND_WIDTH)}${'critic'.padEnd(11)}${'ms/step'.padStart(10)}${'GFLOP/s'.padStart(10)}\n`);
       const results: BenchResult[] = [];
       for (const c of critics) {
         for (const k of cases) {
@@ -75,8 +75,10 @@ export function register(program: Command): void {
     });
 }
 
+const BACKEND_WIDTH = 34;
+
 function row(r: BenchResult): string {
-  return `${r.engine.padEnd(8)}${r.backend.padEnd(20)}${r.critic.padEnd(11)}${r.msPerStep.toFixed(2).padStart(10)}${r.gflops.toFixed(1).padStart(10)}\n`;
+  return `${r.engine.padEnd(8)}${r.backend.padEnd(BACKEND_WIDTH)}${r.critic.padEnd(11)}${r.msPerStep.toFixed(2).padStart(10)}${r.gflops.toFixed(1).padStart(10)}\n`;
 }
 
 /** Every engine/backend combination that loads here; what does not is noted, not fatal. */
