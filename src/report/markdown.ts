@@ -77,6 +77,7 @@ function lowerBoundText(g: Group): string {
 
 function contextSections(s: Summary, plots: PlotSpec[]): string {
   const out = ['## Results by context\n',
+    ...(s.contexts.length === 0 ? ['_No estimator cells in this store._\n'] : []),
     'Per MI level: mean over seeds of the per-run bias, variance and MSE of the per-step estimates in the level\'s last half, with bootstrap 95% CIs. "above MI" is the share of steps whose estimate (raw / EMA-smoothed) exceeds the true MI: a **violation** for estimators that claim to be lower bounds (column "LB"). "div." counts seeds with a non-finite estimate (divergence); their non-finite values are excluded from the means.\n'];
   for (const c of s.contexts) {
     const gs = s.groups.filter((g) => g.context.key === c.key);

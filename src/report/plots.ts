@@ -63,6 +63,23 @@ function colourScale(labels: readonly string[]): Colours {
 
 const presentLabels = (rows: readonly { est?: unknown }[]): string[] => [...new Set(rows.map((r) => String(r.est)))];
 
+/** Value axis labels: plain up to 1e4, exponent form beyond (long digit strings widen the layout). */
+const VALUE_AXIS = { labelExpr: "abs(datum.value) >= 10000 || (datum.value != 0 && abs(datum.value) < 0.001) ? format(datum.value, '.0e') : format(datum.value, '~g')" };
+
+/** 0 and ±10^k ticks spanning the values, thinned to at most ~5 per sign (symlog axes get none by default). */
+function symlogTicks(values: number[]): number[] {
+  const fin = values.filter(Number.isFinite);
+  const lo = Math.min(0, ...fin), hi = Math.max(0, ...fin);
+  const out = [0];
+  for (const [sign, ext] of [[-1, -lo], [1, hi]] as const) {
+    if (ext < 1) continue;
+    const kMax = Math.ceil(Math.log10(ext));
+    const step = Math.max(1, Math.ceil(kMax / 5));
+    for (let k = 0; k <= kMax; k += step) out.push(sign * 10 ** k);
+  }
+  return out.sort((a, b) => a - b);
+}
+
 /** Step axis labels: 0, 5k, 10k, … (d3's SI format would print "0k" for zero). */
 const STEP_AXIS = { tickCount: 4, labelExpr: "datum.value >= 1000 ? format(datum.value / 1000, '~g') + 'k' : format(datum.value, '~g')" };
 
@@ -130,6 +147,13 @@ function trajectoryPlots(summary: Summary, labels: string[]): PlotSpec[] {
       rows.push({ est: e, critic: '', step: 0, v: logN, kind: 'logn' });
     }
     const yDomain = [-2, Math.ceil(yMax * 1.25)];
+    // Estimates outside the fixed axis are clipped; say how many, per panel, so an exploding
+    // estimator is not mistaken for a merely noisy one.
+    for (const e of ests) {
+      const raw = rows.filter((r) => r.est === e && r.kind === 'raw');
+      const off = raw.filter((r) => (r.v as number) < yDomain[0] || (r.v as number) > yDomain[1]).length;
+      if (off > 0) rows.push({ est: e, critic: '', step: 0, v: yDomain[1], kind: 'note', text: `${Math.round((100 * off) / raw.length)}% of points off scale` });
+    }
     const x = { field: 'step', type: 'quantitative', title: 'step', axis: STEP_AXIS };
     const y = { field: 'v', type: 'quantitative', title: 'estimate (nats)', scale: { domain: yDomain, nice: false } };
     const colourEnc = {
@@ -153,6 +177,7 @@ function trajectoryPlots(summary: Summary, labels: string[]): PlotSpec[] {
             { transform: only('ema'), mark: { type: 'line', strokeWidth: 1.8, clip: true }, encoding: { x, y, color: colourEnc } },
             { transform: only('truth'), mark: { type: 'line', interpolate: 'step-after', color: 'black', strokeWidth: 1.2, clip: true }, encoding: { x, y } },
             { transform: only('logn'), mark: { type: 'rule', color: '#555', strokeDash: [5, 3], strokeWidth: 1 }, encoding: { y: { field: 'v', type: 'quantitative' } } },
+            { transform: only('note'), mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 3, fontSize: 10, color: '#b00' }, encoding: { x, y, text: { field: 'text' } } },
           ],
         },
         resolve: { scale: { y: 'shared' } },
@@ -182,11 +207,17 @@ function statRows(gs: Group[], pick: (l: Group['levels'][number]) => Interval, p
 }
 
 function statPanel(title: string, rows: StatRow[], scale: ReturnType<Colours>, log: boolean, xTitle = 'true MI (nats)', zeroRule = false) {
-  const yScale = log ? { type: 'log' } : { zero: false };
+  // A linear axis is unreadable when one estimator's bias is orders of magnitude off (a
+  // divergent critic): switch to symlog then, and say so in the title.
+  const maxMi = Math.max(1, ...rows.map((r) => r.mi));
+  const extreme = !log && rows.some((r) => Math.max(Math.abs(r.lo), Math.abs(r.hi), Math.abs(r.mean)) > 5 * maxMi);
+  const yScale = log ? { type: 'log' } : extreme ? { type: 'symlog', constant: 1 } : { zero: false };
+  if (extreme) title = `${title}, symlog`;
+  const axis = extreme ? { ...VALUE_AXIS, values: symlogTicks(rows.flatMap((r) => [r.lo, r.hi, r.mean])) } : VALUE_AXIS;
   const color = { field: 'est', type: 'nominal', title: 'estimator', scale };
   const layer: unknown[] = [
     { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-    { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'x', type: 'quantitative', title: xTitle }, y: { field: 'mean', type: 'quantitative', title, scale: yScale }, color } },
+    { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'x', type: 'quantitative', title: xTitle }, y: { field: 'mean', type: 'quantitative', title, scale: yScale, axis }, color } },
     { mark: { type: 'point', filled: true, size: 30 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' }, color, tooltip: [{ field: 'est' }, { field: 'mi' }, { field: 'mean' }] } },
   ];
   if (zeroRule) layer.unshift({ data: { values: [{ z: 0 }] }, mark: { type: 'rule', color: 'black', strokeDash: [3, 3] }, encoding: { y: { field: 'z', type: 'quantitative' } } });
@@ -253,7 +284,7 @@ function rhoPlots(summary: Summary, colour: Colours, labels: string[]): PlotSpec
           width: 170, height: 170,
           layer: [
             { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: xr, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-            { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' } }, color } },
+            { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' }, axis: VALUE_AXIS }, color } },
             { mark: { type: 'point', filled: true, size: 30 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative' }, color } },
           ],
         },
@@ -326,7 +357,7 @@ function consistencyPlots(summary: Summary, colour: Colours): PlotSpec[] {
           width: 170, height: 170,
           layer: [
             { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: xn, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-            { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xn, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' } }, color } },
+            { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xn, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' }, axis: VALUE_AXIS }, color } },
             { mark: { type: 'point', filled: true, size: 30 }, encoding: { x: xn, y: { field: 'mean', type: 'quantitative' }, color } },
           ],
         },
@@ -356,7 +387,7 @@ function rankingPlots(summary: Summary, colour: Colours): PlotSpec[] {
         width: 360, height: Math.max(60, 22 * rows.length),
         layer: [
           { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, color } },
-          { mark: { type: 'point', filled: true, size: 60 }, encoding: { y, x: { field: 'mean', type: 'quantitative', title: 'IQM of MSE', scale: { type: 'log' } }, color } },
+          { mark: { type: 'point', filled: true, size: 60 }, encoding: { y, x: { field: 'mean', type: 'quantitative', title: 'IQM of MSE', scale: { type: 'log' }, axis: VALUE_AXIS }, color } },
         ],
       },
     };
