@@ -134,6 +134,8 @@ export interface GanSpec {
   batchSize?: number;
   noiseDim?: number;
   codeDim?: number;
+  /** MICE only: block the partition function's gradient in the critic's update (Algorithm 1). Default false in the GAN; see docs/gan.md. */
+  miceBlockPartition?: boolean;
 }
 
 export interface GanResult {

@@ -10,7 +10,7 @@ import type { GanResult } from '../../src/types.js';
 import { BACKENDS, GAN_VARIANTS } from '../../src/types.js';
 import { UsageError } from '../../src/errors.js';
 import { runGanCell } from '../../src/gan/run.js';
-import { DEFAULT_GAN_BETA, DEFAULT_GAN_STEPS, GAN_DEFAULTS, ganSpec } from '../../src/gan/config.js';
+import { DEFAULT_GAN_BETA, DEFAULT_GAN_MICE_BLOCK_PARTITION, DEFAULT_GAN_STEPS, GAN_DEFAULTS, ganSpec } from '../../src/gan/config.js';
 import { GRID_SIGMA, sampleGrid } from '../../src/gan/data.js';
 import { Rng } from '../../src/rng.js';
 import { ganScatterSvg } from '../../src/report/ganScatter.js';
@@ -18,7 +18,7 @@ import { parseChoice, parseInteger, parseNumber } from '../parse.js';
 
 interface GanFlags {
   variant?: string; seed: string; steps: string; beta?: string; backend: string;
-  batchSize?: string; json?: boolean; out?: string; progress?: boolean;
+  batchSize?: string; json?: boolean; out?: string; progress?: boolean; miceBlockPartition?: boolean;
 }
 
 export function register(program: Command): void {
@@ -30,6 +30,7 @@ export function register(program: Command): void {
     .option('--beta <B>', `weight β of the MI term (default ${DEFAULT_GAN_BETA}; 0 for vanilla)`)
     .option('--batch-size <N>', 'batch size (also the MI estimator\'s n)', String(GAN_DEFAULTS.batchSize))
     .option('--backend <backend>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .option('--mice-block-partition', "MICE: train the critic with Algorithm 1's blocked partition gradient (diverges here; see docs/gan.md)")
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'write an SVG scatter of generated samples beside the target')
     .option('--progress', 'print losses and the MI estimate every 500 steps to stderr')
@@ -48,7 +49,9 @@ export function register(program: Command): void {
         beta,
         backend: parseChoice('--backend', flags.backend, BACKENDS),
         ...(batchSize !== GAN_DEFAULTS.batchSize ? { batchSize } : {}),
+        ...(flags.miceBlockPartition ? { miceBlockPartition: true } : {}),
       });
+      if (flags.miceBlockPartition && variant !== 'mice') throw new UsageError('--mice-block-partition: only for --variant mice');
       const result = await runGanCell(spec, flags.progress ? {
         progressEvery: 500,
         onProgress: (p) => process.stderr.write(`step ${p.step}/${p.steps}  lossD ${p.lossD.toFixed(3)}  lossG ${p.lossG.toFixed(3)}  MI ${p.mi.toFixed(3)}\n`),
@@ -63,6 +66,7 @@ function publicResult(r: GanResult) {
     variant: r.variant, seed: r.seed, modes: r.modes, highQuality: r.highQuality,
     engine: r.engine, backend: r.backend, steps: r.spec.steps, beta: r.spec.beta,
     batchSize: r.spec.batchSize ?? GAN_DEFAULTS.batchSize,
+    ...(r.variant === 'mice' ? { miceBlockPartition: r.spec.miceBlockPartition ?? DEFAULT_GAN_MICE_BLOCK_PARTITION } : {}),
     ...(r.miEstimate !== undefined ? { miEstimate: r.miEstimate } : {}),
     sigma: GRID_SIGMA, evalSamples: GAN_DEFAULTS.evalSamples, minPerMode: GAN_DEFAULTS.minPerMode,
     wallMs: r.wallMs, msPerStep: r.msPerStep,

@@ -45,6 +45,14 @@ export const GAN_DEFAULTS: Readonly<GanConfig> = {
 export const DEFAULT_GAN_STEPS = 3000;
 export const DEFAULT_GAN_BETA = 1;
 
+/**
+ * MICE's critic in the GAN trains on the whole DV value (partition gradient not blocked) unless
+ * the spec asks for Algorithm 1's blocked gradient: with the block, nothing bounds the critic's
+ * scores (only E_P[T] is pushed up, and only the last layer is normalised), so the scores grow
+ * without limit and the estimate sinks (measured: −1e7 nats within 2 000 steps; docs/gan.md).
+ */
+export const DEFAULT_GAN_MICE_BLOCK_PARTITION = false;
+
 export function ganConfig(spec: GanSpec): GanConfig {
   return {
     ...GAN_DEFAULTS,
@@ -66,5 +74,6 @@ export function ganSpec(variant: GanVariant, seed: number, over: Partial<Omit<Ga
     ...(over.batchSize !== undefined ? { batchSize: over.batchSize } : {}),
     ...(over.noiseDim !== undefined ? { noiseDim: over.noiseDim } : {}),
     ...(over.codeDim !== undefined ? { codeDim: over.codeDim } : {}),
+    ...(variant === 'mice' && over.miceBlockPartition !== undefined ? { miceBlockPartition: over.miceBlockPartition } : {}),
   };
 }

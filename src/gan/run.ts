@@ -24,7 +24,8 @@ export async function runGanCell(spec: GanSpec, options: GanRunOptions = {}): Pr
   const { tf, backend } = await initTf(spec.backend);
   const beta = spec.variant === 'vanilla' ? 0 : spec.beta;
   const t0 = performance.now();
-  const m = createGan(tf, cfg, spec.variant, spec.seed, beta);
+  const criticOptions = spec.miceBlockPartition !== undefined ? { miceBlockPartition: spec.miceBlockPartition } : {};
+  const m = createGan(tf, cfg, spec.variant, spec.seed, beta, criticOptions);
   try {
     const miTail: number[] = [];
     const tailFrom = spec.steps - Math.max(1, Math.floor(spec.steps / 10));

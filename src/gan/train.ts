@@ -23,7 +23,7 @@ import type { Tf } from '../engine/tfjs/backends.js';
 import type { BoundDefinition, BoundOptions, BoundState, GanVariant } from '../types.js';
 import { getBound } from '../bounds/index.js';
 import { Rng } from '../rng.js';
-import type { GanConfig } from './config.js';
+import { DEFAULT_GAN_MICE_BLOCK_PARTITION, type GanConfig } from './config.js';
 import { sampleGrid, sampleUniform } from './data.js';
 import { createMlp, disposeMlp, forward, matMulFast, refreshSpectralNorm, variables, type Mlp } from './mlp.js';
 
@@ -90,7 +90,10 @@ export function createGan(tf: Tf, cfg: GanConfig, variant: GanVariant, seed: num
     m.critX = createMlp(tf, critRng, [2, cfg.critHidden, cfg.critHidden, cfg.critEmbed], 'relu', sn);
     m.critC = createMlp(tf, critRng, [cfg.codeDim, cfg.critHidden, cfg.critHidden, cfg.critEmbed], 'relu', sn);
     m.bound = getBound(variant);
-    if (variant === 'mice') m.genBoundOptions = { miceBlockPartition: false };
+    if (variant === 'mice') {
+      m.boundOptions = { miceBlockPartition: DEFAULT_GAN_MICE_BLOCK_PARTITION, ...criticOptions };
+      if (m.boundOptions.miceBlockPartition) m.genBoundOptions = { ...m.boundOptions, miceBlockPartition: false };
+    }
     m.optT = adam();
   }
   return m;
