@@ -125,7 +125,8 @@ export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
   // Warm every worker (module loading, wasm compilation) outside any job's time limit.
   await Promise.all(lanes.map((lane) => {
     const warm: WarmTask = { warm: lane };
-    return (lane === 'gpu' ? gpuPool! : cpuPool!).run(warm).catch(() => null);
+    const signal = o.timeoutMs > 0 ? AbortSignal.timeout(o.timeoutMs) : null;
+    return (lane === 'gpu' ? gpuPool! : cpuPool!).run(warm, { signal }).catch(() => null);
   }));
 
   const attempts = new Map<string, { attempt: number; error: string; at: string }[]>();

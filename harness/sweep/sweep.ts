@@ -73,14 +73,15 @@ export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<num
   if (o.signal?.aborted) return 130;
   const finished = await finishStore(o.out);
   const exitCode = outcome.failed.length > 0 ? EXIT.completedWithFailures : EXIT.ok;
+  // The summary event first: it stops a live progress bar before the table is printed.
+  o.onEvent({
+    type: 'summary', total: jobs.length, cached, done: outcome.done, failed: outcome.failed.length, exitCode,
+    summaryFile: finished.summaryFile,
+  });
   for (const w of finished.warnings) process.stderr.write(`harness: warning: ${w}\n`);
   if (o.print) {
     o.print(finished.summary);
     o.print(`summary written to ${finished.summaryFile}${finished.report ? '; report written' : ''}\n`);
   }
-  o.onEvent({
-    type: 'summary', total: jobs.length, cached, done: outcome.done, failed: outcome.failed.length, exitCode,
-    summaryFile: finished.summaryFile,
-  });
   return exitCode;
 }
