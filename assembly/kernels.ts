@@ -361,25 +361,28 @@ export function pairForward(h1: usize, a: usize, b: usize, n: i32, h: i32): void
 }
 
 /**
- * Joint critic, first layer backward: with dZ1 = dH1 ⊙ [H1 > 0] (not stored),
+ * Joint critic, first layer backward: with dZ1 = dH1 ⊙ [A_i + B_j > 0] (the pair's pre-activation,
+ * recomputed exactly as pairForward computed it, so dH1 may overwrite H1),
  * dA[i,:] = Σ_j dZ1[(i,j),:] and dB[j,:] = Σ_i dZ1[(i,j),:]. h % 4 == 0.
  */
-export function pairBackward(da: usize, db: usize, dh1: usize, h1: usize, n: i32, h: i32): void {
+export function pairBackward(da: usize, db: usize, dh1: usize, a: usize, b: usize, n: i32, h: i32): void {
   const z = f32x4.splat(0);
   const rowBytes = <usize>h << 2;
   memory.fill(db, 0, <usize>n * rowBytes);
   let o: usize = 0;
   for (let i = 0; i < n; i++) {
     const dai = da + <usize>i * rowBytes;
+    const ai = a + <usize>i * rowBytes;
     memory.fill(dai, 0, rowBytes);
-    let dbj = db;
+    let dbj = db, bj = b;
     for (let j = 0; j < n; j++) {
       for (let k: usize = 0; k < rowBytes; k += 16) {
-        const g = v128.and(v128.load(dh1 + o + k), f32x4.gt(v128.load(h1 + o + k), z));
+        const pre = f32x4.add(v128.load(ai + k), v128.load(bj + k));
+        const g = v128.and(v128.load(dh1 + o + k), f32x4.gt(pre, z));
         v128.store(dai + k, f32x4.add(v128.load(dai + k), g));
         v128.store(dbj + k, f32x4.add(v128.load(dbj + k), g));
       }
-      o += rowBytes; dbj += rowBytes;
+      o += rowBytes; dbj += rowBytes; bj += rowBytes;
     }
   }
 }
@@ -408,7 +411,7 @@ export function rowDots(s: usize, h2: usize, w: usize, b: f32, rows: i32, h: i32
 /**
  * Joint critic, last layer backward, fused: gw[k] = Σ_p ds[p] H2[p,k] (the last weight's gradient),
  * dZ2[p,k] = H2[p,k] > 0 ? ds[p]·w[k] : 0 (gradient into the second hidden layer, ReLU applied),
- * and gb[k] = Σ_p dZ2[p,k] (the second layer's bias gradient).
+ * and gb[k] = Σ_p dZ2[p,k] (the second layer's bias gradient). dz2 may be h2 (in place).
  */
 export function lastBackward(dz2: usize, gw: usize, gb: usize, h2: usize, ds: usize, w: usize, rows: i32, h: i32): void {
   const z = f32x4.splat(0);

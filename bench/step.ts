@@ -51,7 +51,17 @@ export interface StepBenchOptions {
   /** Timed steps; undefined: as many as fit in about `budgetMs` (at least 5, at most 200). */
   steps?: number;
   budgetMs?: number;
+  /**
+   * 'wall' (default): elapsed time. 'cpu': this process's CPU time (user + system), which a
+   * shared, loaded machine inflates far less; equal to wall time for a one-thread step on an
+   * idle core.
+   */
+  clock?: Clock;
 }
+
+export type Clock = 'wall' | 'cpu';
+
+const cpuNow = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
 /** Time one training step of `engine` with tinybench; the median step time is reported. */
 export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<BenchResult> {
@@ -79,7 +89,7 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
     for (let k = 0; k < 3; k++) step();
     const est = (performance.now() - t0) / 3;
     const iterations = o.steps ?? Math.max(5, Math.min(200, Math.round((o.budgetMs ?? 3000) / est)));
-    const bench = new Bench({ iterations, time: 0, warmup: false });
+    const bench = new Bench({ iterations, time: 0, warmup: false, ...(o.clock === 'cpu' ? { now: cpuNow } : {}) });
     bench.add('step', step);
     await bench.run();
     const r = bench.tasks[0].result;
@@ -104,10 +114,10 @@ export function findTorchPython(): { python: string; version: string } | null {
 }
 
 /** Run bench/torch_step.py for one critic on one BLAS thread. */
-export function benchTorch(python: string, critic: CriticKind, steps: number): TorchResult {
+export function benchTorch(python: string, critic: CriticKind, steps: number, clock: Clock = 'wall'): TorchResult {
   const script = fileURLToPath(new URL('../../bench/torch_step.py', import.meta.url));
   const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
-  const r = spawnSync(python, [script, '--critic', critic, '--steps', String(steps)], { encoding: 'utf8', env, timeout: 600_000 });
+  const r = spawnSync(python, [script, '--critic', critic, '--steps', String(steps), '--clock', clock], { encoding: 'utf8', env, timeout: 600_000 });
   if (r.status !== 0) throw new Error(`bench/torch_step.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
 }

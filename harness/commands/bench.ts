@@ -12,7 +12,7 @@ import { loadEngine } from '../../src/engine/select.js';
 import { parseChoice, parseInteger } from '../parse.js';
 import { benchStep, benchTorch, findTorchPython, flopsPerStep, type BenchResult } from '../../bench/step.js';
 
-interface BenchFlags { critic: string; engine: string; steps?: string; json?: boolean; vsTorch?: boolean }
+interface BenchFlags { critic: string; engine: string; steps?: string; clock: string; json?: boolean; vsTorch?: boolean }
 
 interface Case { engineName: 'wasm' | 'tfjs'; engine: Engine; backend: BackendChoice; variant?: string }
 
@@ -22,23 +22,25 @@ export function register(program: Command): void {
     .option('--critic <kind>', 'joint | separable | both', 'both')
     .option('--engine <engine>', 'wasm | tfjs | all', 'all')
     .option('--steps <N>', 'timed steps per case (default: about 3 s worth, 5 to 200)')
+    .option('--clock <clock>', 'wall (elapsed) | cpu (process CPU time: robust on a loaded, shared machine)', 'wall')
     .option('--json', 'print { "results": [{ engine, backend, critic, msPerStep, gflops }] }')
     .option('--vs-torch', 'also time the identical step in PyTorch (one thread) and print the ratio')
     .action(async (flags: BenchFlags) => {
       const critic = parseChoice('--critic', flags.critic, ['joint', 'separable', 'both'] as const);
       const engineChoice = parseChoice('--engine', flags.engine, ['wasm', 'tfjs', 'all'] as const);
+      const clock = parseChoice('--clock', flags.clock, ['wall', 'cpu'] as const);
       const steps = flags.steps === undefined ? undefined : parseInteger('--steps', flags.steps, 1);
       const critics: CriticKind[] = critic === 'both' ? ['separable', 'joint'] : [critic];
       const log = (s: string): void => { if (!flags.json) process.stdout.write(s); };
       const notes: string[] = [];
       const cases = await availableCases(engineChoice, notes);
       for (const n of notes) log(`note: ${n}\n`);
-      log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+      log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${clock} clock\n`);
       log(`${'engine'.padEnd(8)}${'backend'.padEnd(BACKEND_WIDTH)}${'critic'.padEnd(11)}${'ms/step'.padStart(10)}${'GFLOP/s'.padStart(10)}\n`);
       const results: BenchResult[] = [];
       for (const c of critics) {
         for (const k of cases) {
-          const r = await benchStep(k.engine, { critic: c, backend: k.backend, variant: k.variant, steps });
+          const r = await benchStep(k.engine, { critic: c, backend: k.backend, variant: k.variant, steps, clock });
           results.push(r);
           log(row(r));
         }
@@ -53,7 +55,7 @@ export function register(program: Command): void {
           const torchRows: BenchResult[] = [];
           const ratios: { engine: string; backend: string; critic: CriticKind; ratio: number }[] = [];
           for (const c of critics) {
-            const t = benchTorch(py.python, c, steps ?? (c === 'joint' ? 30 : 200));
+            const t = benchTorch(py.python, c, steps ?? (c === 'joint' ? 30 : 200), clock);
             const tr: BenchResult = {
               engine: 'torch', backend: `pytorch-${t.torch}-${t.blas}-${t.threads}thread`, critic: c,
               msPerStep: t.msPerStep, gflops: flopsPerStep(c) / (t.msPerStep * 1e6),
@@ -70,7 +72,7 @@ export function register(program: Command): void {
           out.ratios = ratios;
         }
       }
-      out.machine = { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version, loadavg: loadavg() };
+      out.machine = { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version, loadavg: loadavg(), clock };
       if (flags.json) process.stdout.write(JSON.stringify(out) + '\n');
     });
 }

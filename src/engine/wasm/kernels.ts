@@ -41,7 +41,7 @@ export interface KernelExports {
   adam(p: number, g: number, m: number, v: number, count: number,
     stepSize: number, beta1: number, beta2: number, eps: number, sqrtBc2: number): void;
   pairForward(h1: number, a: number, b: number, n: number, h: number): void;
-  pairBackward(da: number, db: number, dh1: number, h1: number, n: number, h: number): void;
+  pairBackward(da: number, db: number, dh1: number, a: number, b: number, n: number, h: number): void;
   rowDots(s: number, h2: number, w: number, b: number, rows: number, h: number): void;
   lastBackward(dz2: number, gw: number, gb: number, h2: number, ds: number, w: number, rows: number, h: number): void;
 }

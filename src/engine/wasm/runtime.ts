@@ -147,10 +147,13 @@ export class WasmCriticRuntime implements CriticRuntime {
       this.towersBuf = [0, 1].map(() => ({ input: this.alloc(n * d), h1: 0, h2: 0, out: 0, dOut: 0 }));
       this.jA = this.alloc(n * h);
       this.jB = this.alloc(n * h);
+      // Two n²×h buffers, not four: dZ2 overwrites H2 (lastBackward works in place) and dH1
+      // overwrites H1 once ∂W2 = dZ2ᵀ H1 is done (pairBackward recomputes the ReLU mask from
+      // A_i + B_j). Halves the working set the big products stream through.
       this.jH1 = this.alloc(rows * h);
       this.jH2 = this.alloc(rows * h);
-      this.jDz2 = this.alloc(rows * h);
-      this.jDh1 = this.alloc(rows * h);
+      this.jDz2 = this.jH2;
+      this.jDh1 = this.jH1;
       this.jdA = this.alloc(n * h);
       this.jdB = this.alloc(n * h);
     }
@@ -298,7 +301,7 @@ export class WasmCriticRuntime implements CriticRuntime {
     f[this.G / 4 + l2.bias.offset] = sum;
     k.gemm(h, h, rows, this.jDz2, 1, h, this.jH1, h, 1, this.g(l1.weight.offset), h, 0, 0, 0);
     k.gemm(rows, h, h, this.jDz2, h, 1, this.wPtr(l1), h, 1, this.jDh1, h, 0, 0, 0);
-    k.pairBackward(this.jdA, this.jdB, this.jDh1, this.jH1, n, h);
+    k.pairBackward(this.jdA, this.jdB, this.jDh1, this.jA, this.jB, n, h);
     const gw1 = this.g(l0.weight.offset);
     k.gemm(h, d, n, this.jdA, 1, h, this.towersBuf[0].input, d, 1, gw1, 2 * d, 0, 0, 0);
     k.gemm(h, d, n, this.jdB, 1, h, this.towersBuf[1].input, d, 1, gw1 + d * 4, 2 * d, 0, 0, 0);
