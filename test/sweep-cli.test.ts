@@ -41,6 +41,8 @@ function cli(args: string[], opts: { env?: Record<string, string>; onLine?: (lin
   });
 }
 
+/** What went wrong in a run, for assertion messages: stderr plus any failure events. */
+const why = (r: Run): string => `${r.stderr}\n${r.stdout.split('\n').filter((l) => /"type":"(failed|retry)"/.test(l)).join('\n')}`;
 const events = (r: Run): Ev[] => r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Ev);
 const cellNames = (dir: string) => readdirSync(join(dir, 'cells')).filter((n) => HASH_JSON.test(n)).sort();
 const summary = (dir: string) => readFileSync(join(dir, 'summary.txt'), 'utf8');
@@ -69,7 +71,7 @@ before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'mi-sweep-'));
   ref = join(tmp, 'ref');
   const r = await cli([...GRID, '--out', ref, '--workers', '2']);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 0, why(r));
   refCells = cellNames(ref);
   refSummary = summary(ref);
   assert.equal(refCells.length, 8);
@@ -81,7 +83,7 @@ after(() => { rmSync(tmp, { recursive: true, force: true }); });
 
 test('rerun of a finished sweep runs nothing and prints the same summary', async () => {
   const r = await cli([...GRID, '--out', ref, '--json']);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 0, why(r));
   const ev = events(r);
   assert.equal(ev.find((e) => e.type === 'plan')?.cached, 8);
   assert.equal(ev.filter((e) => e.type === 'start').length, 0);
@@ -101,7 +103,7 @@ test('SIGKILL mid-run, then the same command: no lost or duplicated cells, same 
   assert.ok(survived.length >= 1 && survived.length < 8, `cells after the kill: ${survived.length}`);
   assert.ok(!existsSync(join(dir, 'summary.txt')), 'killed before the end');
   const second = await cli(args);
-  assert.equal(second.code, 0, second.stderr);
+  assert.equal(second.code, 0, why(second));
   const ev = events(second);
   assert.equal(ev.find((e) => e.type === 'plan')?.cached, survived.length);
   const started = ev.filter((e) => e.type === 'start').map((e) => `${e.hash}.json`);
@@ -120,14 +122,14 @@ test('shards 1/3, 2/3, 3/3 then merge = one unsharded run', async () => {
     const r = i === 2
       ? await cli([...GRID, '--out', dir, '--workers', '1'], { env: { JOB_COMPLETION_INDEX: '1', MI_HARNESS_SHARD_COUNT: '3' } })
       : await cli([...GRID, '--out', dir, '--workers', '1', '--shard', `${i}/3`]);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 0, why(r));
     parts.push(cellNames(dir));
   }
   assert.deepEqual(parts.flat().sort(), refCells, 'the shards partition the grid');
   assert.ok(parts.every((p) => p.length >= 2 && p.length <= 3));
   const merged = join(tmp, 'merged');
   const m = await cli(['merge', join(tmp, 'shard1'), join(tmp, 'shard2'), join(tmp, 'shard3'), '--out', merged]);
-  assert.equal(m.code, 0, m.stderr);
+  assert.equal(m.code, 0, why(m));
   assert.deepEqual(cellNames(merged), refCells);
   assert.equal(summary(merged), refSummary);
   assert.equal(m.stdout, refSummary);
@@ -139,7 +141,7 @@ test('shards 1/3, 2/3, 3/3 then merge = one unsharded run', async () => {
   writeFileSync(join(bent, 'cells', victim), '{"format":');
   const merged2 = join(tmp, 'merged2');
   const m2 = await cli(['merge', bent, join(tmp, 'shard2'), join(tmp, 'shard3'), '--out', merged2]);
-  assert.equal(m2.code, 0, m2.stderr);
+  assert.equal(m2.code, 0, why(m2));
   assert.equal(m2.stderr.split('\n').filter((l) => l.includes(victim)).length, 1);
   assert.deepEqual(cellNames(merged2), refCells.filter((n) => n !== victim));
   const fill = await cli([...GRID, '--out', merged2, '--json']);
@@ -147,7 +149,7 @@ test('shards 1/3, 2/3, 3/3 then merge = one unsharded run', async () => {
   assert.equal(summary(merged2), refSummary);
   // Merging again (and merging the reference in) changes nothing.
   const again = await cli(['merge', ref, join(tmp, 'shard1'), '--out', merged]);
-  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.code, 0, why(again));
   assert.deepEqual(cellNames(merged), refCells);
   assert.equal(summary(merged), refSummary);
 });
@@ -155,15 +157,15 @@ test('shards 1/3, 2/3, 3/3 then merge = one unsharded run', async () => {
 test('an injected throwing and a hanging cell end failed after their retries; the rest finish; exit 3; a clean rerun completes', async () => {
   const dir = join(tmp, 'faults');
   const [bad, hung] = [refCells[0].slice(0, 16), refCells[5].slice(0, 16)];
-  const args = [...GRID, '--out', dir, '--workers', '2', '--retries', '1', '--timeout', '4s', '--json'];
+  const args = [...GRID, '--out', dir, '--workers', '2', '--retries', '1', '--timeout', '2s', '--json'];
   const r = await cli(args, { env: { MI_HARNESS_FAULT: `${bad}:throw,${hung}:hang` } });
-  assert.equal(r.code, 3, r.stderr);
+  assert.equal(r.code, 3, why(r));
   const ev = events(r);
   const failed = ev.filter((e) => e.type === 'failed');
   assert.deepEqual(failed.map((e) => e.hash!.slice(0, 16)).sort(), [bad, hung].sort());
   for (const f of failed) assert.equal(f.attempts, 2, 'one try + one retry');
   assert.match(failed.find((e) => e.hash!.startsWith(bad))!.error!, /injected fault/);
-  assert.match(failed.find((e) => e.hash!.startsWith(hung))!.error!, /timed out after 4s/);
+  assert.match(failed.find((e) => e.hash!.startsWith(hung))!.error!, /timed out after 2s/);
   assert.equal(ev.filter((e) => e.type === 'retry').length, 2);
   assert.equal(ev.filter((e) => e.type === 'done').length, 6);
   assert.deepEqual(cellNames(dir), refCells.filter((n) => !n.startsWith(bad) && !n.startsWith(hung)));
@@ -176,7 +178,7 @@ test('an injected throwing and a hanging cell end failed after their retries; th
   assert.equal(ev.at(-1)?.exitCode, 3);
 
   const clean = await cli(args);
-  assert.equal(clean.code, 0, clean.stderr);
+  assert.equal(clean.code, 0, why(clean));
   assert.equal(events(clean).filter((e) => e.type === 'start').length, 2, 'only the failed cells run again');
   assert.deepEqual(readdirSync(join(dir, 'failures')).filter((n) => HASH_JSON.test(n)), [], 'failure records cleared');
   assert.deepEqual(cellNames(dir), refCells);
@@ -188,7 +190,7 @@ test('a worker that runs out of memory fails its cell, not the sweep; a flaky ce
   const [oom, flaky] = [refCells[2].slice(0, 16), refCells[3].slice(0, 16)];
   const r = await cli([...GRID, '--out', dir, '--workers', '2', '--retries', '1', '--worker-heap-mb', '256', '--json'],
     { env: { MI_HARNESS_FAULT: `${oom}:oom,${flaky}:flaky` } });
-  assert.equal(r.code, 3, r.stderr);
+  assert.equal(r.code, 3, why(r));
   const ev = events(r);
   const failed = ev.filter((e) => e.type === 'failed');
   assert.deepEqual(failed.map((e) => e.hash!.slice(0, 16)), [oom]);
@@ -210,7 +212,7 @@ test('truncated, garbage and edited cell files are detected, reported and re-run
   edited.spec.seed += 100;
   writeFileSync(pc, JSON.stringify(edited));
   const r = await cli([...GRID, '--out', dir, '--json']);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 0, why(r));
   const ev = events(r);
   const hashes = (type: string) => ev.filter((e) => e.type === type).map((e) => `${e.hash}.json`).sort();
   assert.deepEqual(hashes('corrupt'), [a, b, c].sort());
@@ -221,7 +223,7 @@ test('truncated, garbage and edited cell files are detected, reported and re-run
   // Human mode: one line per corrupt file.
   writeFileSync(pa, '{');
   const human = await cli([...GRID, '--out', dir]);
-  assert.equal(human.code, 0, human.stderr);
+  assert.equal(human.code, 0, why(human));
   assert.equal(human.stderr.split('\n').filter((l) => l.includes(a) && /corrupt/.test(l)).length, 1);
 });
 
@@ -263,7 +265,7 @@ test('a diverging critic (non-finite estimates) is a result, not a failure', asy
   const dir = join(tmp, 'diverge');
   // lr 1000 blows the critic up within a few steps.
   const r = await cli(['sweep', '--preset', 'smoke', '--no-gpu', '--lr', '1000', '--out', dir, '--json']);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 0, why(r));
   assert.equal(events(r).filter((e) => e.type === 'failed').length, 0);
   assert.equal(cellNames(dir).length, 4);
   const levels = cellNames(dir).flatMap((n) => (JSON.parse(readFileSync(join(dir, 'cells', n), 'utf8')) as { levels: { mse: number | null; nonFinite: number }[] }).levels);

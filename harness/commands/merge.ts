@@ -4,8 +4,6 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors.js';
-import { mergeStores } from '../sweep/merge.js';
-import { finishStore } from '../sweep/report.js';
 
 export function register(program: Command): void {
   program.command('merge')
@@ -15,6 +13,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object instead of the summary')
     .action(async (dirs: string[], flags: { out: string; json?: boolean }) => {
       if (dirs.length === 0) throw new UsageError('merge: give at least one directory');
+      const [{ mergeStores }, { finishStore }] = await Promise.all([import('../sweep/merge.js'), import('../sweep/report.js')]);
       const m = await mergeStores(dirs, flags.out);
       for (const c of m.corrupt) process.stderr.write(`warning: ${c}\n`);
       const f = await finishStore(flags.out);

@@ -4,11 +4,9 @@
  * 3 completed with failures, 2 bad input (store untouched), 1 crash, 130 interrupted.
  */
 import type { Command } from 'commander';
-import { gridFromFlags, runFlags, type SweepFlags } from '../sweep/flags.js';
+import type { SweepFlags } from '../sweep/flags.js';
 import { PRESET_NAMES, DEFAULT_PRESET } from '../sweep/presets.js';
-import { resolveShard, SHARD_COUNT_ENV } from '../sweep/shard.js';
-import { dryRun, planJobs, runSweep } from '../sweep/sweep.js';
-import { Progress } from '../sweep/progress.js';
+import { SHARD_COUNT_ENV } from '../sweep/shard.js';
 
 export function register(program: Command): void {
   program.command('sweep')
@@ -39,6 +37,10 @@ export function register(program: Command): void {
     .option('--dry-run', 'list the jobs this command would consider, touch nothing')
     .option('--no-gpu', 'never give a worker the GPU (skip the CUDA probe)')
     .action(async (flags: SweepFlags) => {
+      // Loaded here, not at the top: every `harness` command pays for what its module imports.
+      const [{ gridFromFlags, runFlags }, { resolveShard }, { dryRun, planJobs, runSweep }, { Progress }] = await Promise.all([
+        import('../sweep/flags.js'), import('../sweep/shard.js'), import('../sweep/sweep.js'), import('../sweep/progress.js'),
+      ]);
       const grid = gridFromFlags(flags);
       const run = runFlags(flags);
       const shard = resolveShard(flags.shard, process.env);
