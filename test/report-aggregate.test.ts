@@ -66,14 +66,33 @@ test('pairs are matched by seed; 5 seeds and a family of 1 cannot reach signific
   assert.deepEqual(ten.rankings[0].entries.map((e) => e.label), ['mice', 'nwj']);
 });
 
-test('Holm families are (context, level): size k(k−1)/2, adjusted p never below raw p', () => {
+test('Holm families are (context, level): all pairs k(k−1)/2, primary = MICE vs each other estimator', () => {
   const ests = PAPER_LIKE.slice(1, 5);
   const s = aggregate(records(fixtureCells({ estimators: ests, seeds: [1, 2, 3, 4, 5, 6, 7, 8], critics: ['separable', 'joint'], mi: [2, 6], stepsPerLevel: 40 })), { resamples: 200 });
   assert.equal(s.pairs.length, 2 * 2 * 6);
   for (const p of s.pairs) {
     assert.equal(p.familySize, 6);
     assert.ok(p.pHolm >= p.test.p);
+    const involvesMice = p.a === 'mice' || p.b === 'mice';
+    assert.equal(p.primary !== undefined, involvesMice);
+    if (p.primary) {
+      assert.equal(p.primary.familySize, 3);
+      assert.ok(p.primary.pHolm >= p.test.p && p.primary.pHolm <= p.pHolm);
+    }
   }
+});
+
+test('with 10 seeds, 11 estimators cannot reach significance over all 55 pairs, but MICE vs 10 baselines can', () => {
+  const others = ['nwj', 'dv', 'mine', 'smile', 'infonce', 'js', 'tuba', 'alpha-infonce', 'flatnce']
+    .map((e, i): FakeEstimator => ({ estimator: e as never, bias: () => -0.3 - 0.05 * i, sd: () => 0.2 }));
+  const ests: FakeEstimator[] = [...others, { estimator: 'smile', boundOptions: { tau: 1 }, bias: () => -0.2, sd: () => 0.2 },
+    { estimator: 'mice', bias: () => 0, sd: () => 0.05 }];
+  const s = aggregate(records(fixtureCells({ estimators: ests, seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], mi: [2], stepsPerLevel: 40 })), { resamples: 100 });
+  assert.equal(s.pairs.length, 55);
+  assert.ok(s.pairs.every((p) => !p.canReach && p.better === null));
+  const prim = s.pairs.filter((p) => p.primary);
+  assert.equal(prim.length, 10);
+  assert.ok(prim.every((p) => p.primary!.canReach && p.primary!.better === 'mice'));
 });
 
 test('divergence is counted per level and ranks last; duplicates are reported, not double-counted', () => {

@@ -52,11 +52,13 @@ export function cellsCsv(s: Summary): string {
 
 export function pairwiseCsv(s: Summary): string {
   const header = ['critic', 'task', 'batch_rho', 'batch_size', 'setup', 'level', 'true_mi', 'a', 'b', 'pairs', 'zeros',
-    'median_mse_diff', 'w_plus', 'w_minus', 'p', 'method', 'p_holm', 'family_size', 'min_p', 'can_reach', 'better'];
+    'median_mse_diff', 'w_plus', 'w_minus', 'p', 'method', 'p_holm', 'family_size', 'min_p', 'can_reach', 'better',
+    'primary_p_holm', 'primary_family_size', 'primary_can_reach', 'primary_better'];
   const rows = s.pairs.map((p) => {
     const c = p.context;
     return [c.critic, c.task, rhoLabel(c.batchRho), c.batchSize, c.setupLabel, p.level, p.trueMi, p.a, p.b, p.test.n + p.test.zeros, p.test.zeros,
-      p.medianDiff, p.test.wPlus, p.test.wMinus, p.test.p, p.test.method, p.pHolm, p.familySize, p.test.minP, p.canReach, p.better];
+      p.medianDiff, p.test.wPlus, p.test.wMinus, p.test.p, p.test.method, p.pHolm, p.familySize, p.test.minP, p.canReach, p.better,
+      p.primary?.pHolm ?? null, p.primary?.familySize ?? null, p.primary?.canReach ?? null, p.primary?.better ?? null];
   });
   return csvTable(header, rows);
 }

@@ -104,7 +104,19 @@ function contextSections(s: Summary, plots: PlotSpec[]): string {
   return out.join('\n');
 }
 
-function verdict(p: PairTest): string {
+function micePairFirst(p: PairTest, s: Summary): boolean {
+  return s.groups.find((g) => g.label === p.a)?.estimator === 'mice';
+}
+
+/** The same test read as B − A: W⁺ and W⁻ swap, the median difference changes sign. */
+function flip(p: PairTest): PairTest {
+  return { ...p, a: p.b, b: p.a, medianDiff: -p.medianDiff, test: { ...p.test, wPlus: p.test.wMinus, wMinus: p.test.wPlus } };
+}
+
+/** All-pairs families larger than this (more than 5 estimators) are summarised, not tabulated, in Markdown. */
+const MAX_FULL_FAMILY = 10;
+
+function verdict(p: { canReach: boolean; better: string | null }): string {
   if (!p.canReach) return 'cannot reach significance';
   if (p.better) return `**${p.better}** lower`;
   return 'n.s.';
@@ -112,23 +124,40 @@ function verdict(p: PairTest): string {
 
 function pairwiseSection(s: Summary): string {
   const out = ['## Pairwise tests\n',
-    `Paired Wilcoxon signed-rank tests on per-seed MSE (pairs are seeds: same data stream and initial weights), two-sided, exact null distribution up to 25 pairs. Holm correction within each family = all pairs of estimators in one context at one MI level; significant at Holm-adjusted p ≤ ${ALPHA}. A diverged run's MSE counts as +∞. "cannot reach significance": even if every seed favoured one estimator, the smallest attainable p (2/2ⁿ for n pairs: ${fmtP(2 / 2 ** 5)} for 5 seeds, ${fmtP(2 / 2 ** 10)} for 10) times the family size exceeds ${ALPHA}.\n`];
+    `Paired Wilcoxon signed-rank tests on per-seed MSE (pairs are seeds: same data stream and initial weights), two-sided, exact null distribution up to 25 pairs. Two Holm families per context and MI level: the **primary family**, fixed in advance as the paper's claim — each MICE variant against each other estimator — and **all pairs** of estimators; significant at Holm-adjusted p ≤ ${ALPHA}. A diverged run's MSE counts as +∞. "cannot reach significance": even if every seed favoured one estimator, the smallest attainable p (2/2ⁿ for n pairs: ${fmtP(2 / 2 ** 5)} for 5 seeds, ${fmtP(2 / 2 ** 10)} for 10) times the family size exceeds ${ALPHA}.\n`];
   if (s.pairs.length === 0) { out.push('_No context has two or more estimators._\n'); return out.join('\n'); }
   for (const c of s.contexts) {
-    const ps = s.pairs.filter((p) => p.context.key === c.key);
-    if (ps.length === 0) continue;
-    const m = ps[0].familySize;
-    const pairsN = Math.max(...ps.map((p) => p.test.n + p.test.zeros));
-    const sig = ps.filter((p) => p.better).length;
-    const note = ps.every((p) => !p.canReach)
-      ? ` **With ${pairsN} paired seed(s) and ${m} test(s) per family, no test in this context can reach significance** (smallest attainable adjusted p = ${fmtP(Math.min(1, Math.min(...ps.map((p) => p.test.minP)) * m))}).`
+    const all = s.pairs.filter((p) => p.context.key === c.key);
+    if (all.length === 0) continue;
+    const m = all[0].familySize;
+    const pairsN = Math.max(...all.map((p) => p.test.n + p.test.zeros));
+    const sig = all.filter((p) => p.better).length;
+    const prim = all.filter((p) => p.primary);
+    const header = ['MI', 'A', 'B', 'pairs', 'median ΔMSE (A−B)', 'W⁺', 'p', 'p (Holm)', 'result'];
+    const align = ['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'] as const;
+    const row = (p: PairTest, h: { pHolm: number; canReach: boolean; better: string | null }) =>
+      [num(p.trueMi), p.a, p.b, String(p.test.n + p.test.zeros), fmt(p.medianDiff), fmtRank(p.test.wPlus), fmtP(p.test.p), fmtP(h.pHolm), verdict(h)];
+    out.push(`### ${contextLabel(c)}\n`);
+    if (prim.length) {
+      const pm = prim[0].primary!.familySize;
+      const psig = prim.filter((p) => p.primary!.better).length;
+      out.push(`**MICE vs baselines** (primary family, ${pm} test(s) per level): ${psig} of ${prim.length} significant after Holm.` +
+        (prim.every((p) => !p.primary!.canReach) ? ` With ${pairsN} paired seed(s) no test in this family can reach significance.` : '') + '\n');
+      // Orient every primary row as MICE − baseline, so signs read the same way down the table.
+      const oriented = prim.map((p) => (micePairFirst(p, s) ? p : flip(p)));
+      out.push(mdTable(header, oriented.map((p) => row(p, p.primary!)), align));
+    }
+    const cannot = all.every((p) => !p.canReach)
+      ? ` **With ${pairsN} paired seed(s) and ${m} tests per family, no all-pairs test can reach significance** (smallest attainable adjusted p = ${fmtP(Math.min(1, Math.min(...all.map((p) => p.test.minP)) * m))}).`
       : '';
-    out.push(`<details><summary>${contextLabel(c)}: ${ps.length} test(s), ${sig} significant after Holm (family size ${m}).</summary>\n`);
-    if (note) out.push(note.trim() + '\n');
-    out.push(mdTable(['MI', 'A', 'B', 'pairs', 'median ΔMSE (A−B)', 'W⁺', 'p', 'p (Holm)', 'result'],
-      ps.map((p) => [num(p.trueMi), p.a, p.b, String(p.test.n + p.test.zeros), fmt(p.medianDiff), fmtRank(p.test.wPlus), fmtP(p.test.p), fmtP(p.pHolm), verdict(p)]),
-      ['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l']));
-    out.push('</details>\n');
+    if (m > MAX_FULL_FAMILY) {
+      out.push(`All pairs (family size ${m}): ${sig} of ${all.length} significant after Holm; the full table is in pairwise.csv.${cannot}\n`);
+    } else {
+      out.push(`<details><summary>All pairs (family size ${m}): ${sig} of ${all.length} significant after Holm.</summary>\n`);
+      if (cannot) out.push(cannot.trim() + '\n');
+      out.push(mdTable(header, all.map((p) => row(p, p)), align));
+      out.push('</details>\n');
+    }
   }
   out.push('All tests, with W⁻, the method and the smallest attainable p: [pairwise.csv](pairwise.csv).\n');
   return out.join('\n');
