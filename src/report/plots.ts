@@ -250,6 +250,16 @@ function biasVarianceMsePlots(summary: Summary, colour: Colours): PlotSpec[] {
   return out;
 }
 
+const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'];
+
+/** Numeric ρ_batch along viridis (dark = 0, light = largest); 'random' stands apart in magenta. */
+function rhoColours(names: string[]): string[] {
+  const numeric = names.filter((n) => n !== 'random');
+  const pick = (i: number) => VIRIDIS[numeric.length <= 1 ? 0 : Math.round((i * (VIRIDIS.length - 2)) / (numeric.length - 1))];
+  let i = 0;
+  return names.map((n) => (n === 'random' ? '#d6008f' : pick(i++)));
+}
+
 /** Fig. 5: per (critic, task, n, setup) with several ρ_batch values. */
 function rhoPlots(summary: Summary, colour: Colours, labels: string[]): PlotSpec[] {
   const fams = groupBy(summary.groups, (g) => JSON.stringify([g.context.critic, g.context.task, g.context.batchSize, g.context.setup]));
@@ -281,7 +291,7 @@ function rhoPlots(summary: Summary, colour: Colours, labels: string[]): PlotSpec
         facet: { field: 'level', type: 'ordinal', title: null, sort: levelNames },
         columns: Math.min(5, levelNames.length),
         spec: {
-          width: 170, height: 170,
+          width: Math.max(170, 34 * rhoNames.length), height: 170,
           layer: [
             { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: xr, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
             { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' }, axis: VALUE_AXIS }, color } },
@@ -317,7 +327,7 @@ function rhoPlots(summary: Summary, colour: Colours, labels: string[]): PlotSpec
         spec: {
           width: 210, height: 150,
           layer: [
-            { transform: [{ filter: "datum.kind === 'ema'" }], mark: { type: 'line', strokeWidth: 1.4, clip: true }, encoding: { x, y, color: { field: 'rho', type: 'ordinal', title: 'ρ_batch', sort: rhoNames, scale: { scheme: 'viridis' } } } },
+            { transform: [{ filter: "datum.kind === 'ema'" }], mark: { type: 'line', strokeWidth: 1.4, clip: true }, encoding: { x, y, color: { field: 'rho', type: 'ordinal', title: 'ρ_batch', sort: rhoNames, scale: { domain: rhoNames, range: rhoColours(rhoNames) } } } },
             { transform: [{ filter: "datum.kind === 'truth'" }], mark: { type: 'line', interpolate: 'step-after', color: 'black', strokeWidth: 1.2, clip: true }, encoding: { x, y } },
           ],
         },
