@@ -99,43 +99,40 @@ export function mayUseGpu(jobs: readonly PendingJob[]): boolean {
 
 export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
   const file = (o.workerFile ?? WORKER_FILE).href;
-  const resourceLimits = { maxOldGenerationSizeMb: o.heapMb };
   const queue = [...o.jobs];
   const failed: string[] = [];
   let done = 0;
   if (queue.length === 0) return { done, failed, lanes: [] };
+  // One single-thread pool per lane, so a lane's worker can be replaced without touching the others.
+  const newPool = () => new Piscina({
+    filename: file, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, resourceLimits: { maxOldGenerationSizeMb: o.heapMb },
+  });
+  // Warm a worker (module loading, wasm compilation) outside any job's time limit.
+  const warm = (pool: Piscina, lane: Lane) => {
+    const task: WarmTask = { warm: lane };
+    return pool.run(task, { signal: o.timeoutMs > 0 ? AbortSignal.timeout(o.timeoutMs) : null }).catch(() => null);
+  };
 
   let gpuPool: Piscina | null = null;
   let cuda = o.cuda === true;
   if (o.cuda === 'probe' && mayUseGpu(queue)) {
-    gpuPool = new Piscina({ filename: file, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, resourceLimits });
+    gpuPool = newPool();
     const probe: ProbeTask = { probe: 'cuda' };
     cuda = await gpuPool.run(probe).then((r: { cuda: boolean }) => r.cuda === true, () => false);
     if (!cuda) { await gpuPool.destroy(); gpuPool = null; }
-  } else if (cuda) {
-    gpuPool = new Piscina({ filename: file, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, resourceLimits });
   }
   const lanes = planLanes(Math.min(o.workers, queue.length + (cuda ? 1 : 0)), cuda);
   o.onEvent({ type: 'lanes', lanes });
-  const cpuCount = lanes.filter((l) => l === 'cpu').length;
-  const cpuPool = cpuCount > 0
-    ? new Piscina({ filename: file, minThreads: cpuCount, maxThreads: cpuCount, idleTimeout: 60_000, resourceLimits })
-    : null;
-
-  // Warm every worker (module loading, wasm compilation) outside any job's time limit.
-  await Promise.all(lanes.map((lane) => {
-    const warm: WarmTask = { warm: lane };
-    const signal = o.timeoutMs > 0 ? AbortSignal.timeout(o.timeoutMs) : null;
-    return (lane === 'gpu' ? gpuPool! : cpuPool!).run(warm, { signal }).catch(() => null);
-  }));
+  const pools = lanes.map((lane) => (lane === 'gpu' ? (gpuPool ??= newPool()) : newPool()));
+  await Promise.all(pools.map((pool, k) => warm(pool, lanes[k])));
 
   const attempts = new Map<string, { attempt: number; error: string; at: string }[]>();
   const running = new Set<AbortController>();
   const stopAll = () => { for (const c of running) c.abort(new Error('sweep interrupted')); };
   o.signal?.addEventListener('abort', stopAll, { once: true });
 
-  const runLane = async (lane: Lane) => {
-    const pool = lane === 'gpu' ? gpuPool! : cpuPool!;
+  const runLane = async (k: number) => {
+    const lane = lanes[k];
     while (!o.signal?.aborted) {
       const i = pickJob(queue, lane, cuda);
       if (i < 0) return;
@@ -150,7 +147,7 @@ export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
       const timer = o.timeoutMs > 0 ? setTimeout(() => { timedOut = true; ctl.abort(new Error('timeout')); }, o.timeoutMs) : null;
       try {
         const task: CellTask = { job: p.job, hash: p.hash, lane, attempt };
-        const out = (await pool.run(task, { signal: ctl.signal })) as CellOutput;
+        const out = (await pools[k].run(task, { signal: ctl.signal })) as CellOutput;
         await o.store.writeCell(cellFile(p, out, lane, attempt, o.machine));
         o.store.clearFailure(p.hash);
         done++;
@@ -160,6 +157,14 @@ export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
         const error = timedOut ? `timed out after ${formatMs(o.timeoutMs)} (worker terminated)` : describe(err);
         history.push({ attempt, error, at: new Date().toISOString() });
         attempts.set(p.hash, history);
+        // A failed job may leave its worker broken (a module that failed to load stays failed,
+        // wasm memory may be corrupt): the next job on a CPU lane gets a fresh worker. The GPU
+        // lane keeps its thread, which holds the native addon.
+        if (lane === 'cpu') {
+          const old = pools[k];
+          pools[k] = newPool();
+          await Promise.all([old.destroy(), warm(pools[k], lane)]);
+        }
         if (attempt <= o.retries) {
           o.onEvent({ type: 'retry', hash: p.hash, label, attempt, error });
           queue.push(p);
@@ -179,10 +184,10 @@ export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
   };
 
   try {
-    await Promise.all(lanes.map(runLane));
+    await Promise.all(lanes.map((_, k) => runLane(k)));
   } finally {
     o.signal?.removeEventListener('abort', stopAll);
-    await Promise.all([gpuPool?.destroy(), cpuPool?.destroy()]);
+    await Promise.all(pools.map((pool) => pool.destroy()));
   }
   return { done, failed, lanes };
 }
