@@ -32,6 +32,8 @@ export interface BenchResult {
   critic: CriticKind;
   msPerStep: number;
   gflops: number;
+  /** Threads the engine used (the wasm engine's optional 2-thread split; 1 otherwise). */
+  threads: number;
 }
 
 export function flopsPerStep(critic: CriticKind, s: BenchShape = BENCH_SHAPE): number {
@@ -48,6 +50,8 @@ export interface StepBenchOptions {
   backend: BackendChoice;
   /** Kernel variant (wasm engine: 'relaxed' | 'simd'). */
   variant?: string;
+  /** Threads (wasm engine: 1 or 2). */
+  threads?: number;
   /** Timed steps; undefined: as many as fit in about `budgetMs` (at least 5, at most 200). */
   steps?: number;
   budgetMs?: number;
@@ -70,6 +74,7 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
   const init = initStream(0, o.critic, s.d, s.h, s.e);
   const rt = await engine.create(layout, initParams(layout, init), {
     adam: DEFAULT_ADAM, backend: o.backend, spectralU: initSpectralU(layout, init), variant: o.variant,
+    threads: o.threads,
   });
   try {
     const rng = dataStream(0);
@@ -95,7 +100,7 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
     const r = bench.tasks[0].result;
     if (!('latency' in r)) throw new Error(`bench: the step did not complete (${r.state})`);
     const ms = r.latency.p50 ?? r.latency.mean;
-    return { engine: rt.engine, backend: rt.backend, critic: o.critic, msPerStep: ms, gflops: flopsPerStep(o.critic) / (ms * 1e6) };
+    return { engine: rt.engine, backend: rt.backend, critic: o.critic, msPerStep: ms, gflops: flopsPerStep(o.critic) / (ms * 1e6), threads: o.threads ?? 1 };
   } finally {
     rt.dispose();
   }

@@ -11,9 +11,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = `${root}dist/kernels`;
 mkdirSync(outDir, { recursive: true });
 
+// The *_mt builds import a shared memory (up to 1 GiB) so that a helper worker thread can run
+// half of a large product on the same buffers (src/engine/wasm/threads.ts).
+const SHARED = ['--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '16384'];
 const variants = [
-  { name: 'simd', features: ['simd'] },
-  { name: 'relaxed', features: ['simd', 'relaxed-simd'] },
+  { name: 'simd', features: ['simd'], extra: [] },
+  { name: 'relaxed', features: ['simd', 'relaxed-simd'], extra: [] },
+  { name: 'simd_mt', features: ['simd', 'threads'], extra: SHARED },
+  { name: 'relaxed_mt', features: ['simd', 'relaxed-simd', 'threads'], extra: SHARED },
 ];
 
 for (const v of variants) {
@@ -24,6 +29,7 @@ for (const v of variants) {
     '--optimizeLevel', '3', '--shrinkLevel', '0',
     '--runtime', 'stub', '--noAssert',
     ...v.features.flatMap((f) => ['--enable', f]),
+    ...v.extra,
   ]);
   if (error) {
     process.stderr.write(stderr.toString());

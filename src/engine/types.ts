@@ -29,6 +29,8 @@ export interface RuntimeOptions {
   spectralU: Float32Array[];
   /** Kernel variant hint (the wasm engine: 'relaxed' | 'simd'); engines may ignore it. */
   variant?: string;
+  /** Threads for the large matrix products (the wasm engine: 1 or 2; default 1); engines may ignore it. */
+  threads?: number;
 }
 
 export interface CriticRuntime {

@@ -12,12 +12,13 @@ import { setFlagsFromString } from 'node:v8';
 export type KernelVariant = 'relaxed' | 'simd';
 
 // The project's lib (ES2022, no DOM) has no WebAssembly typings; this is the part used here.
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+export interface WasmMemory { readonly buffer: ArrayBuffer | SharedArrayBuffer; grow(pages: number): number }
 interface WasmModule { readonly __brand?: 'WebAssembly.Module' }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: object) => { exports: object };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 export type { WasmModule };
@@ -46,10 +47,13 @@ export interface KernelExports {
   lastBackward(dz2: number, gw: number, gb: number, h2: number, ds: number, w: number, rows: number, h: number): void;
 }
 
-interface KernelSources { simd: string; relaxed: string }
+interface KernelSources { simd: string; relaxed: string; simd_mt?: string; relaxed_mt?: string }
 
 let sources: Promise<KernelSources | null> | undefined;
-const modules = new Map<KernelVariant, Promise<WasmModule | null>>();
+const modules = new Map<string, Promise<WasmModule | null>>();
+
+/** Pages (64 KiB) the threaded builds may grow their shared memory to (scripts/build-kernels.mjs). */
+export const SHARED_MAX_PAGES = 16384;
 
 function loadSources(): Promise<KernelSources | null> {
   // A computed specifier keeps tsc from resolving a file that only exists after the kernel build.
@@ -65,20 +69,25 @@ function decode(b64: string): Uint8Array {
   return bytes;
 }
 
-/** The compiled module of a variant, or null when it is not built or this runtime cannot run it. */
-export function kernelModule(variant: KernelVariant): Promise<WasmModule | null> {
-  let p = modules.get(variant);
+/**
+ * The compiled module of a variant, or null when it is not built or this runtime cannot run it.
+ * threaded: the build that imports a shared memory (for the helper worker thread).
+ */
+export function kernelModule(variant: KernelVariant, threaded = false): Promise<WasmModule | null> {
+  const key = threaded ? `${variant}_mt` : variant;
+  let p = modules.get(key);
   if (!p) {
     p = loadSources().then((src) => {
-      if (!src) return null;
-      const bytes = decode(src[variant]);
+      const b64 = src?.[key as keyof KernelSources];
+      if (!b64) return null;
+      const bytes = decode(b64);
       if (variant === 'relaxed' && !WebAssembly.validate(bytes)) {
         try { setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { /* not a V8 that knows it */ }
       }
       if (!WebAssembly.validate(bytes)) return null;
       return new WebAssembly.Module(bytes);
     });
-    modules.set(variant, p);
+    modules.set(key, p);
   }
   return p;
 }
@@ -90,9 +99,16 @@ export async function bestVariant(): Promise<KernelVariant | null> {
   return null;
 }
 
-export function instantiate(module: WasmModule): KernelExports {
-  const instance = new WebAssembly.Instance(module, {
-    env: { abort: () => { throw new Error('wasm kernels: abort'); } },
-  });
-  return instance.exports as unknown as KernelExports;
+/** Instantiate a module: the plain builds export their memory; the threaded ones import `memory`. */
+export function instantiate(module: WasmModule, memory?: WasmMemory): KernelExports {
+  const env: Record<string, unknown> = { abort: () => { throw new Error('wasm kernels: abort'); } };
+  if (memory) env.memory = memory;
+  const instance = new WebAssembly.Instance(module, { env });
+  const exports = instance.exports as unknown as KernelExports;
+  return memory ? Object.create(exports, { memory: { value: memory } }) as KernelExports : exports;
+}
+
+/** A shared memory for the threaded builds. */
+export function sharedMemory(): WasmMemory {
+  return new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
 }

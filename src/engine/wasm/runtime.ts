@@ -19,6 +19,7 @@
 import type { CriticLayout, LinearSlot } from '../../critics/layout.js';
 import type { AdamConfig, CriticRuntime } from '../types.js';
 import type { KernelExports, KernelVariant } from './kernels.js';
+import { SPLIT_MIN, type GemmHelper } from './threads.js';
 
 const PAGE = 65536;
 const ALIGN = 64;
@@ -78,6 +79,7 @@ export class WasmCriticRuntime implements CriticRuntime {
   private jdA = 0;
   private jdB = 0;
   private disposed = false;
+  private helper: GemmHelper | null = null;
 
   constructor(
     kernels: KernelExports, variant: KernelVariant, layout: CriticLayout, params: Float32Array,
@@ -113,6 +115,48 @@ export class WasmCriticRuntime implements CriticRuntime {
         this.spectralBySlot.set(slot, layer);
       }
     }
+  }
+
+  /** Scratch and a control block for a helper thread (threads.ts); call before attachHelper. */
+  reserveHelper(): { scratch: number; ctrl: number } {
+    return { scratch: this.alloc(this.k.scratchBytes() / 4), ctrl: this.alloc(16) };
+  }
+
+  attachHelper(helper: GemmHelper): void {
+    this.helper = helper;
+  }
+
+  /** Threads in use for the large products (1 or 2). */
+  get threads(): number {
+    return this.helper ? 2 : 1;
+  }
+
+  /**
+   * C = op(A)·op(B) (see assembly/kernels.ts gemm). With a helper thread and a large enough
+   * product, the helper computes the second half of C's rows (or, for short C, of its columns).
+   */
+  private mm(
+    m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number,
+    c: number, ldc: number, accumulate: number, bias: number, relu: number,
+  ): void {
+    const hp = this.helper;
+    if (hp && m * n * k >= SPLIT_MIN) {
+      if (m >= 16) {
+        const m1 = Math.ceil(m / 8) * 4;
+        hp.post([m - m1, n, k, a + m1 * rsA * 4, rsA, csA, b, rsB, csB, c + m1 * ldc * 4, ldc, accumulate, bias, relu]);
+        this.k.gemm(m1, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate, bias, relu);
+        hp.wait();
+        return;
+      }
+      if (n >= 16) {
+        const n1 = Math.ceil(n / 16) * 8;
+        hp.post([m, n - n1, k, a, rsA, csA, b + n1 * csB * 4, rsB, csB, c + n1 * 4, ldc, accumulate, bias ? bias + n1 * 4 : 0, relu]);
+        this.k.gemm(m, n1, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate, bias, relu);
+        hp.wait();
+        return;
+      }
+    }
+    this.k.gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate, bias, relu);
   }
 
   private alloc(floats: number): number {
@@ -234,12 +278,12 @@ export class WasmCriticRuntime implements CriticRuntime {
     for (let t = 0; t < 2; t++) {
       const [l0, l1, l2] = this.layout.towers[t];
       const b = this.towersBuf[t];
-      k.gemm(n, h, d, b.input, d, 1, this.wPtr(l0), 1, d, b.h1, h, 0, this.p(l0.bias.offset), 1);
-      k.gemm(n, h, h, b.h1, h, 1, this.wPtr(l1), 1, h, b.h2, h, 0, this.p(l1.bias.offset), 1);
-      k.gemm(n, e, h, b.h2, h, 1, this.wPtr(l2), 1, h, b.out, e, 0, this.p(l2.bias.offset), 0);
+      this.mm(n, h, d, b.input, d, 1, this.wPtr(l0), 1, d, b.h1, h, 0, this.p(l0.bias.offset), 1);
+      this.mm(n, h, h, b.h1, h, 1, this.wPtr(l1), 1, h, b.h2, h, 0, this.p(l1.bias.offset), 1);
+      this.mm(n, e, h, b.h2, h, 1, this.wPtr(l2), 1, h, b.out, e, 0, this.p(l2.bias.offset), 0);
     }
     const [F, Gm] = this.towersBuf;
-    k.gemm(n, n, e, F.out, e, 1, Gm.out, 1, e, this.S, n, 0, 0, 0);
+    this.mm(n, n, e, F.out, e, 1, Gm.out, 1, e, this.S, n, 0, 0, 0);
   }
 
   private forwardJoint(n: number): void {
@@ -247,10 +291,10 @@ export class WasmCriticRuntime implements CriticRuntime {
     const { dim: d, hidden: h } = this.layout;
     const [l0, l1, l2] = this.layout.towers[0];
     const w1 = this.wPtr(l0);
-    k.gemm(n, h, d, this.towersBuf[0].input, d, 1, w1, 1, 2 * d, this.jA, h, 0, this.p(l0.bias.offset), 0);
-    k.gemm(n, h, d, this.towersBuf[1].input, d, 1, w1 + d * 4, 1, 2 * d, this.jB, h, 0, 0, 0);
+    this.mm(n, h, d, this.towersBuf[0].input, d, 1, w1, 1, 2 * d, this.jA, h, 0, this.p(l0.bias.offset), 0);
+    this.mm(n, h, d, this.towersBuf[1].input, d, 1, w1 + d * 4, 1, 2 * d, this.jB, h, 0, 0, 0);
     k.pairForward(this.jH1, this.jA, this.jB, n, h);
-    k.gemm(n * n, h, h, this.jH1, h, 1, this.wPtr(l1), 1, h, this.jH2, h, 0, this.p(l1.bias.offset), 1);
+    this.mm(n * n, h, h, this.jH1, h, 1, this.wPtr(l1), 1, h, this.jH2, h, 0, this.p(l1.bias.offset), 1);
     const b3 = this.f32()[l2.bias.offset + this.P / 4];
     k.rowDots(this.S, this.jH2, this.wPtr(l2), b3, n * n, h);
   }
@@ -270,21 +314,21 @@ export class WasmCriticRuntime implements CriticRuntime {
     const k = this.k;
     const { dim: d, hidden: h, embed: e } = this.layout;
     const [F, Gm] = this.towersBuf;
-    k.gemm(n, e, n, this.dS, n, 1, Gm.out, e, 1, F.dOut, e, 0, 0, 0);
-    k.gemm(n, e, n, this.dS, 1, n, F.out, e, 1, Gm.dOut, e, 0, 0, 0);
+    this.mm(n, e, n, this.dS, n, 1, Gm.out, e, 1, F.dOut, e, 0, 0, 0);
+    this.mm(n, e, n, this.dS, 1, n, F.out, e, 1, Gm.dOut, e, 0, 0, 0);
     for (let t = 0; t < 2; t++) {
       const [l0, l1, l2] = this.layout.towers[t];
       const b = this.towersBuf[t];
       // Last layer (no ReLU): dZ3 = dOut.
-      k.gemm(e, h, n, b.dOut, 1, e, b.h2, h, 1, this.g(l2.weight.offset), h, 0, 0, 0);
+      this.mm(e, h, n, b.dOut, 1, e, b.h2, h, 1, this.g(l2.weight.offset), h, 0, 0, 0);
       k.colSums(this.g(l2.bias.offset), b.dOut, n, e, 0);
-      k.gemm(n, h, e, b.dOut, e, 1, this.wPtr(l2), h, 1, this.dH, h, 0, 0, 0);
+      this.mm(n, h, e, b.dOut, e, 1, this.wPtr(l2), h, 1, this.dH, h, 0, 0, 0);
       k.reluBackward(this.dH, b.h2, n * h);
-      k.gemm(h, h, n, this.dH, 1, h, b.h1, h, 1, this.g(l1.weight.offset), h, 0, 0, 0);
+      this.mm(h, h, n, this.dH, 1, h, b.h1, h, 1, this.g(l1.weight.offset), h, 0, 0, 0);
       k.colSums(this.g(l1.bias.offset), this.dH, n, h, 0);
-      k.gemm(n, h, h, this.dH, h, 1, this.wPtr(l1), h, 1, this.dH1, h, 0, 0, 0);
+      this.mm(n, h, h, this.dH, h, 1, this.wPtr(l1), h, 1, this.dH1, h, 0, 0, 0);
       k.reluBackward(this.dH1, b.h1, n * h);
-      k.gemm(h, d, n, this.dH1, 1, h, b.input, d, 1, this.g(l0.weight.offset), d, 0, 0, 0);
+      this.mm(h, d, n, this.dH1, 1, h, b.input, d, 1, this.g(l0.weight.offset), d, 0, 0, 0);
       k.colSums(this.g(l0.bias.offset), this.dH1, n, h, 0);
     }
   }
@@ -299,12 +343,12 @@ export class WasmCriticRuntime implements CriticRuntime {
     let sum = 0;
     for (let i = 0; i < rows; i++) sum += f[this.dS / 4 + i];
     f[this.G / 4 + l2.bias.offset] = sum;
-    k.gemm(h, h, rows, this.jDz2, 1, h, this.jH1, h, 1, this.g(l1.weight.offset), h, 0, 0, 0);
-    k.gemm(rows, h, h, this.jDz2, h, 1, this.wPtr(l1), h, 1, this.jDh1, h, 0, 0, 0);
+    this.mm(h, h, rows, this.jDz2, 1, h, this.jH1, h, 1, this.g(l1.weight.offset), h, 0, 0, 0);
+    this.mm(rows, h, h, this.jDz2, h, 1, this.wPtr(l1), h, 1, this.jDh1, h, 0, 0, 0);
     k.pairBackward(this.jdA, this.jdB, this.jDh1, this.jA, this.jB, n, h);
     const gw1 = this.g(l0.weight.offset);
-    k.gemm(h, d, n, this.jdA, 1, h, this.towersBuf[0].input, d, 1, gw1, 2 * d, 0, 0, 0);
-    k.gemm(h, d, n, this.jdB, 1, h, this.towersBuf[1].input, d, 1, gw1 + d * 4, 2 * d, 0, 0, 0);
+    this.mm(h, d, n, this.jdA, 1, h, this.towersBuf[0].input, d, 1, gw1, 2 * d, 0, 0, 0);
+    this.mm(h, d, n, this.jdB, 1, h, this.towersBuf[1].input, d, 1, gw1 + d * 4, 2 * d, 0, 0, 0);
     k.colSums(this.g(l0.bias.offset), this.jdA, n, h, 0);
   }
 
@@ -336,6 +380,8 @@ export class WasmCriticRuntime implements CriticRuntime {
 
   dispose(): void {
     this.disposed = true;
+    this.helper?.close();
+    this.helper = null;
   }
 }
 
