@@ -17,7 +17,7 @@ import { resolveShard, shardSlice } from '../harness/sweep/shard.js';
 import { planLanes, pickJob, type PendingJob } from '../harness/sweep/pool.js';
 import { CELL_FORMAT, verifyCellText, type CellFile } from '../harness/sweep/store.js';
 import { renderSummary } from '../harness/sweep/summary.js';
-import { parseDuration, parseSeeds } from '../harness/sweep/flags.js';
+import { gridFromFlags, parseDuration, parseSeeds, runFlags } from '../harness/sweep/flags.js';
 import { planJobs } from '../harness/sweep/sweep.js';
 
 const usage = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof UsageError && re.test(e.message));
@@ -117,6 +117,14 @@ test('flags: seeds and durations', () => {
   assert.equal(parseDuration('--timeout', '500ms'), 500);
   assert.equal(parseDuration('--timeout', '2h'), 7_200_000);
   usage(() => parseDuration('--timeout', '5 minutes'), /^--timeout:/);
+  usage(() => gridFromFlags({ batchRho: '0,1.5' }), /^--batch-rho:/);
+  usage(() => gridFromFlags({ critics: 'separable,' }), /^--critics:/);
+  usage(() => gridFromFlags({ preset: 'huge' }), /^--preset:/);
+  usage(() => runFlags({ workers: '0' }), /^--workers:/);
+  usage(() => runFlags({ timeout: 'soon' }), /^--timeout:/);
+  const g = gridFromFlags({ preset: 'smoke', estimators: 'smile:tau=1,smile:tau=inf', seeds: '3', mi: '2,4,6' });
+  assert.deepEqual([g.estimators, g.seeds, g.mi, g.stepsPerLevel], [['smile:tau=1', 'smile:tau=inf'], [0, 1, 2], [2, 4, 6], 20]);
+  assert.equal(gridFromFlags({}).stepsPerLevel, preset('quick').stepsPerLevel, 'quick is the default');
 });
 
 test('hash: canonical (key order free), covers spec and code version, rejects non-finite', () => {
