@@ -4,6 +4,8 @@
  * yields null, never an error.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { cpus, platform, arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +36,9 @@ function tfjsVersion(): string | null {
 function gitCommit(): string | null {
   try {
     const root = fileURLToPath(new URL('../../../', import.meta.url));
+    // Only mi-harness's own checkout: installed under someone's node_modules, `git` would
+    // report the enclosing repository's commit.
+    if (!existsSync(join(root, '.git'))) return null;
     const out = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
     const sha = out.toString().trim();
     return /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
