@@ -69,3 +69,20 @@ test('progress: plain lines, JSON events, ETA from finished cells', () => {
   j.event({ type: 'lanes', lanes: ['gpu'] });
   assert.deepEqual(outs, ['{"type":"lanes","lanes":["gpu"]}\n']);
 });
+
+test('progress on a TTY: one redrawn line with done / failed / running / ETA, cleared at the end', () => {
+  const err: string[] = [];
+  let now = 0;
+  const p = new Progress('tty', { out: () => assert.fail('nothing on stdout'), err: (s) => { err.push(s); }, now: () => now });
+  p.event({ type: 'plan', total: 2, cached: 0, pending: 2, corrupt: 0, shard: null, out: 'r' });
+  p.event({ type: 'lanes', lanes: ['cpu'] });
+  p.event({ type: 'start', hash: 'a', label: 'A', attempt: 1, lane: 'cpu' });
+  now = 4000;
+  p.event({ type: 'done', hash: 'a', label: 'A', attempt: 1, wallMs: 4000, engine: 'wasm', backend: 'x' });
+  const bar = err.at(-1)!;
+  assert.match(bar, /^\r\x1b\[K█{12}░{12} 1\/2 done · 0 failed · 0 running · ETA 4s$/);
+  p.event({ type: 'retry', hash: 'b', label: 'B', attempt: 1, error: 'boom' });
+  assert.ok(err.some((s) => s === 'attempt 1 of B failed: boom; retrying\n'), 'messages print above the bar');
+  p.event({ type: 'summary', total: 2, cached: 0, done: 1, failed: 0, exitCode: 0, summaryFile: null });
+  assert.equal(err.at(-1), '\r\x1b[K', 'the bar is cleared before the summary table');
+});
