@@ -80,6 +80,21 @@ function symlogTicks(values: number[]): number[] {
   return out.sort((a, b) => a - b);
 }
 
+/**
+ * Log axes: label only 1·10^k (or 1, 2, 5·10^k when the values span at most two decades), in
+ * the same plain/exponent style as VALUE_AXIS; vega would otherwise label every minor tick.
+ */
+function logAxis(values: number[]) {
+  const pos = values.filter((v) => Number.isFinite(v) && v > 0);
+  const decades = pos.length ? Math.log10(Math.max(...pos) / Math.min(...pos)) : 0;
+  const mant = "datum.value / pow(10, floor(log(datum.value) / LN10 + 1e-9))";
+  const keep = decades <= 2
+    ? `abs(${mant} - 1) < 1e-6 || abs(${mant} - 2) < 1e-6 || abs(${mant} - 5) < 1e-6`
+    : `abs(${mant} - 1) < 1e-6`;
+  const text = "abs(datum.value) >= 10000 || abs(datum.value) < 0.001 ? format(datum.value, '.0e') : format(datum.value, '~g')";
+  return { labelExpr: `${keep} ? (${text}) : ''` };
+}
+
 /** Step axis labels: 0, 5k, 10k, … (d3's SI format would print "0k" for zero). */
 const STEP_AXIS = { tickCount: 4, labelExpr: "datum.value >= 1000 ? format(datum.value / 1000, '~g') + 'k' : format(datum.value, '~g')" };
 
@@ -213,7 +228,8 @@ function statPanel(title: string, rows: StatRow[], scale: ReturnType<Colours>, l
   const extreme = !log && rows.some((r) => Math.max(Math.abs(r.lo), Math.abs(r.hi), Math.abs(r.mean)) > 5 * maxMi);
   const yScale = log ? { type: 'log' } : extreme ? { type: 'symlog', constant: 1 } : { zero: false };
   if (extreme) title = `${title}, symlog`;
-  const axis = extreme ? { ...VALUE_AXIS, values: symlogTicks(rows.flatMap((r) => [r.lo, r.hi, r.mean])) } : VALUE_AXIS;
+  const all = rows.flatMap((r) => [r.lo, r.hi, r.mean]);
+  const axis = extreme ? { ...VALUE_AXIS, values: symlogTicks(all) } : log ? logAxis(all) : VALUE_AXIS;
   const color = { field: 'est', type: 'nominal', title: 'estimator', scale };
   const layer: unknown[] = [
     { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
@@ -294,7 +310,7 @@ function rhoPlots(summary: Summary, colour: Colours, labels: string[]): PlotSpec
           width: Math.max(170, 34 * rhoNames.length), height: 170,
           layer: [
             { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: xr, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-            { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' }, axis: VALUE_AXIS }, color } },
+            { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' }, axis: logAxis(rows.flatMap((r) => [r.lo as number, r.hi as number])) }, color } },
             { mark: { type: 'point', filled: true, size: 30 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative' }, color } },
           ],
         },
@@ -367,7 +383,7 @@ function consistencyPlots(summary: Summary, colour: Colours): PlotSpec[] {
           width: 170, height: 170,
           layer: [
             { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: xn, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-            { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xn, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' }, axis: VALUE_AXIS }, color } },
+            { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xn, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' }, axis: logAxis(rows.flatMap((r) => [r.lo as number, r.hi as number])) }, color } },
             { mark: { type: 'point', filled: true, size: 30 }, encoding: { x: xn, y: { field: 'mean', type: 'quantitative' }, color } },
           ],
         },
@@ -397,7 +413,7 @@ function rankingPlots(summary: Summary, colour: Colours): PlotSpec[] {
         width: 360, height: Math.max(60, 22 * rows.length),
         layer: [
           { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, color } },
-          { mark: { type: 'point', filled: true, size: 60 }, encoding: { y, x: { field: 'mean', type: 'quantitative', title: 'IQM of MSE', scale: { type: 'log' }, axis: VALUE_AXIS }, color } },
+          { mark: { type: 'point', filled: true, size: 60 }, encoding: { y, x: { field: 'mean', type: 'quantitative', title: 'IQM of MSE', scale: { type: 'log' }, axis: logAxis(rows.flatMap((r) => [r.lo, r.hi])) }, color } },
         ],
       },
     };
