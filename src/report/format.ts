@@ -35,7 +35,8 @@ export function fmtP(p: number): string {
 
 export function pct(x: number): string {
   if (Number.isNaN(x)) return '—';
-  return `${(100 * x).toFixed(0)}%`;
+  if (x === 0) return '0%';
+  return `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 }
 
 export function csvNum(x: number): string {

@@ -38,10 +38,11 @@ export function leaderboardMarkdown({ summary, plots, skipped, cellFiles, stale 
     ].filter(Boolean).join(' ') + '\n');
   }
   out.push('## Contents\n');
-  out.push(['- [Ranking](#ranking)', '- [Results by context](#results-by-context)', '- [Pairwise tests](#pairwise-tests)',
+  out.push(['- [Headline](#headline)', '- [Ranking](#ranking)', '- [Results by context](#results-by-context)', '- [Pairwise tests](#pairwise-tests)',
     '- [Consistency as n grows](#consistency-as-n-grows)', ...(summary.gan.groups.length ? ['- [GAN with MI regularisation](#gan-with-mi-regularisation)'] : []),
     '- [Plots](#plots)', '- [Provenance](#provenance)', '- [Method](#method)'].join('\n') + '\n');
 
+  out.push(headlineSection(summary));
   out.push(rankingSection(summary));
   out.push(contextSections(summary, plots));
   out.push(pairwiseSection(summary));
@@ -51,6 +52,44 @@ export function leaderboardMarkdown({ summary, plots, skipped, cellFiles, stale 
   out.push(provenanceSection(summary));
   out.push(methodSection());
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+/**
+ * One line per context, one column per estimator: the IQM of per-level MSE (the ranking's
+ * statistic), the context's best in bold; then, for estimators that claim a lower bound, the
+ * share of EMA-smoothed estimates above the true MI, averaged over levels.
+ */
+function headlineSection(s: Summary): string {
+  const out = ['## Headline\n'];
+  if (s.groups.length === 0) { out.push('_No estimator cells._\n'); return out.join('\n'); }
+  const labels = [...new Set(s.groups.map((g) => g.label))];
+  const byKey = new Map(s.groups.map((g) => [`${g.context.key}\u0000${g.label}`, g]));
+  const iqm = new Map<string, number>();
+  for (const r of s.rankings) if (r.context) for (const e of r.entries) iqm.set(`${r.context.key}\u0000${e.label}`, e.iqm.estimate);
+  out.push('IQM of per-level MSE over levels and seeds (lower is better; **bold** = best in its context; details and CIs under [Ranking](#ranking)).\n');
+  out.push(mdTable(['context', ...labels], s.contexts.map((c) => {
+    const vals = labels.map((l) => iqm.get(`${c.key}\u0000${l}`));
+    const best = Math.min(...vals.filter((v): v is number => v !== undefined && !Number.isNaN(v)));
+    return [contextLabel(c), ...labels.map((l, i) => {
+      const v = vals[i];
+      if (v === undefined) return byKey.has(`${c.key}\u0000${l}`) ? '(alone)' : '';
+      return v === best ? `**${fmt(v)}**` : fmt(v);
+    })];
+  }), ['l', ...labels.map(() => 'r' as const)]));
+  const lb = labels.filter((l) => s.groups.some((g) => g.label === l && g.lowerBound));
+  if (lb.length) {
+    out.push('Bound violations of estimators that claim a lower bound: share of steps above the true MI, raw / EMA-smoothed, mean over levels and seeds (the paper\'s claim for MICE concerns the smoothed curve).\n');
+    const share = (g: Group | undefined, pick: (l: Group['levels'][number]) => number) => {
+      if (!g) return NaN;
+      const v = g.levels.map(pick).filter((x) => !Number.isNaN(x));
+      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+    };
+    out.push(mdTable(['context', ...lb], s.contexts.map((c) => [contextLabel(c), ...lb.map((l) => {
+      const g = byKey.get(`${c.key}\u0000${l}`);
+      return g ? `${pct(share(g, (x) => x.violations.estimate))} / ${pct(share(g, (x) => x.emaViolations.estimate))}` : '';
+    })]), ['l', ...lb.map(() => 'r' as const)]));
+  }
+  return out.join('\n');
 }
 
 function rankingSection(s: Summary): string {
