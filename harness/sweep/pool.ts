@@ -34,7 +34,7 @@ export type SweepEvent =
   | { type: 'done'; hash: string; label: string; attempt: number; wallMs: number; engine: string; backend: string }
   | { type: 'retry'; hash: string; label: string; attempt: number; error: string }
   | { type: 'failed'; hash: string; label: string; attempts: number; error: string }
-  | { type: 'summary'; total: number; cached: number; done: number; failed: number; exitCode: number; summaryFile: string | null };
+  | { type: 'summary'; total: number; cached: number; done: number; failed: number; exitCode: number; summaryFile: string | null; poolMs?: number };
 
 export interface PoolOptions {
   jobs: PendingJob[];

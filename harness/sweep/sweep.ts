@@ -9,7 +9,7 @@ import type { Grid, Job } from './grid.js';
 import { expandGrid, jobCost } from './grid.js';
 import { jobHash } from './hash.js';
 import { jobLabel } from './label.js';
-import { runPool, type PendingJob, type SweepEvent } from './pool.js';
+import { formatMs, runPool, type PendingJob, type SweepEvent } from './pool.js';
 import { machineProvenance } from './provenance.js';
 import { finishStore } from './report.js';
 import { shardSlice, type Shard } from './shard.js';
@@ -66,22 +66,25 @@ export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<num
     type: 'plan', total: jobs.length, cached, pending: pending.length, corrupt,
     shard: o.shard ? `${o.shard.index}/${o.shard.count}` : null, out: o.out,
   });
+  const t0 = performance.now();
   const outcome = await runPool({
     jobs: pending, store, workers: o.workers, retries: o.retries, timeoutMs: o.timeoutMs, heapMb: o.heapMb,
     cuda: o.cuda, machine: machineProvenance(), onEvent: o.onEvent, signal: o.signal,
   });
   if (o.signal?.aborted) return 130;
+  const poolMs = performance.now() - t0;
   const finished = await finishStore(o.out);
   const exitCode = outcome.failed.length > 0 ? EXIT.completedWithFailures : EXIT.ok;
   // The summary event first: it stops a live progress bar before the table is printed.
   o.onEvent({
     type: 'summary', total: jobs.length, cached, done: outcome.done, failed: outcome.failed.length, exitCode,
-    summaryFile: finished.summaryFile,
+    summaryFile: finished.summaryFile, poolMs,
   });
   for (const w of finished.warnings) process.stderr.write(`harness: warning: ${w}\n`);
   if (o.print) {
     o.print(finished.summary);
-    o.print(`summary written to ${finished.summaryFile}${finished.report ? '; report written' : ''}\n`);
+    const rate = outcome.done > 0 ? `; ${outcome.done} cell(s) in ${formatMs(poolMs)} (${Math.round((outcome.done / poolMs) * 3_600_000)} cells/hour)` : '';
+    o.print(`summary written to ${finished.summaryFile}${finished.report ? '; report written' : ''}${rate}\n`);
   }
   return exitCode;
 }
