@@ -444,7 +444,7 @@ function ganPlots(summary: Summary): PlotSpec[] {
   const panels = [panel(['target', '25 modes, σ = 0.05'], targetPts, '#333')];
   for (const g of groups) {
     const r = g.records.find((x) => x.samples.length > 0)!;
-    panels.push(panel([`${g.label}, seed ${r.seed}`, `${num(r.modes)} modes · ${(100 * r.highQuality).toFixed(0)}% HQ`], r.samples, PALETTE[panels.length % PALETTE.length]));
+    panels.push(panel([`${g.label}, seed ${r.seed}`, `${num(r.modes)} mode${r.modes === 1 ? '' : 's'} · ${(100 * r.highQuality).toFixed(0)}% HQ`], r.samples, PALETTE[panels.length % PALETTE.length]));
   }
   return [{
     name: 'gan-samples.svg', title: 'GAN samples vs the 25-Gaussians target', kind: 'gan', contexts: [],
