@@ -61,6 +61,9 @@ export interface PoolOutcome {
   lanes: Lane[];
 }
 
+/** Loading the engine in a fresh worker takes seconds; this only guards against a stuck load. */
+const WARM_TIMEOUT_MS = 10 * 60_000;
+
 const WORKER_FILE = new URL('../../workers/cell.js', import.meta.url);
 
 /** Lane layout for a worker count: the GPU lane (if any) first. */
@@ -107,10 +110,11 @@ export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
   const newPool = () => new Piscina({
     filename: file, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, resourceLimits: { maxOldGenerationSizeMb: o.heapMb },
   });
-  // Warm a worker (module loading, wasm compilation) outside any job's time limit.
+  // Warm a worker (module loading, wasm compilation) outside any job's time limit: a tight
+  // --timeout must bound the cell, not the seconds a busy machine needs to load the engine.
   const warm = (pool: Piscina, lane: Lane) => {
     const task: WarmTask = { warm: lane };
-    return pool.run(task, { signal: o.timeoutMs > 0 ? AbortSignal.timeout(o.timeoutMs) : null }).catch(() => null);
+    return pool.run(task, { signal: AbortSignal.timeout(WARM_TIMEOUT_MS) }).catch(() => null);
   };
 
   let gpuPool: Piscina | null = null;
