@@ -1,0 +1,42 @@
+/**
+ * `harness bench` contract (never its timings): --json prints { results: [{ engine, backend,
+ * critic, msPerStep, gflops }] } with one row per critic × wasm build (plus the 2-thread row),
+ * GFLOP/s consistent with the stated FLOP count, and a bad flag exits 2 naming it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { flopsPerStep } from '../bench/step.js';
+
+const cli = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
+
+test('bench FLOP counts: separable 60.0 MFLOP, joint 1.62 GFLOP at n=64, d=20, h=256, e=32', () => {
+  assert.equal(flopsPerStep('separable'), 2 * (2 * 64 * (20 * 256 + 256 * 256 + 256 * 32) * 2 + 2 * 64 * (256 * 256 + 256 * 32)) + 6 * 64 * 64 * 32);
+  assert.ok(Math.abs(flopsPerStep('separable') / 1e6 - 60.0) < 0.1);
+  assert.ok(Math.abs(flopsPerStep('joint') / 1e9 - 1.62) < 0.005);
+});
+
+test('harness bench --json: one row per critic × wasm build, numbers finite', () => {
+  const r = spawnSync(process.execPath, [cli, 'bench', '--engine', 'wasm', '--critic', 'separable', '--steps', '3', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { results: { engine: string; backend: string; critic: string; msPerStep: number; gflops: number; threads: number }[] };
+  assert.ok(out.results.length >= 1);
+  const backends = out.results.map((x) => `${x.backend}/${x.threads}`);
+  assert.ok(backends.includes('wasm-simd/1'), backends.join(', '));
+  for (const x of out.results) {
+    assert.equal(x.engine, 'wasm');
+    assert.equal(x.critic, 'separable');
+    assert.ok(x.msPerStep > 0 && Number.isFinite(x.msPerStep));
+    assert.ok(Math.abs(x.gflops - flopsPerStep('separable') / (x.msPerStep * 1e6)) < 1e-9 * x.gflops);
+  }
+});
+
+test('harness bench: a bad flag exits 2 naming it', () => {
+  const r = spawnSync(process.execPath, [cli, 'bench', '--critic', 'bogus'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--critic/);
+  const s = spawnSync(process.execPath, [cli, 'bench', '--steps', '0'], { encoding: 'utf8' });
+  assert.equal(s.status, 2);
+  assert.match(s.stderr, /--steps/);
+});
