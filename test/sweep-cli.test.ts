@@ -157,7 +157,7 @@ test('shards 1/3, 2/3, 3/3 then merge = one unsharded run', async () => {
 test('an injected throwing and a hanging cell end failed after their retries; the rest finish; exit 3; a clean rerun completes', async () => {
   const dir = join(tmp, 'faults');
   const [bad, hung] = [refCells[0].slice(0, 16), refCells[5].slice(0, 16)];
-  const args = [...GRID, '--out', dir, '--workers', '2', '--retries', '1', '--timeout', '2s', '--json'];
+  const args = [...GRID, '--out', dir, '--workers', '2', '--retries', '1', '--timeout', '3s', '--json'];
   const r = await cli(args, { env: { MI_HARNESS_FAULT: `${bad}:throw,${hung}:hang` } });
   assert.equal(r.code, 3, why(r));
   const ev = events(r);
@@ -165,7 +165,7 @@ test('an injected throwing and a hanging cell end failed after their retries; th
   assert.deepEqual(failed.map((e) => e.hash!.slice(0, 16)).sort(), [bad, hung].sort());
   for (const f of failed) assert.equal(f.attempts, 2, 'one try + one retry');
   assert.match(failed.find((e) => e.hash!.startsWith(bad))!.error!, /injected fault/);
-  assert.match(failed.find((e) => e.hash!.startsWith(hung))!.error!, /timed out after 2s/);
+  assert.match(failed.find((e) => e.hash!.startsWith(hung))!.error!, /timed out after 3s/);
   assert.equal(ev.filter((e) => e.type === 'retry').length, 2);
   assert.equal(ev.filter((e) => e.type === 'done').length, 6);
   assert.deepEqual(cellNames(dir), refCells.filter((n) => !n.startsWith(bad) && !n.startsWith(hung)));
