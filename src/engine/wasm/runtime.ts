@@ -273,7 +273,6 @@ export class WasmCriticRuntime implements CriticRuntime {
   }
 
   private forwardSeparable(n: number): void {
-    const k = this.k;
     const { dim: d, hidden: h, embed: e } = this.layout;
     for (let t = 0; t < 2; t++) {
       const [l0, l1, l2] = this.layout.towers[t];
