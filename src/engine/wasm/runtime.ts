@@ -80,6 +80,8 @@ export class WasmCriticRuntime implements CriticRuntime {
   private jdB = 0;
   private disposed = false;
   private helper: GemmHelper | null = null;
+  /** Products of at least this many multiply-adds are split between the threads (tests lower it). */
+  splitMin = SPLIT_MIN;
 
   constructor(
     kernels: KernelExports, variant: KernelVariant, layout: CriticLayout, params: Float32Array,
@@ -140,7 +142,7 @@ export class WasmCriticRuntime implements CriticRuntime {
     c: number, ldc: number, accumulate: number, bias: number, relu: number,
   ): void {
     const hp = this.helper;
-    if (hp && m * n * k >= SPLIT_MIN) {
+    if (hp && m * n * k >= this.splitMin) {
       if (m >= 16) {
         const m1 = Math.ceil(m / 8) * 4;
         hp.post([m - m1, n, k, a + m1 * rsA * 4, rsA, csA, b, rsB, csB, c + m1 * ldc * 4, ldc, accumulate, bias, relu]);
