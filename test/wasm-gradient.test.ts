@@ -98,3 +98,24 @@ test('wasm engine is available for backend auto and wasm only', async () => {
   assert.equal(await wasmEngine.available('cpu'), false);
   assert.equal(await wasmEngine.available('tensorflow'), false);
 });
+
+test('the batch size may change between calls (buffers grow; scores stay right)', async () => {
+  for (const kind of ['separable', 'joint'] as CriticKind[]) {
+    const layout = criticLayout(kind, 4, 8, 4, true);
+    const rng = new Rng(['resize', kind]);
+    const params = initParams(layout, rng);
+    const us = initSpectralU(layout, rng);
+    const rt = await wasmEngine.create(layout, params, { adam: DEFAULT_ADAM, backend: 'wasm', spectralU: us }) as WasmCriticRuntime;
+    const u = us.map((v) => Float64Array.from(v));
+    for (const n of [5, 12, 3, 12]) {
+      const x = normals(rng, n * 4), y = normals(rng, n * 4);
+      const s = rt.scores(x, y, n);
+      assert.equal(s.length, n * n);
+      const sn = referencePowerStep(layout, params, u);
+      sn.forEach((v, k) => u[k].set(v.u));
+      const ref = referenceGradient(layout, params, x, y, n, new Float64Array(n * n), sn).scores;
+      assert.ok(maxDiff(s, ref) <= 2e-5 * Math.max(1, maxAbs(ref)), `${kind} n=${n}`);
+    }
+    rt.dispose();
+  }
+});
