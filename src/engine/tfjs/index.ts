@@ -60,7 +60,8 @@ class TfjsRuntime implements CriticRuntime {
   private weight(l: Layer): Tensor {
     const c = this.snConst.get(l);
     if (!c) return l.w;
-    const sigma = this.tf.sum(this.tf.mul(this.tf.matMul(c.u, l.w), c.v));
+    // u is [1, out] and v is [in, 1]: two products give the [1, 1] scalar uᵀ W v.
+    const sigma = this.tf.reshape(this.tf.matMul(this.tf.matMul(c.u, l.w), c.v), []);
     return this.tf.div(l.w, sigma);
   }
 
