@@ -77,10 +77,10 @@ export function createGan(tf: Tf, cfg: GanConfig, variant: GanVariant, seed: num
   const gdRng = new Rng(['gan-init', seed]);
   const gen = createMlp(tf, gdRng, [cfg.noiseDim + cfg.codeDim, cfg.genHidden, cfg.genHidden, 2], 'relu');
   const disc = createMlp(tf, gdRng, [2, cfg.discHidden, cfg.discHidden, 1], 'leakyRelu');
-  const adam = () => tf.train.adam(cfg.lr, cfg.adamBeta1, 0.999);
+  const adam = (lr = cfg.lr) => tf.train.adam(lr, cfg.adamBeta1, 0.999);
   const m: GanModel = {
     tf, cfg, variant, beta, gen, disc, boundOptions: criticOptions,
-    optG: adam(), optD: adam(),
+    optG: adam(), optD: adam(cfg.discLr),
     dataRng: new Rng(['gan-data', seed]),
     noiseRng: new Rng(['gan-noise', seed]),
   };
@@ -122,13 +122,23 @@ export function sampleLatent(m: GanModel, n: number, rng = m.noiseRng): Latent {
 
 const width = (m: GanModel) => m.cfg.noiseDim + m.cfg.codeDim;
 
-/** Generated points for a latent batch, as a flat [n, 2] array. */
-export function generate(m: GanModel, lat: Latent): Float32Array {
+/** The generator's raw output (network units: data / cfg.scale), flat [n, 2]. */
+function generateNet(m: GanModel, lat: Latent): Float32Array {
   const { tf } = m;
   const x = tf.tidy(() => forward(tf, m.gen, tf.tensor2d(lat.z, [lat.n, width(m)])));
   const out = x.dataSync() as Float32Array;
   x.dispose();
   return out;
+}
+
+/** Generated points for a latent batch in data units, as a flat [n, 2] array. */
+export function generate(m: GanModel, lat: Latent): Float32Array {
+  return generateNet(m, lat).map((v) => v * m.cfg.scale);
+}
+
+/** A target batch in network units. */
+function realBatch(m: GanModel, n: number): Float32Array {
+  return sampleGrid(m.dataRng, n, m.cfg.sigma).map((v) => v / m.cfg.scale);
 }
 
 /** Score matrix S = f(x)·g(c)ᵀ, S[i][j] = T(x_i, c_j). */
@@ -180,26 +190,36 @@ export function generatorGrads(m: GanModel, lat: Latent, opts: GeneratorGradOpti
   return { grads: namedGrads(grads, vars), boundOut, fake: fake!, lossAdv };
 }
 
-/** One training step (D, then G with the MI term, then the critic). */
-export function trainStep(m: GanModel): StepLog {
-  const { tf, cfg } = m;
-  const n = cfg.batchSize;
-  const real = sampleGrid(m.dataRng, n, cfg.sigma);
-  const lat = sampleLatent(m, n);
-
-  // (1) Discriminator: minimise −L_D = softplus(−D(x)) + softplus(D(G(z))).
-  const fakeD = generate(m, lat);
-  let lossD = 0;
-  tf.tidy(() => {
+function discriminatorStep(m: GanModel, real: Float32Array, fake: Float32Array): number {
+  const { tf } = m;
+  const n = real.length / 2;
+  return tf.tidy(() => {
     const xr = tf.tensor2d(real, [n, 2]);
-    const xf = tf.tensor2d(fakeD, [n, 2]);
+    const xf = tf.tensor2d(fake, [fake.length / 2, 2]);
     const { value, grads } = tf.variableGrads(() => {
       const l = tf.add(tf.mean(tf.softplus(tf.neg(forward(tf, m.disc, xr)))), tf.mean(tf.softplus(forward(tf, m.disc, xf))));
       return l as TfCore.Scalar;
     }, variables(m.disc));
-    lossD = value.dataSync()[0];
     m.optD.applyGradients(grads);
+    return value.dataSync()[0];
   });
+}
+
+/** One training step (D, then G with the MI term, then the critic). */
+export function trainStep(m: GanModel): StepLog {
+  const { tf, cfg } = m;
+  const n = cfg.batchSize;
+  const realLast = realBatch(m, n);
+  const lat = sampleLatent(m, n);
+
+  // (1) Discriminator: minimise −L_D = softplus(−D(x)) + softplus(D(G(z))); `discSteps`
+  // updates, the last one on this step's generator batch.
+  let lossD = 0;
+  for (let k = 0; k < cfg.discSteps; k++) {
+    const real = k === cfg.discSteps - 1 ? realLast : realBatch(m, n);
+    const fakeD = generateNet(m, k === cfg.discSteps - 1 ? lat : sampleLatent(m, n));
+    lossD = discriminatorStep(m, real, fakeD);
+  }
 
   // (2) Generator, with one power-iteration step for MICE's critic first.
   if (m.critX && m.critC) { refreshSpectralNorm(tf, m.critX); refreshSpectralNorm(tf, m.critC); }
