@@ -10,6 +10,8 @@ import { initTf } from '../src/engine/tfjs/backends.js';
 import { GAN_DEFAULTS } from '../src/gan/config.js';
 import { createGan, disposeGan, generatorGrads, generatorMiObjective, sampleLatent, trainStep, type GanModel } from '../src/gan/train.js';
 import { Rng } from '../src/rng.js';
+import { refreshSpectralNorm } from '../src/gan/mlp.js';
+import { spectralNormExact } from '../src/critics/spectralNorm.js';
 import type { GanVariant } from '../src/types.js';
 
 const cfg = { ...GAN_DEFAULTS, batchSize: 32, genHidden: 32, discHidden: 32, critHidden: 32, critEmbed: 8 };
@@ -89,5 +91,33 @@ for (const block of [false, true]) test(`mice (critic ${block ? 'with' : 'withou
       checked.push(layer.w.name);
     }
     assert.equal(checked.length, 2);
+  } finally { disposeGan(m); }
+});
+
+test("mice: the critic's last layers are spectrally normalised (σ(W/σ̂) → 1 as the power iteration converges)", async () => {
+  const m = await model('mice', 0.5);
+  try {
+    for (const tower of [m.critX!, m.critC!]) {
+      const last = tower.layers[tower.layers.length - 1];
+      let est = 0;
+      for (let i = 0; i < 30; i++) est = refreshSpectralNorm(m.tf, tower);
+      const exact = spectralNormExact(last.w.dataSync(), last.inp, last.out);
+      assert.ok(Math.abs(est / exact - 1) < 1e-3, `σ̂ ${est} vs σ ${exact}`);
+      // The forward pass divides by uᵀWv: the same σ̂, computed in tf.
+      const sigmaTf = m.tf.tidy(() => m.tf.sum(m.tf.mul(m.tf.matMul(tower.snConst!.u, last.w), m.tf.transpose(tower.snConst!.v))).dataSync()[0]);
+      assert.ok(Math.abs(sigmaTf / est - 1) < 1e-4);
+    }
+    assert.equal(m.critX!.snU !== undefined && m.gen.snU === undefined && m.disc.snU === undefined, true);
+  } finally { disposeGan(m); }
+});
+
+test('mine: the critic is not normalised and the moving average is carried between steps', async () => {
+  const m = await model('mine', 0.5);
+  try {
+    assert.equal(m.critX!.snU, undefined);
+    const before = m.boundState?.ema;
+    assert.ok(typeof before === 'number' && Number.isFinite(before));
+    trainStep(m);
+    assert.notEqual(m.boundState?.ema, before);
   } finally { disposeGan(m); }
 });
