@@ -2,12 +2,13 @@
  * Named grids. Budgets (docs/sweep.md has the arithmetic): the wasm engine runs a separable
  * n = 64, h = 256 step in about 3 ms on one core, a joint step in about 60 ms.
  *  - smoke: seconds; the test suite's grid (tiny network, 40 steps a cell).
- *  - quick (default): the paper's five estimators, separable critic, both tasks, 10 seeds (so a
- *    paired Wilcoxon test can reach p ≈ 0.002), 600 steps per level: 100 cells × 3 000 steps ≈
- *    300 000 steps ≈ 900 core-seconds ≈ 7.5 minutes on 2 workers.
+ *  - quick (default): the paper's five estimators plus MICE with the partition gradient not
+ *    blocked, separable critic, both tasks, 10 seeds (so a paired Wilcoxon test can reach
+ *    p ≈ 0.002), 500 steps per level: 120 cells × 2 500 steps = 300 000 steps ≈ 900
+ *    core-seconds ≈ 7.5 minutes on 2 workers.
  *  - paper: §5.1–5.2 and Appendix: standard + extended benchmark (ρ_batch 0…0.5 and random),
- *    both critics, both tasks, MI 2..10 × 4 000 steps, the five estimators plus every other
- *    baseline; 3 080 cells — a cluster job (see docs/slurm.sbatch).
+ *    both critics, both tasks, MI 2..10 × 4 000 steps, the five estimators, the MICE ablations
+ *    and every other baseline; 3 920 cells — a cluster job (see docs/slurm.sbatch).
  *  - nightly: quick with 1 500 steps per level and ρ_batch ∈ {0, 0.3} (standard + one extended
  *    setting): 200 cells, ≈ 4 500 core-seconds.
  *  - consistency: four estimators at n ∈ {16, 32, 64, 128, 256}, 10 seeds, 1 000 steps per level.
@@ -17,7 +18,14 @@ import type { Grid } from './grid.js';
 import { seedRange } from './grid.js';
 import { CELL_DEFAULTS } from '../spec.js';
 
-export const MAIN_ESTIMATORS = ['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf', 'mice'];
+export const MAIN_ESTIMATORS = ['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf', 'mice', 'mice:block=off'];
+/**
+ * MICE ablations beside the default reading (README "MICE: the reading we implement"): with the
+ * partition gradient blocked (the paper's Algorithm 1 as written) training maximises E_P[T]
+ * alone and diverges here, so `mice:block=off` is in every main preset to show the reading
+ * that trains; the paper preset adds the NWJ form and the no-spectral-norm ablation.
+ */
+export const MICE_ABLATIONS = ['mice:form=nwj:block=off', 'mice:block=off:sn=off'];
 export const OTHER_BASELINES = ['dv', 'mine', 'js', 'tuba', 'alpha-infonce', 'flatnce'];
 
 const base: Grid = {
@@ -42,9 +50,9 @@ export const PRESETS = {
     ...base, estimators: ['nwj', 'mice'], tasks: ['gaussian'], seeds: seedRange(2), batchSizes: [16],
     mi: [2, 4], stepsPerLevel: 20, dim: 4, hidden: 32, embed: 8,
   },
-  quick: { ...base, stepsPerLevel: 600 },
+  quick: { ...base, stepsPerLevel: 500 },
   paper: {
-    ...base, estimators: [...MAIN_ESTIMATORS, ...OTHER_BASELINES], critics: ['joint', 'separable'],
+    ...base, estimators: [...MAIN_ESTIMATORS, ...MICE_ABLATIONS, ...OTHER_BASELINES], critics: ['joint', 'separable'],
     batchRho: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 'random'],
   },
   nightly: { ...base, batchRho: [0, 0.3], stepsPerLevel: 1500 },
