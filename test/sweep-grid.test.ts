@@ -68,12 +68,12 @@ test('grid: axes multiply; presets have the documented shapes', () => {
   const g = { ...preset('smoke'), batchRho: [0, 'random' as const], seeds: [0, 1, 2] };
   const jobs = expandGrid(g);
   assert.equal(jobs.length, 2 * 1 * 1 * 2 * 1 * 3);
-  assert.equal(expandGrid(preset('quick')).length, 5 * 1 * 2 * 1 * 10);
-  assert.equal(expandGrid(preset('paper')).length, 11 * 2 * 2 * 7 * 10);
+  assert.equal(expandGrid(preset('quick')).length, 6 * 1 * 2 * 1 * 10);
+  assert.equal(expandGrid(preset('paper')).length, 14 * 2 * 2 * 7 * 10);
   assert.deepEqual(preset('paper').mi, [2, 4, 6, 8, 10]);
   assert.equal(preset('paper').stepsPerLevel, 4000);
   const labels = new Set(expandGrid(preset('paper')).map((j) => variantLabel(j as never)));
-  for (const l of ['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf', 'mice']) assert.ok(labels.has(l), l);
+  for (const l of ['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf', 'mice', 'mice:block=off', 'mice:form=nwj:block=off', 'mice:block=off:sn=off']) assert.ok(labels.has(l), l);
   assert.deepEqual([...new Set(expandGrid(preset('consistency')).map((j) => (j as { batchSize: number }).batchSize))], [16, 32, 64, 128, 256]);
   const gan = expandGrid(preset('gan'));
   assert.ok(gan.every(isGan));
