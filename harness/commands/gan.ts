@@ -89,7 +89,7 @@ function scatter(r: GanResult): string {
   const flat = sampleGrid(new Rng(['gan-target-plot', 0]), r.samples.length);
   const target: [number, number][] = [];
   for (let i = 0; i < r.samples.length; i++) target.push([flat[2 * i], flat[2 * i + 1]]);
-  const name = r.variant === 'vanilla' ? 'GAN' : `GAN + ${r.variant.toUpperCase()}`;
+  const name = (r.variant === 'vanilla' ? 'GAN' : `GAN + ${r.variant.toUpperCase()}`) + (r.spec.miceBlockPartition ? ' (blocked ∂Z)' : '');
   return ganScatterSvg([
     { title: 'target', points: target },
     { title: `${name} (seed ${r.seed})`, subtitle: `modes ${r.modes}/25 · high quality ${(100 * r.highQuality).toFixed(1)}%`, points: r.samples },
