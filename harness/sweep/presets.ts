@@ -1,6 +1,7 @@
 /**
  * Named grids. Budgets (docs/sweep.md has the arithmetic): the wasm engine runs a separable
- * n = 64, h = 256 step in about 3 ms on one core, a joint step in about 60 ms.
+ * n = 64, h = 256 step in 2–3 ms on one core (2.0 ms measured on an idle core), a joint step
+ * in about 60 ms.
  *  - smoke: seconds; the test suite's grid (tiny network, 40 steps a cell).
  *  - quick (default): the paper's five estimators plus MICE with the partition gradient not
  *    blocked, separable critic, both tasks, 10 seeds (so a paired Wilcoxon test can reach
@@ -10,7 +11,7 @@
  *    both critics, both tasks, MI 2..10 × 4 000 steps, the five estimators, the MICE ablations
  *    and every other baseline; 3 920 cells — a cluster job (see docs/slurm.sbatch).
  *  - nightly: quick with 1 500 steps per level and ρ_batch ∈ {0, 0.3} (standard + one extended
- *    setting): 200 cells, ≈ 4 500 core-seconds.
+ *    setting): 240 cells × 7 500 steps ≈ 1.8 M steps ≈ 5 400 core-seconds.
  *  - consistency: four estimators at n ∈ {16, 32, 64, 128, 256}, 10 seeds, 1 000 steps per level.
  *  - gan: the §5.3 GAN on 25 Gaussians, vanilla / +MINE / +MICE, 5 seeds each.
  */
