@@ -14,6 +14,7 @@ import type { Grid } from './grid.js';
 import { seedRange } from './grid.js';
 import { PRESET_NAMES, type PresetName } from './presets.js';
 import { parseVariant } from './variant.js';
+import { DEFAULT_GAN_BETA, DEFAULT_GAN_STEPS } from '../../src/gan/config.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 const list = <T extends z.ZodType>(item: T) => z.array(item).min(1);
@@ -92,8 +93,8 @@ export function applyConfig(grid: Grid, c: SweepConfig): Grid {
   else if (c.gan) {
     g.gan = {
       variants: c.gan.variants ?? g.gan?.variants ?? ['vanilla', 'mine', 'mice'],
-      steps: c.gan.steps ?? g.gan?.steps ?? 3000,
-      beta: c.gan.beta ?? g.gan?.beta ?? 1,
+      steps: c.gan.steps ?? g.gan?.steps ?? DEFAULT_GAN_STEPS,
+      beta: c.gan.beta ?? g.gan?.beta ?? DEFAULT_GAN_BETA,
     };
   }
   return g;

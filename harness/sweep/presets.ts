@@ -18,6 +18,7 @@
 import type { Grid } from './grid.js';
 import { seedRange } from './grid.js';
 import { CELL_DEFAULTS } from '../spec.js';
+import { DEFAULT_GAN_BETA, DEFAULT_GAN_STEPS } from '../../src/gan/config.js';
 
 export const MAIN_ESTIMATORS = ['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf', 'mice', 'mice:block=off'];
 /**
@@ -62,7 +63,7 @@ export const PRESETS = {
     batchSizes: [16, 32, 64, 128, 256], stepsPerLevel: 1000,
   },
   // Steps and β as src/gan/config.ts's defaults (DEFAULT_GAN_STEPS, DEFAULT_GAN_BETA).
-  gan: { ...base, estimators: [], seeds: seedRange(5), gan: { variants: ['vanilla', 'mine', 'mice'], steps: 3000, beta: 1 } },
+  gan: { ...base, estimators: [], seeds: seedRange(5), gan: { variants: ['vanilla', 'mine', 'mice'], steps: DEFAULT_GAN_STEPS, beta: DEFAULT_GAN_BETA } },
 } satisfies Record<string, Grid>;
 
 export type PresetName = keyof typeof PRESETS;
