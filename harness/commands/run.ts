@@ -10,7 +10,7 @@ import { CRITICS, TASKS, ENGINES, BACKENDS, ESTIMATORS } from '../../src/types.j
 import { UsageError } from '../../src/errors.js';
 import { runCell } from '../../src/engine/run.js';
 import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from '../parse.js';
-import { validateCellSpec } from '../spec.js';
+import { CELL_DEFAULTS, validateCellSpec } from '../spec.js';
 
 interface RunFlags {
   estimator?: string; tau?: string; alpha?: string; emaRate?: string; miceForm?: string;
@@ -31,19 +31,19 @@ export function register(program: Command): void {
     .option('--partition-grad', 'MICE ablation: do not block the partition function gradient')
     .option('--spectral-norm', 'spectrally normalise the last layer (default: on for mice only)')
     .option('--no-spectral-norm', 'MICE ablation: no spectral normalisation')
-    .option('--critic <kind>', 'joint | separable', 'separable')
-    .option('--task <task>', 'gaussian | cubic', 'gaussian')
-    .option('--mi <list>', 'staircase of true MI values, nats', '2,4,6,8,10')
-    .option('--steps-per-level <N>', 'training steps per MI level', '4000')
-    .option('--batch-size <N>', 'batch size n', '64')
-    .option('--dim <D>', 'dimension d of x and y', '20')
-    .option('--batch-rho <R>', "within-batch correlation ρ_batch in [0, 1), or 'random' (U(0, 0.5))", '0')
-    .option('--seed <S>', 'seed (data and initialisation streams)', '0')
-    .option('--hidden <H>', 'hidden width', '256')
-    .option('--embed <E>', 'separable critic embedding width', '32')
-    .option('--lr <lr>', 'Adam learning rate', '5e-4')
-    .option('--engine <engine>', 'auto | tfjs | wasm', 'auto')
-    .option('--backend <backend>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .option('--critic <kind>', 'joint | separable', CELL_DEFAULTS.critic)
+    .option('--task <task>', 'gaussian | cubic', CELL_DEFAULTS.task)
+    .option('--mi <list>', 'staircase of true MI values, nats', CELL_DEFAULTS.mi.join(','))
+    .option('--steps-per-level <N>', 'training steps per MI level', String(CELL_DEFAULTS.stepsPerLevel))
+    .option('--batch-size <N>', 'batch size n', String(CELL_DEFAULTS.batchSize))
+    .option('--dim <D>', 'dimension d of x and y', String(CELL_DEFAULTS.dim))
+    .option('--batch-rho <R>', "within-batch correlation ρ_batch in [0, 1), or 'random' (U(0, 0.5))", String(CELL_DEFAULTS.batchRho))
+    .option('--seed <S>', 'seed (data and initialisation streams)', String(CELL_DEFAULTS.seed))
+    .option('--hidden <H>', 'hidden width', String(CELL_DEFAULTS.hidden))
+    .option('--embed <E>', 'separable critic embedding width', String(CELL_DEFAULTS.embed))
+    .option('--lr <lr>', 'Adam learning rate', String(CELL_DEFAULTS.lr))
+    .option('--engine <engine>', 'auto | tfjs | wasm', CELL_DEFAULTS.engine)
+    .option('--backend <backend>', 'auto | tensorflow | wasm | cpu', CELL_DEFAULTS.backend)
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'also write the full JSON result to FILE (written only on success)')
     .action(async (flags: RunFlags) => {

@@ -5,21 +5,13 @@
  * missing, or not a number) becomes NaN, i.e. non-finite = divergent. A value of the wrong shape
  * throws a RecordError naming the field, so the loader can skip that one file with a warning.
  */
-import type { BoundOptions, CellSpec, CriticKind, EstimatorName, GanVariant, TaskName } from '../types.js';
+import type { BoundOptions, CellSpec, CriticKind, EstimatorName, GanVariant, LevelStats, TaskName } from '../types.js';
 
 export class RecordError extends Error {
   override name = 'RecordError';
 }
 
-export interface LevelRecord {
-  trueMi: number;
-  window: [number, number];
-  mean: number;
-  bias: number;
-  variance: number;
-  mse: number;
-  violations: number;
-  nonFinite: number;
+export interface LevelRecord extends LevelStats {
   /** Share of the trajectory's EMA points inside the window that lie above the true MI. */
   emaViolations: number;
 }
