@@ -12,7 +12,6 @@ import { aggregate } from '../../src/stats/aggregate.js';
 import { compareRuns, mseRowsFromSummary, type CompareRow, type MseRow } from '../../src/stats/compare.js';
 import { mseRowsFromCsv } from '../../src/report/csv.js';
 import { fmt, fmtCi } from '../../src/report/format.js';
-import { loadStore } from '../report.js';
 import { EXIT } from '../exit.js';
 
 async function exists(p: string): Promise<'file' | 'dir' | null> {
@@ -32,6 +31,7 @@ export async function loadRows(path: string): Promise<MseRow[]> {
   if (kind === null) throw new UsageError(`cannot read '${path}': no such file or directory`);
   if (kind === 'file') return readCsv(path);
   if (await exists(join(path, 'cells')) === 'dir') {
+    const { loadStore } = await import('../report.js');
     const store = await loadStore(path);
     return mseRowsFromSummary(aggregate(store.records));
   }

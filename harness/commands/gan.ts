@@ -9,7 +9,6 @@ import type { Command } from 'commander';
 import type { GanResult } from '../../src/types.js';
 import { BACKENDS, GAN_VARIANTS } from '../../src/types.js';
 import { UsageError } from '../../src/errors.js';
-import { runGanCell } from '../../src/gan/run.js';
 import { DEFAULT_GAN_BETA, DEFAULT_GAN_MICE_BLOCK_PARTITION, DEFAULT_GAN_STEPS, GAN_DEFAULTS, ganSpec } from '../../src/gan/config.js';
 import { GRID_SIGMA, sampleGrid } from '../../src/gan/data.js';
 import { Rng } from '../../src/rng.js';
@@ -52,6 +51,8 @@ export function register(program: Command): void {
         ...(flags.miceBlockPartition ? { miceBlockPartition: true } : {}),
       });
       if (flags.miceBlockPartition && variant !== 'mice') throw new UsageError('--mice-block-partition: only for --variant mice');
+      // tfjs loads only when a GAN actually runs (keeps every other command's start-up light).
+      const { runGanCell } = await import('../../src/gan/run.js');
       const result = await runGanCell(spec, flags.progress ? {
         progressEvery: 500,
         onProgress: (p) => process.stderr.write(`step ${p.step}/${p.steps}  lossD ${p.lossD.toFixed(3)}  lossG ${p.lossG.toFixed(3)}  MI ${p.mi.toFixed(3)}\n`),

@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors.js';
-import { writeReport } from '../report.js';
 
 export function register(program: Command): void {
   program
@@ -16,6 +15,8 @@ export function register(program: Command): void {
     .action(async (dir: string, opts: { resamples: string; plots: boolean }) => {
       const resamples = Number(opts.resamples);
       if (!Number.isInteger(resamples) || resamples < 100) throw new UsageError(`--resamples must be an integer ≥ 100, got '${opts.resamples}'`);
+      // vega loads only when a report is written (keeps every other command's start-up light).
+      const { writeReport } = await import('../report.js');
       const r = await writeReport(dir, { resamples, plots: opts.plots });
       process.stdout.write(
         `report: ${r.cells} cell(s) in ${r.contexts} context(s)${r.ganRuns ? `, ${r.ganRuns} GAN run(s)` : ''}` +
