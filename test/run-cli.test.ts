@@ -75,3 +75,15 @@ test('--out writes the full result; different seeds give different trajectories'
   const b = harness(['run', '--estimator', 'nwj', ...TINY, '--seed', '2', '--json']);
   assert.notDeepEqual(JSON.parse(a.stdout).trajectory.estimate, JSON.parse(b.stdout).trajectory.estimate);
 });
+
+test('spectral norm: on by default for mice only; --spectral-norm / --no-spectral-norm override', () => {
+  const sn = (args: string[]) => {
+    const r = harness(['run', ...TINY, '--mi', '2', '--steps-per-level', '2', '--json', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).spectralNorm;
+  };
+  assert.equal(sn(['--estimator', 'mice']), true);
+  assert.equal(sn(['--estimator', 'nwj']), false);
+  assert.equal(sn(['--estimator', 'nwj', '--spectral-norm']), true);
+  assert.equal(sn(['--estimator', 'mice', '--no-spectral-norm']), false);
+});

@@ -82,9 +82,8 @@ export function specFromFlags(f: RunFlags): CellSpec {
     estimator,
     boundOptions,
     critic: parseChoice('--critic', f.critic, CRITICS),
-    // commander sets spectralNorm=true for --spectral-norm, false for --no-spectral-norm and
-    // true by default (because of the --no- form); only an explicit flag overrides the default.
-    spectralNorm: explicitSpectralNorm() ?? estimator === 'mice',
+    // commander leaves spectralNorm undefined unless --spectral-norm or --no-spectral-norm is given.
+    spectralNorm: f.spectralNorm ?? estimator === 'mice',
     task: parseChoice('--task', f.task, TASKS),
     mi,
     stepsPerLevel: parseInteger('--steps-per-level', f.stepsPerLevel, 2),
@@ -98,12 +97,6 @@ export function specFromFlags(f: RunFlags): CellSpec {
     engine: parseChoice('--engine', f.engine, ENGINES),
     backend: parseChoice('--backend', f.backend, BACKENDS),
   });
-}
-
-function explicitSpectralNorm(): boolean | undefined {
-  const args = process.argv;
-  const i = Math.max(args.lastIndexOf('--spectral-norm'), args.lastIndexOf('--no-spectral-norm'));
-  return i < 0 ? undefined : args[i] === '--spectral-norm';
 }
 
 /** The --json object: the run's identity, engine, timing, level statistics and trajectory. */
