@@ -15,6 +15,7 @@ import type { Interval } from '../stats/bootstrap.js';
 import { rhoLabel, slug, num } from './labels.js';
 import { GRID_MEANS, sampleGrid } from '../gan/data.js';
 import { Rng } from '../rng.js';
+import { EMA_RATE } from '../engine/train.js';
 
 export type PlotKind = 'trajectory' | 'bias-variance-mse' | 'rho' | 'rho-trajectory' | 'consistency' | 'gan' | 'ranking';
 
@@ -181,7 +182,7 @@ function trajectoryPlots(summary: Summary, labels: string[]): PlotSpec[] {
     out.push({
       name, title, kind: 'trajectory', contexts: gs.map((g) => g.context.key),
       spec: {
-        ...base(title, `light: per-step estimate; dark: EMA (rate 0.01); black: true MI; dashed: log n = ${logN.toFixed(2)}; seed ${[...seeds].sort((a, b) => a - b).join(', ')}`),
+        ...base(title, `light: per-step estimate; dark: EMA (rate ${EMA_RATE}); black: true MI; dashed: log n = ${logN.toFixed(2)}; seed ${[...seeds].sort((a, b) => a - b).join(', ')}`),
         data: { values: rows },
         columns: Math.min(5, ests.length),
         facet: { field: 'est', type: 'nominal', title: null, sort: ests },
@@ -336,7 +337,7 @@ function rhoPlots(summary: Summary, colour: Colours, labels: string[]): PlotSpec
     out.push({
       name: `rho-trajectory-${tag}.svg`, title: `Estimates vs step by ρ_batch — ${where}`, kind: 'rho-trajectory', contexts: gs.map((g) => g.context.key),
       spec: {
-        ...base(`Estimates vs step by ρ_batch — ${where}`, 'EMA (rate 0.01) of the per-step estimate, first seed; black: true MI'),
+        ...base(`Estimates vs step by ρ_batch — ${where}`, `EMA (rate ${EMA_RATE}) of the per-step estimate, first seed; black: true MI`),
         data: { values: traj },
         columns: Math.min(5, ests.length),
         facet: { field: 'est', type: 'nominal', title: null, sort: ests },
