@@ -6,9 +6,10 @@
  * Byte-identical output for the same cells: files are read in sorted order, all statistics are
  * seeded, and nothing time-dependent is written. Stale SVGs in DIR/plots are removed.
  */
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../src/errors.js';
+import { atomicWrite } from './atomic-write.js';
 import { aggregate, type Summary } from '../src/stats/aggregate.js';
 import { parseRecord, type StoreRecord } from '../src/stats/records.js';
 import { buildPlots, sortPlots, type PlotSpec } from '../src/report/plots.js';
@@ -125,13 +126,14 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   const summary = aggregate(store.records, { resamples: options.resamples });
   const plots = options.plots === false ? [] : sortPlots(buildPlots(summary));
   const written: string[] = [];
-  const put = async (rel: string, text: string) => { await writeFile(join(dir, rel), text); written.push(rel); };
+  // Every report file goes through atomicWrite: shards sharing one store write it concurrently.
+  const put = async (rel: string, text: string) => { await atomicWrite(join(dir, rel), text); written.push(rel); };
 
   if (plots.length) {
     const plotDir = join(dir, 'plots');
     await mkdir(plotDir, { recursive: true });
     const keep = new Set(plots.map((p) => p.name));
-    for (const f of await readdir(plotDir)) if (f.endsWith('.svg') && !keep.has(f)) await rm(join(plotDir, f));
+    for (const f of await readdir(plotDir)) if (f.endsWith('.svg') && !keep.has(f)) await rm(join(plotDir, f), { force: true });
     for (const p of plots) await put(join('plots', p.name), await renderSvg(p.spec));
   }
   await put('summary.csv', summaryCsv(summary));

@@ -3,9 +3,10 @@
  * report module (harness/report.ts, `writeReport(dir)`) is present. This is the one switch
  * between the plain summary and the statistics report.
  */
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { UsageError } from '../../src/errors.js';
+import { atomicWrite } from '../atomic-write.js';
 import { CellStore, type FailureFile } from './store.js';
 import { renderSummary } from './summary.js';
 
@@ -18,14 +19,43 @@ export interface Finished {
   warnings: string[];
 }
 
+/**
+ * Shards sharing one store finish at about the same time, each rebuilding the summary and the
+ * report. Every file is written atomically, so none is ever torn; and a writer that sees the
+ * store change while it was writing (another shard's last cells landed) writes again, so the
+ * files left behind describe every cell the store holds, whichever writer renamed last. Bounded:
+ * while other shards are still running, they rebuild the report themselves when they finish.
+ */
+const MAX_ROUNDS = 3;
+
 export async function finishStore(dir: string): Promise<Finished> {
+  for (let round = 1; ; round++) {
+    const before = storeStamp(dir);
+    const finished = await finishOnce(dir);
+    if (round >= MAX_ROUNDS || storeStamp(dir) === before) return finished;
+  }
+}
+
+/** Names and modification times of every cell and failure file: changes when any lands. */
+function storeStamp(dir: string): string {
+  const parts: string[] = [];
+  for (const sub of ['cells', 'failures']) {
+    let names: string[] = [];
+    try { names = readdirSync(join(dir, sub)).filter((n) => n.endsWith('.json')).sort(); } catch { /* none yet */ }
+    for (const n of names) {
+      try { parts.push(`${sub}/${n}@${statSync(join(dir, sub, n)).mtimeMs}`); } catch { parts.push(`${sub}/${n}@gone`); }
+    }
+  }
+  return parts.join('\n');
+}
+
+async function finishOnce(dir: string): Promise<Finished> {
   const store = new CellStore(dir);
   const { cells, corrupt, stale } = store.readAll();
   const failures = store.failureHashes().map((h) => store.readFailure(h)).filter((f): f is FailureFile => f !== null);
   const summary = renderSummary(cells, failures);
   const summaryFile = join(dir, 'summary.txt');
-  // Atomic: shards sharing one store may finish at the same moment.
-  await writeFileAtomic(summaryFile, summary);
+  await atomicWrite(summaryFile, summary);
   const warnings = corrupt.map((c) => `cells/${c.hash}.json: corrupt (${c.reason}); left out`);
   if (stale > 0) warnings.push(`${stale} cell(s) from another code version left out of the summary (see docs/sweep.md)`);
   let report = false;

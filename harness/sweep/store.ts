@@ -152,14 +152,23 @@ export class CellStore {
     return { cells, corrupt, stale };
   }
 
-  /** Remove write-file-atomic temp files left by a killed process (older than maxAgeMs). */
+  /**
+   * Remove write-file-atomic temp files left by a killed process (older than maxAgeMs): cell and
+   * failure files, and the report's files (harness/atomic-write.ts) in the store and its plots/.
+   */
   sweepTempFiles(maxAgeMs = 10 * 60_000): number {
     let removed = 0;
-    for (const dir of [this.cellsDir, this.failuresDir]) {
+    const temps: [string, RegExp][] = [
+      [this.cellsDir, /^[0-9a-f]{64}\.json\.[0-9a-z]+$/],
+      [this.failuresDir, /^[0-9a-f]{64}\.json\.[0-9a-z]+$/],
+      [this.dir, /^[A-Za-z0-9_-]+\.(md|csv|txt)\.\d+$/],
+      [join(this.dir, 'plots'), /^[^/]+\.svg\.\d+$/],
+    ];
+    for (const [dir, re] of temps) {
       let names: string[] = [];
       try { names = readdirSync(dir); } catch { continue; }
       for (const name of names) {
-        if (!/^[0-9a-f]{64}\.json\.[0-9a-z]+$/.test(name)) continue;
+        if (!re.test(name)) continue;
         const p = join(dir, name);
         try {
           if (Date.now() - statSync(p).mtimeMs > maxAgeMs) { rmSync(p, { force: true }); removed++; }
