@@ -5,20 +5,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { CellResult, CellSpec } from '../../src/types.js';
-import { CRITICS, TASKS, ENGINES, BACKENDS, ESTIMATORS } from '../../src/types.js';
-import { UsageError } from '../../src/errors.js';
+import type { CellResult } from '../../src/types.js';
+import { ESTIMATORS } from '../../src/types.js';
 import { runCell } from '../../src/engine/run.js';
-import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from '../parse.js';
-import { CELL_DEFAULTS, validateCellSpec } from '../spec.js';
-
-interface RunFlags {
-  estimator?: string; tau?: string; alpha?: string; emaRate?: string; miceForm?: string;
-  partitionGrad?: boolean; spectralNorm?: boolean;
-  critic: string; task: string; mi: string; stepsPerLevel: string; batchSize: string; dim: string;
-  batchRho: string; seed: string; hidden: string; embed: string; lr: string;
-  engine: string; backend: string; json?: boolean; out?: string;
-}
+import { CELL_DEFAULTS } from '../spec.js';
+import { specFromFlags, type RunFlags } from '../runSpec.js';
 
 export function register(program: Command): void {
   program.command('run')
@@ -53,50 +44,6 @@ export function register(program: Command): void {
       if (flags.out) writeFileSync(flags.out, JSON.stringify(result, null, 2) + '\n');
       process.stdout.write(flags.json ? json + '\n' : table(result));
     });
-}
-
-export function specFromFlags(f: RunFlags): CellSpec {
-  if (f.estimator === undefined) throw new UsageError('--estimator: required');
-  const estimator = parseChoice('--estimator', f.estimator, ESTIMATORS);
-  const mi = parseNumberList('--mi', f.mi);
-  for (const v of mi) if (!(v >= 0) || !Number.isFinite(v)) throw new UsageError(`--mi: MI must be a finite number >= 0, got ${v}`);
-  const tau = parseNumber('--tau', f.tau ?? '1');
-  if (!(tau > 0)) throw new UsageError(`--tau: must be > 0, got ${f.tau}`);
-  const alpha = parseNumber('--alpha', f.alpha ?? '0.5');
-  if (!(alpha >= 0 && alpha <= 1)) throw new UsageError(`--alpha: must be in [0, 1], got ${f.alpha}`);
-  const emaRate = parseNumber('--ema-rate', f.emaRate ?? '0.01');
-  if (!(emaRate > 0 && emaRate <= 1)) throw new UsageError(`--ema-rate: must be in (0, 1], got ${f.emaRate}`);
-  const boundOptions: CellSpec['boundOptions'] = {};
-  if (estimator === 'smile') boundOptions.tau = tau;
-  if (estimator === 'alpha-infonce') boundOptions.alpha = alpha;
-  if (estimator === 'mine') boundOptions.emaRate = emaRate;
-  if (estimator === 'mice') {
-    boundOptions.miceForm = parseChoice('--mice-form', f.miceForm ?? 'dv', ['dv', 'nwj'] as const);
-    boundOptions.miceBlockPartition = !f.partitionGrad;
-  }
-  const lr = parseNumber('--lr', f.lr);
-  if (!(lr > 0)) throw new UsageError(`--lr: must be > 0, got ${f.lr}`);
-  // The flags are checked one by one above for flag-named messages; validateCellSpec is the same
-  // final check a sweep's config file gets.
-  return validateCellSpec({
-    estimator,
-    boundOptions,
-    critic: parseChoice('--critic', f.critic, CRITICS),
-    // commander leaves spectralNorm undefined unless --spectral-norm or --no-spectral-norm is given.
-    spectralNorm: f.spectralNorm ?? estimator === 'mice',
-    task: parseChoice('--task', f.task, TASKS),
-    mi,
-    stepsPerLevel: parseInteger('--steps-per-level', f.stepsPerLevel, 2),
-    batchSize: parseInteger('--batch-size', f.batchSize, 2),
-    dim: parseInteger('--dim', f.dim, 1),
-    batchRho: parseBatchRho('--batch-rho', f.batchRho),
-    seed: parseInteger('--seed', f.seed, 0),
-    hidden: parseInteger('--hidden', f.hidden, 1),
-    embed: parseInteger('--embed', f.embed, 1),
-    lr,
-    engine: parseChoice('--engine', f.engine, ENGINES),
-    backend: parseChoice('--backend', f.backend, BACKENDS),
-  });
 }
 
 /** The --json object: the run's identity, engine, timing, level statistics and trajectory. */

@@ -48,9 +48,22 @@ export interface KernelExports {
 }
 
 interface KernelSources { simd: string; relaxed: string; simd_mt?: string; relaxed_mt?: string }
+/** The compiled builds: plain and relaxed SIMD, and their shared-memory (_mt) twins. */
+export type KernelBuild = keyof KernelSources;
 
 let sources: Promise<KernelSources | null> | undefined;
+let provided: Partial<Record<KernelBuild, Uint8Array>> | undefined;
 const modules = new Map<string, Promise<WasmModule | null>>();
+
+/**
+ * Hand the loader the compiled kernels' bytes instead of the generated kernels.mjs: a browser
+ * fetches dist/kernels/kernels-*.wasm itself and passes them in (the library does no I/O). Builds
+ * left out count as not built. Call before the first kernelModule(); later calls start afresh.
+ */
+export function provideKernelBytes(bytes: Partial<Record<KernelBuild, Uint8Array>>): void {
+  provided = { ...bytes };
+  modules.clear();
+}
 
 /** Pages (64 KiB) the threaded builds may grow their shared memory to (scripts/build-kernels.mjs). */
 export const SHARED_MAX_PAGES = 16384;
@@ -77,10 +90,11 @@ export function kernelModule(variant: KernelVariant, threaded = false): Promise<
   const key = threaded ? `${variant}_mt` : variant;
   let p = modules.get(key);
   if (!p) {
-    p = loadSources().then((src) => {
-      const b64 = src?.[key as keyof KernelSources];
-      if (!b64) return null;
-      const bytes = decode(b64);
+    const bytesOf = provided
+      ? Promise.resolve(provided[key as KernelBuild] ?? null)
+      : loadSources().then((src) => { const b64 = src?.[key as KernelBuild]; return b64 ? decode(b64) : null; });
+    p = bytesOf.then((bytes) => {
+      if (!bytes) return null;
       if (variant === 'relaxed' && !WebAssembly.validate(bytes)) {
         try { setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { /* not a V8 that knows it */ }
       }

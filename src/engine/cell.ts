@@ -1,0 +1,28 @@
+/**
+ * trainCell: one cell on a given engine. Builds the critic layout, draws the initial weights and
+ * power-iteration vectors from the initialisation stream, trains with the shared loop and
+ * summarises. Kept apart from engine selection (./select.ts, which can load tfjs) so that a
+ * bundle for the browser playground (web/) can train a cell on the wasm engine alone, with the
+ * same streams and the same loop as `harness run`.
+ */
+import type { CellResult, CellSpec } from '../types.js';
+import type { Engine } from './types.js';
+import { criticLayout, initParams, initSpectralU } from '../critics/layout.js';
+import { initStream } from '../rng.js';
+import { DEFAULT_ADAM } from './types.js';
+import { summarise, trainLoop, type TrainOptions } from './train.js';
+
+export async function trainCell(engine: Engine, spec: CellSpec, options: TrainOptions = {}): Promise<CellResult> {
+  const layout = criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm);
+  const rng = initStream(spec.seed, spec.critic, spec.dim, spec.hidden, spec.embed);
+  const params = initParams(layout, rng);
+  const spectralU = initSpectralU(layout, rng);
+  const runtime = await engine.create(layout, params, {
+    adam: { ...DEFAULT_ADAM, lr: spec.lr }, backend: spec.backend, spectralU,
+  });
+  try {
+    return summarise(spec, runtime, trainLoop(spec, runtime, options));
+  } finally {
+    runtime.dispose();
+  }
+}
