@@ -14,6 +14,7 @@ import * as bench from './commands/bench.js';
 import * as report from './commands/report.js';
 import * as compare from './commands/compare.js';
 import * as gan from './commands/gan.js';
+import * as site from './commands/site.js';
 
 export interface CommandModule {
   register(program: Command): void;
@@ -25,7 +26,7 @@ const program = new Command('harness')
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
   .showHelpAfterError(false);
 
-for (const m of [run, sweep, merge, bench, report, compare, gan] as CommandModule[]) m.register(program);
+for (const m of [run, sweep, merge, bench, report, compare, gan, site] as CommandModule[]) m.register(program);
 
 try {
   await program.parseAsync(process.argv);

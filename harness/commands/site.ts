@@ -1,0 +1,41 @@
+/**
+ * `harness site [DIR] --out SITE`: the static results site (leaderboard with filters and sorting,
+ * interactive charts, per-cell drill-downs, reproduction claims) and the in-browser playground,
+ * from a cell store. `--serve` then serves SITE on 127.0.0.1 (the pages fetch files, so they need
+ * an http origin, not file://).
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../src/errors.js';
+import { parseInteger } from '../parse.js';
+
+export function register(program: Command): void {
+  program
+    .command('site')
+    .description('Write a static results site (SITE/index.html, playground.html, plots, cells, assets) from DIR/cells/*.json')
+    .argument('[dir]', 'results directory holding cells/', 'results')
+    .option('--out <site>', 'output directory (new, empty, or a site written before)', 'site')
+    .option('--resamples <n>', 'bootstrap resamples per interval', '2000')
+    .option('--no-svg', 'skip rendering the SVG copies of the figures')
+    .option('--serve', 'after writing, serve SITE on 127.0.0.1 until interrupted')
+    .option('--port <n>', 'port for --serve (0: any free port)', '8080')
+    .action(async (dir: string, opts: { out: string; resamples: string; svg: boolean; serve?: boolean; port: string }) => {
+      const resamples = parseInteger('--resamples', opts.resamples, 100);
+      const port = parseInteger('--port', opts.port, 0);
+      if (port > 65535) throw new UsageError(`--port: must be at most 65535, got ${port}`);
+      // vega loads only when a site is written (keeps every other command's start-up light).
+      const { writeSite } = await import('../site.js');
+      const { siteClaims } = await import('../siteClaims.js');
+      const s = await writeSite(dir, opts.out, { resamples, svg: opts.svg, claims: await siteClaims(dir) });
+      const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+      process.stdout.write(`site: ${s.cells} cell(s) in ${s.contexts} context(s), ${s.plots} figure(s); wrote ${s.files.length} file(s) to ${opts.out} ` +
+        `(first load: index ${kb(s.indexBytes)}, playground ${kb(s.playgroundBytes)})\n`);
+      if (opts.serve) {
+        const { serveStatic } = await import('../serve.js');
+        const srv = await serveStatic(opts.out, port).catch((err: NodeJS.ErrnoException) => {
+          throw new UsageError(`--port ${port}: cannot listen on 127.0.0.1 (${err.code ?? err.message})`);
+        });
+        process.stdout.write(`serving ${opts.out} at ${srv.url} (Ctrl-C to stop)\n`);
+        await new Promise<void>((done) => process.once('SIGINT', () => { void srv.close().then(done); }));
+      }
+    });
+}

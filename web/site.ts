@@ -1,0 +1,424 @@
+/**
+ * The results site's page script (index.html): filters, the sortable leaderboard, the headline
+ * table, the report's charts (lazily drawn with Vega-Lite), the reproduction claims, the cell
+ * list and the per-group and per-cell drill-downs. All data comes from the SiteData inlined in
+ * the page (src/report/siteData.ts) and, for a drill-down, from cells/<id>.json. Filter choices
+ * live in the query string (?critic=joint&estimator=infonce,…), the open drill-down in the hash
+ * (#cell=<id>, #group=<i>), so every view has a URL.
+ */
+import type { Ci, SiteCell, SiteData, SiteRow } from '../src/report/siteData.js';
+import { cellTrajectorySpec } from '../src/report/cellPlot.js';
+import { fmt } from '../src/report/format.js';
+import { draw, interactive, type VegaView } from './vega.js';
+
+const data = JSON.parse(document.getElementById('site-data')!.textContent!) as SiteData;
+const claims = JSON.parse(document.getElementById('claims-data')!.textContent ?? 'null') as ClaimsData | null;
+
+interface ClaimsData { columns: string[]; rows: Record<string, unknown>[]; note?: string }
+
+const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector(sel) as T;
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | number | boolean | undefined> = {}, ...kids: (Node | string | null | undefined)[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    if (k === 'text') el.textContent = String(v); else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of kids) if (c !== null && c !== undefined) el.append(c);
+  return el;
+}
+
+const num = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : fmt(x));
+const pct = (x: number | null): string => (x === null ? '—' : x === 0 ? '0%' : `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`);
+function ciCell(c: Ci): HTMLTableCellElement {
+  const td = h('td', { class: 'num' }, num(c[0]));
+  if (c[1] !== null && c[2] !== null && !(c[1] === c[2] && c[1] === c[0])) td.append(' ', h('span', { class: 'ci', text: `[${num(c[1])}, ${num(c[2])}]` }));
+  return td;
+}
+
+// ---------- filters ----------
+
+interface Facet { key: string; title: string; values: string[]; of: (r: SiteRow) => string }
+const ctxOf = (r: SiteRow) => data.contexts[data.groups[r.g].ctx];
+const facets: Facet[] = [
+  { key: 'critic', title: 'critic', of: (r) => ctxOf(r).critic, values: [] },
+  { key: 'task', title: 'task', of: (r) => ctxOf(r).task, values: [] },
+  { key: 'rho', title: 'ρ_batch', of: (r) => ctxOf(r).rho, values: [] },
+  { key: 'n', title: 'n', of: (r) => String(ctxOf(r).n), values: [] },
+  { key: 'setup', title: 'setup', of: (r) => ctxOf(r).setup, values: [] },
+  { key: 'estimator', title: 'estimator', of: (r) => data.groups[r.g].label, values: [] },
+  { key: 'mi', title: 'true MI', of: (r) => String(r.trueMi), values: [] },
+];
+for (const f of facets) {
+  const seen: string[] = [];
+  for (const r of data.rows) { const v = f.of(r); if (!seen.includes(v)) seen.push(v); }
+  f.values = f.key === 'n' || f.key === 'mi' ? seen.sort((a, b) => Number(a) - Number(b)) : f.key === 'estimator' ? seen : seen.sort();
+}
+const shownFacets = facets.filter((f) => f.values.length > 1 || (f.key !== 'setup' && f.values.length === 1 && f.key !== 'mi'));
+const selected = new Map<string, Set<string>>(facets.map((f) => [f.key, new Set(f.values)]));
+
+function readQuery(): void {
+  const q = new URLSearchParams(location.search);
+  for (const f of facets) {
+    const v = q.get(f.key);
+    if (v === null) continue;
+    const want = new Set(v.split(',').filter((x) => f.values.includes(x)));
+    selected.set(f.key, want);
+  }
+}
+
+function writeQuery(): void {
+  const q = new URLSearchParams();
+  for (const f of facets) {
+    const s = selected.get(f.key)!;
+    if (s.size !== f.values.length) q.set(f.key, f.values.filter((v) => s.has(v)).join(','));
+  }
+  const qs = q.toString();
+  history.replaceState(null, '', `${location.pathname}${qs ? `?${qs}` : ''}${location.hash}`);
+}
+
+const rowVisible = (r: SiteRow) => facets.every((f) => selected.get(f.key)!.has(f.of(r)));
+const groupVisible = (gi: number) => data.rows.some((r) => r.g === gi && rowVisible(r));
+const contextVisible = (ci: number) => data.rows.some((r) => data.groups[r.g].ctx === ci && rowVisible(r));
+
+function renderFilters(): void {
+  const box = $('#filters');
+  box.textContent = '';
+  for (const f of shownFacets) {
+    const fs = h('fieldset', { 'data-facet': f.key }, h('legend', { text: f.title }));
+    for (const v of f.values) {
+      const cb = h('input', { type: 'checkbox', value: v, name: f.key, checked: selected.get(f.key)!.has(v) });
+      cb.addEventListener('change', () => {
+        const s = selected.get(f.key)!;
+        if (cb.checked) s.add(v); else s.delete(v);
+        update();
+      });
+      fs.append(h('label', {}, cb, ` ${v === '' ? '(default)' : v}`));
+    }
+    if (f.values.length > 2) {
+      const all = h('button', { type: 'button', text: 'all' });
+      all.addEventListener('click', () => { selected.set(f.key, new Set(f.values)); renderFilters(); update(); });
+      fs.append(all);
+    }
+    box.append(fs);
+  }
+}
+
+// ---------- leaderboard ----------
+
+interface Column { key: string; title: string; num?: boolean; value: (r: SiteRow) => number | string | null; cell: (r: SiteRow) => HTMLTableCellElement; help?: string }
+const multiSetup = data.contexts.some((c) => c.setup !== '');
+const columns: Column[] = [
+  { key: 'critic', title: 'critic', value: (r) => ctxOf(r).critic, cell: (r) => h('td', { text: ctxOf(r).critic }) },
+  { key: 'task', title: 'task', value: (r) => ctxOf(r).task, cell: (r) => h('td', { text: ctxOf(r).task }) },
+  { key: 'rho', title: 'ρ_batch', num: true, value: (r) => (ctxOf(r).rho === 'random' ? Infinity : Number(ctxOf(r).rho)), cell: (r) => h('td', { class: 'num', text: ctxOf(r).rho }) },
+  { key: 'n', title: 'n', num: true, value: (r) => ctxOf(r).n, cell: (r) => h('td', { class: 'num', text: String(ctxOf(r).n) }) },
+  ...(multiSetup ? [{ key: 'setup', title: 'setup', value: (r: SiteRow) => ctxOf(r).setup, cell: (r: SiteRow) => h('td', { text: ctxOf(r).setup }) }] : []),
+  { key: 'estimator', title: 'estimator', value: (r) => data.groups[r.g].label, cell: (r) => h('td', { text: data.groups[r.g].label }) },
+  { key: 'mi', title: 'true MI', num: true, value: (r) => r.trueMi, cell: (r) => h('td', { class: 'num', text: fmt(r.trueMi) }) },
+  { key: 'bias', title: 'bias', num: true, value: (r) => r.bias[0], cell: (r) => ciCell(r.bias), help: 'mean over seeds of (window mean − true MI), 95% bootstrap CI' },
+  { key: 'variance', title: 'variance', num: true, value: (r) => r.variance[0], cell: (r) => ciCell(r.variance) },
+  { key: 'mse', title: 'MSE', num: true, value: (r) => r.mse[0], cell: (r) => ciCell(r.mse) },
+  { key: 'above', title: 'above MI', num: true, value: (r) => r.above, cell: (r) => h('td', { class: `num${data.groups[r.g].lowerBound && (r.aboveEma ?? 0) > 0 ? ' bad' : ''}`, text: `${pct(r.above)} / ${pct(r.aboveEma)}` }), help: 'share of window steps above the true MI, raw / EMA-smoothed (a violation for lower bounds)' },
+  { key: 'lb', title: 'LB', value: (r) => (data.groups[r.g].lowerBound ? 'yes' : 'no'), cell: (r) => h('td', { text: data.groups[r.g].lowerBound ? 'yes' : '' }), help: 'the estimator claims a lower bound' },
+  { key: 'diverged', title: 'div. / seeds', num: true, value: (r) => r.diverged, cell: (r) => h('td', { class: `num${r.diverged ? ' bad' : ''}`, text: `${r.diverged} / ${r.seeds}` }), help: 'seeds with a non-finite estimate in the window' },
+  { key: 'ms', title: 'ms/step', num: true, value: (r) => data.groups[r.g].msPerStep, cell: (r) => h('td', { class: 'num', text: num(data.groups[r.g].msPerStep) }), help: 'median over seeds (depends on the machine and its load)' },
+];
+let sortKey: string | null = null;
+let sortDir: 1 | -1 = 1;
+
+function compareValues(a: number | string | null, b: number | string | null): number {
+  // Missing and NaN always sort last, whatever the direction.
+  const missA = a === null || (typeof a === 'number' && Number.isNaN(a));
+  const missB = b === null || (typeof b === 'number' && Number.isNaN(b));
+  if (missA || missB) return missA === missB ? 0 : missA ? 1 : -1;
+  if (typeof a === 'number' && typeof b === 'number') return (a - b) * sortDir;
+  return String(a).localeCompare(String(b)) * sortDir;
+}
+
+function renderTable(): void {
+  const table = $('#table');
+  table.textContent = '';
+  const tr = h('tr');
+  for (const c of columns) {
+    const th = h('th', { class: `sortable${c.num ? ' num' : ''}`, 'data-key': c.key, title: c.help, 'aria-sort': sortKey === c.key ? (sortDir === 1 ? 'ascending' : 'descending') : undefined, text: c.title });
+    th.addEventListener('click', () => {
+      if (sortKey === c.key) sortDir = sortDir === 1 ? -1 : 1; else { sortKey = c.key; sortDir = 1; }
+      renderTable();
+    });
+    tr.append(th);
+  }
+  table.append(h('thead', {}, tr));
+  const rows = data.rows.map((r, i) => ({ r, i })).filter(({ r }) => rowVisible(r));
+  if (sortKey) {
+    const col = columns.find((c) => c.key === sortKey)!;
+    rows.sort((a, b) => compareValues(col.value(a.r), col.value(b.r)) || a.i - b.i);
+  }
+  const body = h('tbody');
+  for (const { r, i } of rows) {
+    const row = h('tr', { class: 'click', 'data-row': i, 'data-g': r.g, title: 'show this group\'s cells' });
+    for (const c of columns) row.append(c.cell(r));
+    row.addEventListener('click', () => { location.hash = `group=${r.g}`; });
+    body.append(row);
+  }
+  table.append(body);
+  $('#count').textContent = `${rows.length} of ${data.rows.length} rows`;
+}
+
+function renderHeadline(): void {
+  const box = $('#headline');
+  box.textContent = '';
+  const ctxs = data.contexts.map((c, i) => ({ c, i })).filter(({ i }) => contextVisible(i) && data.headline.some((x) => x.ctx === i));
+  const labels = data.groups.map((g) => g.label).filter((l, i, a) => a.indexOf(l) === i && selected.get('estimator')!.has(l));
+  if (ctxs.length === 0 || labels.length === 0) return;
+  box.append(h('h3', { text: 'Headline: IQM of per-level MSE over levels and seeds (lower is better; bold: best in its context)' }));
+  const t = h('table', { class: 'data', id: 'headline-table' });
+  t.append(h('thead', {}, h('tr', {}, h('th', { text: 'context' }), ...labels.map((l) => h('th', { class: 'num', text: l })))));
+  const body = h('tbody');
+  for (const { c, i } of ctxs) {
+    const entries = data.headline.filter((x) => x.ctx === i);
+    const best = Math.min(...entries.map((e) => e.iqm[0] ?? Infinity));
+    const row = h('tr', {}, h('td', { text: c.label }));
+    for (const l of labels) {
+      const e = entries.find((x) => x.label === l);
+      const td = h('td', { class: `num${e && e.iqm[0] === best ? ' best' : ''}`, text: e ? num(e.iqm[0]) : '' });
+      if (e) td.title = `95% CI [${num(e.iqm[1])}, ${num(e.iqm[2])}], rank ${num(e.rank[0])}`;
+      row.append(td);
+    }
+    body.append(row);
+  }
+  t.append(body);
+  box.append(h('div', { class: 'scroll' }, t));
+}
+
+// ---------- charts ----------
+
+const chartViews = new Map<string, VegaView>();
+const specCache = new Map<string, Promise<Record<string, unknown>>>();
+const observer = 'IntersectionObserver' in window
+  ? new IntersectionObserver((entries) => { for (const e of entries) if (e.isIntersecting) { observer!.unobserve(e.target); void drawCard(e.target as HTMLElement); } }, { rootMargin: '400px' })
+  : null;
+
+async function drawCard(card: HTMLElement): Promise<void> {
+  const name = card.dataset.plot!;
+  const el = card.querySelector('.plot') as HTMLElement;
+  if (chartViews.has(name)) return;
+  try {
+    let p = specCache.get(name);
+    if (!p) { p = fetch(`plots/${name}.json`).then((r) => { if (!r.ok) throw new Error(`plots/${name}.json: HTTP ${r.status}`); return r.json(); }); specCache.set(name, p); }
+    const spec = await p;
+    chartViews.set(name, await draw(el, interactive(spec), 'canvas'));
+    card.dataset.drawn = '1';
+  } catch (err) {
+    el.textContent = `This chart could not be drawn here (${err instanceof Error ? err.message : String(err)}); the SVG link shows it.`;
+  }
+}
+
+function renderCharts(): void {
+  const list = $('#chart-list');
+  const want = data.plots.filter((p) => p.contexts.length === 0 || p.contexts.some(contextVisible));
+  const existing = new Map([...list.querySelectorAll<HTMLElement>('.chart-card')].map((c) => [c.dataset.plot!, c]));
+  for (const [name, card] of existing) if (!want.some((p) => p.name === name)) card.hidden = true;
+  for (const p of want) {
+    let card = existing.get(p.name);
+    if (!card) {
+      card = h('div', { class: 'chart-card', 'data-plot': p.name },
+        h('h3', {}, p.title, h('span', { class: 'links' }, h('a', { href: `plots/${p.name}.svg`, text: 'SVG' }), ' · ', h('a', { href: `plots/${p.name}.json`, text: 'Vega-Lite spec' }))),
+        h('div', { class: 'plot', text: 'drawing…' }));
+      list.append(card);
+      if (observer) observer.observe(card); else void drawCard(card);
+    }
+    card.hidden = false;
+  }
+  if (want.length === 0) list.textContent = 'No chart for the selected contexts.';
+}
+
+// ---------- reproduction claims ----------
+
+function renderClaims(): void {
+  const box = $('#claims');
+  box.textContent = '';
+  if (!claims || claims.rows.length === 0) {
+    box.append(h('p', { class: 'muted', text: 'This store has no reproduction claims table.' }));
+    return;
+  }
+  if (claims.note) box.append(h('p', { class: 'muted', text: claims.note }));
+  const t = h('table', { class: 'data', id: 'claims-table' });
+  t.append(h('thead', {}, h('tr', {}, ...claims.columns.map((c) => h('th', { text: c })))));
+  const body = h('tbody');
+  for (const r of claims.rows) {
+    const tr = h('tr');
+    for (const c of claims.columns) {
+      const v = r[c];
+      const text = v === null || v === undefined ? '—' : typeof v === 'number' ? fmt(v) : String(v);
+      tr.append(h('td', { class: c.toLowerCase() === 'verdict' ? `verdict-${text.toLowerCase().replace(/[^a-z]+/g, '-')}` : undefined, text }));
+    }
+    body.append(tr);
+  }
+  t.append(body);
+  box.append(h('div', { class: 'scroll' }, t));
+}
+
+// ---------- cells ----------
+
+function renderCells(): void {
+  const t = $('#cell-table');
+  t.textContent = '';
+  t.append(h('thead', {}, h('tr', {}, ...['estimator', 'critic', 'task', 'ρ_batch', 'n', ...(multiSetup ? ['setup'] : []), 'seed', 'cell'].map((c) => h('th', { text: c })))));
+  const body = h('tbody');
+  let count = 0;
+  data.groups.forEach((g, gi) => {
+    if (!groupVisible(gi)) return;
+    const c = data.contexts[g.ctx];
+    g.cells.forEach((id, k) => {
+      count++;
+      const tr = h('tr', { class: 'click', 'data-cell': id },
+        h('td', { text: g.label }), h('td', { text: c.critic }), h('td', { text: c.task }), h('td', { class: 'num', text: c.rho }), h('td', { class: 'num', text: String(c.n) }),
+        ...(multiSetup ? [h('td', { text: c.setup })] : []),
+        h('td', { class: 'num', text: String(g.seeds[k]) }), h('td', {}, h('a', { href: `#cell=${id}`, text: id.slice(0, 12) })));
+      tr.addEventListener('click', (ev) => { if ((ev.target as HTMLElement).tagName !== 'A') location.hash = `cell=${id}`; });
+      body.append(tr);
+    });
+  });
+  t.append(body);
+  if (count === 0) body.append(h('tr', {}, h('td', { text: 'No cell matches the filters.' })));
+}
+
+// ---------- GAN, provenance, problems ----------
+
+function renderStatic(): void {
+  const s = data.source;
+  const problems: string[] = [];
+  if (s.failures.length) problems.push(`${s.failures.length} job(s) failed after their retries and are missing: ${s.failures.join('; ')}.`);
+  if (s.stale) problems.push(`${s.stale} cell file(s) from another code version left out.`);
+  if (s.skipped.length) problems.push(`${s.skipped.length} unreadable file(s) skipped: ${s.skipped.map((x) => `${x.file} (${x.reason})`).join('; ')}.`);
+  if (s.duplicates.length) problems.push(`${s.duplicates.length} duplicate cell(s) ignored.`);
+  if (problems.length) $('#problems').append(h('p', { class: 'warn' }, h('strong', { text: 'Input problems. ' }), problems.join(' ')));
+  if (data.gan.length) {
+    const box = $('#gan');
+    box.append(h('h2', { text: 'GAN with MI regularisation' }));
+    const t = h('table', { class: 'data' }, h('thead', {}, h('tr', {}, ...['variant', 'runs', 'modes of 25 [95% CI]', 'high-quality share [95% CI]'].map((c) => h('th', { text: c })))));
+    const body = h('tbody');
+    for (const g of data.gan) body.append(h('tr', {}, h('td', { text: g.label }), h('td', { class: 'num', text: String(g.runs) }), ciCell(g.modes), ciCell(g.highQuality)));
+    t.append(body);
+    box.append(t);
+  }
+  const prov = h('table', { class: 'kv' });
+  for (const p of data.provenance) prov.append(h('tr', {}, h('td', { text: p.key }), h('td', { text: p.values.join(', ') })));
+  $('#prov').append(data.provenance.length ? prov : h('p', { class: 'muted', text: 'No provenance recorded.' }));
+}
+
+// ---------- drill-down ----------
+
+let drillView: VegaView | null = null;
+
+function closeDrill(): void {
+  const d = $('#drill');
+  d.hidden = true;
+  d.textContent = '';
+  drillView?.finalize();
+  drillView = null;
+}
+
+function drillShell(title: string): HTMLElement {
+  closeDrill();
+  const d = $('#drill');
+  const close = h('button', { type: 'button', class: 'close', text: 'close ✕' });
+  close.addEventListener('click', () => { history.pushState(null, '', `${location.pathname}${location.search}`); closeDrill(); });
+  d.append(close, h('h2', { text: title }));
+  d.hidden = false;
+  d.scrollTop = 0;
+  return d;
+}
+
+function openGroup(gi: number): void {
+  const g = data.groups[gi];
+  if (!g) { closeDrill(); return; }
+  const c = data.contexts[g.ctx];
+  const d = drillShell(`${g.label} — ${c.label}`);
+  d.dataset.view = 'group';
+  d.append(h('p', { class: 'muted', text: `${g.seeds.length} seed(s); engines ${g.engines.join(', ')}; backends ${g.backends.join(', ')}; median ${num(g.msPerStep)} ms/step; ${g.divergedCells} cell(s) with a non-finite estimate in a window.` }));
+  const t = h('table', { class: 'data' }, h('thead', {}, h('tr', {}, h('th', { text: 'seed' }), h('th', { text: 'cell' }))));
+  const body = h('tbody');
+  g.cells.forEach((id, k) => {
+    const tr = h('tr', { class: 'click', 'data-cell': id }, h('td', { class: 'num', text: String(g.seeds[k]) }), h('td', {}, h('a', { href: `#cell=${id}`, text: id })));
+    tr.addEventListener('click', (ev) => { if ((ev.target as HTMLElement).tagName !== 'A') location.hash = `cell=${id}`; });
+    body.append(tr);
+  });
+  t.append(body);
+  d.append(t);
+  const rows = data.rows.filter((r) => r.g === gi);
+  const lt = h('table', { class: 'data' }, h('thead', {}, h('tr', {}, ...['true MI', 'bias', 'variance', 'MSE', 'above MI', 'div. / seeds'].map((x) => h('th', { class: 'num', text: x })))));
+  const lb = h('tbody');
+  for (const r of rows) lb.append(h('tr', {}, h('td', { class: 'num', text: fmt(r.trueMi) }), ciCell(r.bias), ciCell(r.variance), ciCell(r.mse), h('td', { class: 'num', text: `${pct(r.above)} / ${pct(r.aboveEma)}` }), h('td', { class: 'num', text: `${r.diverged} / ${r.seeds}` })));
+  lt.append(lb);
+  d.append(h('h3', { text: 'Per level (over seeds)' }), lt);
+}
+
+async function openCell(id: string): Promise<void> {
+  const d = drillShell(`cell ${id.slice(0, 16)}…`);
+  d.dataset.view = 'cell';
+  const status = h('p', { class: 'muted', text: 'loading…' });
+  d.append(status);
+  let cell: SiteCell;
+  try {
+    const r = await fetch(`cells/${encodeURIComponent(id)}.json`);
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    cell = await r.json() as SiteCell;
+  } catch (err) {
+    status.textContent = `cells/${id}.json could not be loaded (${err instanceof Error ? err.message : String(err)}).`;
+    return;
+  }
+  if (d.dataset.view !== 'cell') return;
+  d.querySelector('h2')!.textContent = `${cell.label} — ${cell.context}, seed ${cell.seed}`;
+  status.textContent = `${cell.engine} / ${cell.backend}, ${num(cell.msPerStep)} ms/step. `;
+  status.append(h('a', { href: `cells/${id}.json`, text: 'raw JSON' }));
+  const plot = h('div', { class: 'plot', id: 'cell-plot' });
+  d.append(plot);
+  const lt = h('table', { class: 'data', id: 'cell-levels' }, h('thead', {}, h('tr', {}, ...['true MI', 'window (steps)', 'mean', 'bias', 'variance', 'MSE', 'above MI', 'above (EMA)', 'non-finite'].map((x) => h('th', { class: 'num', text: x })))));
+  const lb = h('tbody');
+  for (const l of cell.levels) {
+    lb.append(h('tr', {}, h('td', { class: 'num', text: fmt(l.trueMi) }), h('td', { class: 'num', text: `${l.window[0] ?? '—'}–${l.window[1] ?? '—'}` }),
+      h('td', { class: 'num', text: num(l.mean) }), h('td', { class: 'num', text: num(l.bias) }), h('td', { class: 'num', text: num(l.variance) }), h('td', { class: 'num', text: num(l.mse) }),
+      h('td', { class: 'num', text: pct(l.violations) }), h('td', { class: 'num', text: pct(l.emaViolations) }), h('td', { class: `num${l.nonFinite ? ' bad' : ''}`, text: String(l.nonFinite) })));
+  }
+  lt.append(lb);
+  d.append(h('h3', { text: 'Per level (this cell)' }), lt);
+  const kv = (o: Record<string, unknown>, id2: string) => {
+    const t = h('table', { class: 'kv', id: id2 });
+    for (const [k, v] of Object.entries(o)) t.append(h('tr', {}, h('td', { text: k }), h('td', { text: typeof v === 'string' ? v : JSON.stringify(v) })));
+    return t;
+  };
+  d.append(h('h3', { text: 'Spec' }), kv(cell.spec, 'cell-spec'), h('h3', { text: 'Provenance' }), kv({ file: cell.file, ...cell.provenance }, 'cell-provenance'));
+  try {
+    drillView = await draw(plot, interactive(cellTrajectorySpec(cell, Math.min(780, d.clientWidth - 120))), 'canvas');
+    plot.dataset.drawn = '1';
+  } catch (err) {
+    plot.textContent = `The trajectory could not be drawn (${err instanceof Error ? err.message : String(err)}).`;
+  }
+}
+
+function route(): void {
+  const m = /^#(cell|group)=(.+)$/.exec(location.hash);
+  if (!m) { closeDrill(); return; }
+  if (m[1] === 'cell') void openCell(decodeURIComponent(m[2])); else openGroup(Number(m[2]));
+}
+
+// ---------- wiring ----------
+
+function update(): void {
+  writeQuery();
+  renderHeadline();
+  renderTable();
+  renderCharts();
+  renderCells();
+}
+
+readQuery();
+renderStatic();
+renderFilters();
+renderClaims();
+update();
+window.addEventListener('hashchange', route);
+document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !$('#drill').hidden) { history.pushState(null, '', `${location.pathname}${location.search}`); closeDrill(); } });
+route();
+document.body.dataset.ready = '1';
