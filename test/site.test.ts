@@ -137,3 +137,43 @@ test('harness site: a non-empty --out that is not a site, --out inside the store
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('the static server serves the site on 127.0.0.1 with the right types and nothing outside it', async () => {
+  const { serveStatic } = await import('../harness/serve.js');
+  const { request } = await import('node:http');
+  const root = await mkdtemp(join(tmpdir(), 'mi-serve-'));
+  try {
+    await mkdir(join(root, 'site', 'assets'), { recursive: true });
+    await writeFile(join(root, 'site', 'index.html'), '<p>hi</p>');
+    await writeFile(join(root, 'site', 'assets', 'k.wasm'), Buffer.from([0, 97, 115, 109]));
+    await writeFile(join(root, 'secret.txt'), 'no');
+    const srv = await serveStatic(join(root, 'site'));
+    try {
+      assert.match(srv.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+      // Raw paths (no client-side normalisation), as a hostile client would send them.
+      const get = (path: string) => new Promise<{ status: number; type: string; body: string }>((ok, fail) => {
+        const req = request({ host: '127.0.0.1', port: srv.port, path }, (res) => {
+          let body = '';
+          res.on('data', (c) => { body += c; });
+          res.on('end', () => ok({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+        });
+        req.on('error', fail);
+        req.end();
+      });
+      const index = await get('/');
+      assert.equal(index.status, 200);
+      assert.match(index.type, /^text\/html/);
+      assert.equal((await get('/assets/k.wasm')).type, 'application/wasm');
+      assert.equal((await get('/nope.html')).status, 404);
+      for (const p of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt']) {
+        const r = await get(p);
+        assert.ok(r.status === 403 || r.status === 404, `${p}: ${r.status}`);
+        assert.notEqual(r.body, 'no');
+      }
+    } finally {
+      await srv.close();
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

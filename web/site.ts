@@ -7,7 +7,7 @@
  * (#cell=<id>, #group=<i>), so every view has a URL.
  */
 import type { Ci, SiteCell, SiteData, SiteRow } from '../src/report/siteData.js';
-import { cellTrajectorySpec } from '../src/report/cellPlot.js';
+import { cellTrajectorySpec, offScaleShare, type CellScale } from '../src/report/cellPlot.js';
 import { fmt } from '../src/report/format.js';
 import { draw, interactive, type VegaView } from './vega.js';
 
@@ -101,6 +101,7 @@ function renderFilters(): void {
     }
     box.append(fs);
   }
+  box.hidden = shownFacets.length === 0;
 }
 
 // ---------- leaderboard ----------
@@ -260,6 +261,9 @@ function renderClaims(): void {
 
 // ---------- cells ----------
 
+/** The cell list stays short enough to scroll; the filters reach the rest. */
+const MAX_CELL_ROWS = 300;
+
 function renderCells(): void {
   const t = $('#cell-table');
   t.textContent = '';
@@ -270,7 +274,7 @@ function renderCells(): void {
     if (!groupVisible(gi)) return;
     const c = data.contexts[g.ctx];
     g.cells.forEach((id, k) => {
-      count++;
+      if (++count > MAX_CELL_ROWS) return;
       const tr = h('tr', { class: 'click', 'data-cell': id },
         h('td', { text: g.label }), h('td', { text: c.critic }), h('td', { text: c.task }), h('td', { class: 'num', text: c.rho }), h('td', { class: 'num', text: String(c.n) }),
         ...(multiSetup ? [h('td', { text: c.setup })] : []),
@@ -280,7 +284,8 @@ function renderCells(): void {
     });
   });
   t.append(body);
-  if (count === 0) body.append(h('tr', {}, h('td', { text: 'No cell matches the filters.' })));
+  if (count === 0) body.append(h('tr', {}, h('td', { colspan: 8, text: 'No cell matches the filters.' })));
+  $('#cell-count').textContent = count > MAX_CELL_ROWS ? `The first ${MAX_CELL_ROWS} of ${count} cells; narrow the filters to see the others.` : `${count} cell(s).`;
 }
 
 // ---------- GAN, provenance, problems ----------
@@ -373,7 +378,20 @@ async function openCell(id: string): Promise<void> {
   status.textContent = `${cell.engine} / ${cell.backend}, ${num(cell.msPerStep)} ms/step. `;
   status.append(h('a', { href: `cells/${id}.json`, text: 'raw JSON' }));
   const plot = h('div', { class: 'plot', id: 'cell-plot' });
-  d.append(plot);
+  const scaleSel = h('select', { id: 'cell-scale' }, h('option', { value: 'truth', text: 'around the true MI' }), h('option', { value: 'full', text: 'full range (symlog)' }));
+  d.append(h('label', { class: 'muted' }, 'y axis: ', scaleSel), plot);
+  const drawPlot = async () => {
+    drillView?.finalize();
+    plot.dataset.drawn = '';
+    try {
+      drillView = await draw(plot, interactive(cellTrajectorySpec(cell, Math.max(320, d.clientWidth - 60), 260, scaleSel.value as CellScale)), 'canvas');
+      plot.dataset.drawn = '1';
+    } catch (err) {
+      plot.textContent = `The trajectory could not be drawn (${err instanceof Error ? err.message : String(err)}).`;
+    }
+  };
+  scaleSel.value = offScaleShare(cell) > 0.5 ? 'full' : 'truth';
+  scaleSel.addEventListener('change', () => { void drawPlot(); });
   const lt = h('table', { class: 'data', id: 'cell-levels' }, h('thead', {}, h('tr', {}, ...['true MI', 'window (steps)', 'mean', 'bias', 'variance', 'MSE', 'above MI', 'above (EMA)', 'non-finite'].map((x) => h('th', { class: 'num', text: x })))));
   const lb = h('tbody');
   for (const l of cell.levels) {
@@ -389,12 +407,7 @@ async function openCell(id: string): Promise<void> {
     return t;
   };
   d.append(h('h3', { text: 'Spec' }), kv(cell.spec, 'cell-spec'), h('h3', { text: 'Provenance' }), kv({ file: cell.file, ...cell.provenance }, 'cell-provenance'));
-  try {
-    drillView = await draw(plot, interactive(cellTrajectorySpec(cell, Math.min(780, d.clientWidth - 120))), 'canvas');
-    plot.dataset.drawn = '1';
-  } catch (err) {
-    plot.textContent = `The trajectory could not be drawn (${err instanceof Error ? err.message : String(err)}).`;
-  }
+  await drawPlot();
 }
 
 function route(): void {

@@ -68,7 +68,7 @@ const presentLabels = (rows: readonly { est?: unknown }[]): string[] => [...new 
 const VALUE_AXIS = { labelExpr: "abs(datum.value) >= 10000 || (datum.value != 0 && abs(datum.value) < 0.001) ? format(datum.value, '.0e') : format(datum.value, '~g')" };
 
 /** 0 and ±10^k ticks spanning the values, thinned to at most ~5 per sign (symlog axes get none by default). */
-function symlogTicks(values: number[]): number[] {
+export function symlogTicks(values: number[]): number[] {
   const fin = values.filter(Number.isFinite);
   const lo = Math.min(0, ...fin), hi = Math.max(0, ...fin);
   const out = [0];

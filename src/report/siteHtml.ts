@@ -66,6 +66,7 @@ ${nav('index')}
 <section id="cells"><h2>Cells</h2>
 <p class="muted">Every trained cell; open one for its trajectory, per-level table and provenance.</p>
 <div class="scroll"><table id="cell-table" class="data"></table></div>
+<p id="cell-count" class="muted"></p>
 </section>
 <section id="gan"></section>
 <section id="provenance"><h2>Provenance</h2><div id="prov"></div></section>
