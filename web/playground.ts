@@ -98,24 +98,50 @@ form.addEventListener('input', sync);
 form.addEventListener('change', sync);
 sync();
 
+/** The y axis: around the true MI (clipped, as the report's trajectories) or the full range on symlog. */
+const scaleSel = document.createElement('select');
+scaleSel.id = 'scale';
+for (const [v, t] of [['truth', 'around the true MI'], ['full', 'full range (symlog)']]) { const o = document.createElement('option'); o.value = v; o.textContent = t; scaleSel.append(o); }
+const scaleLabel = document.createElement('label');
+scaleLabel.className = 'muted';
+scaleLabel.append('y axis: ', scaleSel);
+$('#chart').before(scaleLabel);
+
 let worker: Worker | null = null;
 let view: VegaView | null = null;
+/** The run being charted, the points received so far, and how many lie off the 'truth' axis. */
+let current: CellSpec | null = null;
+let points: Record<string, unknown>[] = [];
+let offAxis = 0;
+
+async function redraw(): Promise<void> {
+  if (!current) return;
+  view?.finalize();
+  view = await draw($('#chart'), chartSpec(current, Math.log(current.batchSize), scaleSel.value), 'canvas');
+  if (points.length) await view.change('est', changeset().insert(points)).runAsync();
+}
+scaleSel.addEventListener('change', () => { void redraw(); });
 
 function setStatus(text: string, error = false): void {
   status.textContent = text;
   status.classList.toggle('error', error);
 }
 
-function chartSpec(spec: CellSpec, logN: number): Record<string, unknown> {
+/** Ticks of the full-range axis: 0, ±1, ±10 and every third decade (the range grows while training). */
+const SYMLOG_TICKS = [0, ...[0, 1, 3, 6, 9, 12, 15, 18, 21, 24].flatMap((k) => [10 ** k, -(10 ** k)])].sort((a, b) => a - b);
+
+function chartSpec(spec: CellSpec, logN: number, scale: string): Record<string, unknown> {
   const steps = spec.mi.length * spec.stepsPerLevel;
   const truth = spec.mi.map((v, k) => ({ step: k * spec.stepsPerLevel, v }));
   truth.push({ step: steps - 1, v: spec.mi[spec.mi.length - 1] });
   const top = Math.ceil(Math.max(...spec.mi, logN) * 1.25) || 1;
   const x = { field: 'step', type: 'quantitative', title: 'step', scale: { domain: [0, steps], nice: false } };
-  const y = { field: 'v', type: 'quantitative', title: 'estimate (nats)', scale: { domain: [-2, top], nice: false } };
+  const y = scale === 'full'
+    ? { field: 'v', type: 'quantitative', title: 'estimate (nats), symlog', scale: { type: 'symlog', constant: 1 }, axis: { minExtent: 48, values: SYMLOG_TICKS, labelOverlap: true, labelExpr: "abs(datum.value) >= 10000 ? format(datum.value, '.0e') : format(datum.value, '~g')" } }
+    : { field: 'v', type: 'quantitative', title: 'estimate (nats)', scale: { domain: [-2, top], nice: false }, axis: { minExtent: 48 } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: `${spec.estimator}${spec.estimator === 'smile' ? `(τ=${num(spec.boundOptions.tau ?? Infinity)})` : ''} · ${spec.critic} critic · ${spec.task} · seed ${spec.seed}`, subtitle: `light: per-step estimate; dark: EMA (rate ${EMA_RATE}); black: true MI; dashed: log n = ${logN.toFixed(2)}; values off the axis are clipped`, anchor: 'start' },
+    title: { text: `${spec.estimator}${spec.estimator === 'smile' ? `(τ=${num(spec.boundOptions.tau ?? Infinity)})` : ''} · ${spec.critic} critic · ${spec.task} · seed ${spec.seed}`, subtitle: `light: per-step estimate; dark: EMA (rate ${EMA_RATE}); black: true MI; dashed: log n = ${logN.toFixed(2)}${scale === 'full' ? '' : '; values off the axis are clipped'}`, anchor: 'start', frame: 'bounds' },
     width: Math.min(900, Math.max(320, (document.querySelector('main')?.clientWidth ?? 900) - 140)), height: 300,
     config: { font: 'Helvetica, Arial, sans-serif', axis: { grid: true, gridOpacity: 0.5 } },
     layer: [
@@ -174,8 +200,10 @@ async function run(): Promise<void> {
   for (const k of ['estimate', 'msPerStep', 'backend', 'steps']) delete result.dataset[k];
   result.dataset.state = 'running';
   result.textContent = '';
-  view?.finalize();
-  view = await draw($('#chart'), chartSpec(spec, Math.log(spec.batchSize)), 'canvas');
+  current = spec;
+  points = [];
+  offAxis = 0;
+  await redraw();
   const steps = spec.mi.length * spec.stepsPerLevel;
   runBtn.disabled = true;
   stopBtn.disabled = false;
@@ -193,9 +221,14 @@ async function run(): Promise<void> {
         if (m.estimate[i] !== null) rows.push({ step: s, v: m.estimate[i], kind: 'raw' });
         if (m.ema[i] !== null) rows.push({ step: s, v: m.ema[i], kind: 'ema' });
       });
+      points.push(...rows);
+      const top = Math.ceil(Math.max(...spec.mi, Math.log(spec.batchSize)) * 1.25) || 1;
+      offAxis += m.estimate.filter((v) => v !== null && (v < -2 || v > top)).length;
       void view?.change('est', changeset().insert(rows)).runAsync();
       const el = (performance.now() - t0) / 1000;
-      setStatus(`Training… step ${m.done} of ${steps} (${Math.round((100 * m.done) / steps)}%), ${fmt((1000 * el) / Math.max(1, m.done))} ms per step so far`);
+      const raw = points.filter((r) => r.kind === 'raw').length;
+      setStatus(`Training… step ${m.done} of ${steps} (${Math.round((100 * m.done) / steps)}%), ${fmt((1000 * el) / Math.max(1, m.done))} ms per step so far` +
+        (offAxis > 0 && scaleSel.value === 'truth' ? `; ${Math.max(1, Math.round((100 * offAxis) / Math.max(1, raw)))}% of the points are off the axis (choose the full range)` : ''));
     } else if (m.type === 'done') {
       showResult(m, spec);
       stop();
