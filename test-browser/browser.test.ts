@@ -99,6 +99,24 @@ test('the site loads, draws every chart and the headline, with no console error'
     assert.ok(await c.$('canvas'), 'a Vega view is mounted');
   }
   await page.screenshot({ path: join(SHOTS, 'site-charts.png') });
+  // Interactive: hovering a point of the ranking shows its values; the wheel zooms the axis.
+  const ranking = (await page.$('.chart-card[data-plot="ranking"]'))!;
+  const canvas = (await ranking.$('canvas'))!;
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  let tip: string | null = null;
+  for (let y = box.y + 2; y < box.y + box.height && !tip; y += 4) {
+    for (let x = box.x + 2; x < box.x + box.width && !tip; x += 8) {
+      await page.mouse.move(x, y);
+      tip = await ranking.$eval('.plot', (p) => p.getAttribute('title'));
+    }
+  }
+  assert.match(tip ?? '', /^est: .+\nmean: /, 'a tooltip names the estimator and its value');
+  const before = await canvas.screenshot();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, -400);
+  await page.waitForTimeout(300);
+  assert.ok(!before.equals(await canvas.screenshot()), 'the wheel zooms the chart');
   await page.mouse.wheel(0, -1e6);
   await page.screenshot({ path: join(SHOTS, 'site-index.png') });
   assert.deepEqual(errors, []);

@@ -5,6 +5,8 @@
  * adds interaction to a report figure without changing what it draws: tooltips on point-like
  * marks, and pan/zoom (drag, wheel; double-click resets) on every continuous x/y scale.
  */
+import { fmt } from '../src/report/format.js';
+
 export interface VegaView {
   runAsync(): Promise<VegaView>;
   finalize(): void;
@@ -36,12 +38,26 @@ export function truthy(): unknown {
   return libs().vega.truthy;
 }
 
+/**
+ * Tooltips as the browser's own (the title attribute, as vega's default handler), with numbers
+ * in the report's format and without Vega-Lite's internal fields (…_sort_index).
+ */
+function tooltip(handler: { element(): HTMLElement | null }, _event: unknown, _item: unknown, value: unknown): void {
+  const el = handler.element();
+  if (!el) return;
+  if (value === null || value === undefined) { el.removeAttribute('title'); return; }
+  const show = (v: unknown) => (typeof v === 'number' ? fmt(v) : String(v));
+  el.setAttribute('title', typeof value === 'object' && !Array.isArray(value)
+    ? Object.entries(value as Record<string, unknown>).filter(([k]) => !k.endsWith('_sort_index')).map(([k, v]) => `${k}: ${show(v)}`).join('\n')
+    : show(value));
+}
+
 /** Compile a Vega-Lite spec and mount it in `el` (replacing its content). */
 export async function draw(el: HTMLElement, vl: Spec, renderer: 'svg' | 'canvas' = 'svg'): Promise<VegaView> {
   const { vega, vegaLite } = libs();
   const compiled = vegaLite.compile(vl).spec;
   el.textContent = '';
-  const view = new vega.View(vega.parse(compiled), { container: el, renderer, hover: true, logLevel: 1 });
+  const view = new vega.View(vega.parse(compiled), { container: el, renderer, hover: true, logLevel: 1, tooltip });
   await view.runAsync();
   return view;
 }
