@@ -36,8 +36,6 @@ export interface SiteOptions {
   resamples?: number;
   /** Also render every figure as SVG under plots/ (default true). */
   svg?: boolean;
-  /** The reproduction-claims rows for the page, or null when there are none. */
-  claims?: unknown | null;
 }
 
 export interface SiteSummary {
@@ -127,7 +125,7 @@ export async function writeSite(dir: string, out: string, options: SiteOptions =
     written.add(rel);
   };
   await put(SITE_MARKER, MARKER_TEXT);
-  await put('index.html', indexHtml(data, { claims: options.claims ?? null }));
+  await put('index.html', indexHtml(data));
   await put('playground.html', playgroundHtml());
   await put('summary.csv', summaryCsv(summary));
   await put('cells.csv', cellsCsv(summary));

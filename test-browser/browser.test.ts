@@ -185,6 +185,27 @@ test('a drill-down opens: group → cell with its trajectory, level table and pr
   await page.close();
 });
 
+test('the reproduction claims table shows every claim with its verdict; a figure link opens the chart', { skip }, async () => {
+  const { page, errors } = await open('index.html#reproduction');
+  const claims = data.claims;
+  if (!claims || claims.rows.length === 0) {
+    assert.match(await page.textContent('#claims') ?? '', /no reproduction claims/);
+  } else {
+    const ids = await page.$$eval('#claims-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-claim')));
+    assert.deepEqual(ids, claims.rows.map((r) => r.id));
+    const verdicts = await page.$$eval('#claims-table tbody tr td[class^="verdict-"]', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(verdicts, claims.rows.map((r) => r.verdict));
+    await page.screenshot({ path: join(SHOTS, 'site-claims.png') });
+    const withFigure = claims.rows.find((r) => r.figures.length > 0);
+    if (withFigure) {
+      await page.click(`#claims-table tr[data-claim="${withFigure.id}"] a[href^="#plot="]`);
+      await page.waitForSelector('#drill-plot[data-drawn="1"]', { timeout: 30_000 });
+    }
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 const PLAYGROUND_SPECS: Record<string, string>[] = [
   { estimator: 'smile', tau: '1', critic: 'separable', task: 'gaussian', mi: '2,4', steps: '60', seed: '3' },
   { estimator: 'infonce', critic: 'joint', task: 'cubic', mi: '1,3', steps: '16', seed: '1' },

@@ -12,9 +12,6 @@ import { fmt } from '../src/report/format.js';
 import { draw, interactive, type VegaView } from './vega.js';
 
 const data = JSON.parse(document.getElementById('site-data')!.textContent!) as SiteData;
-const claims = JSON.parse(document.getElementById('claims-data')!.textContent ?? 'null') as ClaimsData | null;
-
-interface ClaimsData { columns: string[]; rows: Record<string, unknown>[]; note?: string }
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector(sel) as T;
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | number | boolean | undefined> = {}, ...kids: (Node | string | null | undefined)[]): HTMLElementTagNameMap[K] {
@@ -238,25 +235,41 @@ function renderCharts(): void {
 function renderClaims(): void {
   const box = $('#claims');
   box.textContent = '';
+  const claims = data.claims;
   if (!claims || claims.rows.length === 0) {
     box.append(h('p', { class: 'muted', text: 'This store has no reproduction claims table.' }));
     return;
   }
-  if (claims.note) box.append(h('p', { class: 'muted', text: claims.note }));
-  const t = h('table', { class: 'data', id: 'claims-table' });
-  t.append(h('thead', {}, h('tr', {}, ...claims.columns.map((c) => h('th', { text: c })))));
+  box.append(h('p', { class: 'muted' }, `Protocol: ${claims.protocol}. Verdicts: holds (every test supports the claim), fails (some contradict, none support), mixed, inconclusive (undecided, too few seeds, or no data). The same rows as REPRODUCTION.md; open a figure for its interactive chart.`));
+  const cols = ['#', 'claim', 'where in the paper', 'MICE reading', 'statistic', 'value [95% CI]', 'tests', 'figure', 'verdict', 'note'];
+  const t = h('table', { class: 'data wrap', id: 'claims-table' }, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { text: c })))));
   const body = h('tbody');
   for (const r of claims.rows) {
-    const tr = h('tr');
-    for (const c of claims.columns) {
-      const v = r[c];
-      const text = v === null || v === undefined ? '—' : typeof v === 'number' ? fmt(v) : String(v);
-      tr.append(h('td', { class: c.toLowerCase() === 'verdict' ? `verdict-${text.toLowerCase().replace(/[^a-z]+/g, '-')}` : undefined, text }));
-    }
-    body.append(tr);
+    const n = (o: string) => r.tests.filter((x) => x.outcome === o).length;
+    const tests = h('td', {}, r.tests.length ? `${n('supports')} support · ${n('contradicts')} contradict · ${n('undecided')} undecided` : '—');
+    if (r.tests.length) tests.title = r.tests.map((x) => `${x.what}: ${x.outcome}${x.pHolm !== null ? ` (p_Holm ${fmt(x.pHolm)}, ${x.seeds} seeds${x.canReach ? '' : ', cannot reach 0.05'})` : ''}`).join('\n');
+    const figs = h('td');
+    r.figures.forEach((f, i) => {
+      if (i > 0) figs.append(', ');
+      figs.append(h('a', { href: `#plot=${encodeURIComponent(f)}`, text: f }));
+    });
+    if (r.figures.length === 0) figs.textContent = '—';
+    body.append(h('tr', { 'data-claim': r.id },
+      h('td', { text: r.id }), h('td', { text: r.claim }), h('td', { text: r.where }), h('td', { text: r.reading ?? '—' }), h('td', { text: r.statistic }),
+      h('td', { class: 'num', text: r.valueText || (r.value ? num(r.value[0]) : '—') }), tests, figs,
+      h('td', { class: `verdict-${r.verdict}`, text: r.verdict }), h('td', { text: r.note || '—' })));
   }
   t.append(body);
   box.append(h('div', { class: 'scroll' }, t));
+  if (claims.readings.length) {
+    const rt = h('table', { class: 'data', id: 'readings-table' }, h('thead', {}, h('tr', {}, ...['MICE reading', 'holds', 'fails', 'mixed', 'inconclusive', 'claims that hold'].map((c) => h('th', { text: c })))));
+    const rb = h('tbody');
+    for (const x of claims.readings) {
+      rb.append(h('tr', {}, h('td', { text: x.reading }), ...['holds', 'fails', 'mixed', 'inconclusive'].map((v) => h('td', { class: 'num', text: String(x.verdicts[v] ?? 0) })), h('td', { text: x.claims.join(', ') || '—' })));
+    }
+    rt.append(rb);
+    box.append(h('h3', { text: 'Which MICE reading behaves as the paper says' }), rt);
+  }
 }
 
 // ---------- cells ----------
@@ -410,10 +423,31 @@ async function openCell(id: string): Promise<void> {
   await drawPlot();
 }
 
+/** One report figure, interactive, in the drill-down panel (the claims table links here). */
+async function openPlot(name: string): Promise<void> {
+  const p = data.plots.find((x) => x.name === name);
+  const d = drillShell(p ? p.title : name);
+  d.dataset.view = 'plot';
+  if (!p) { d.append(h('p', { class: 'muted', text: `No figure named ${name} in this build.` })); return; }
+  d.append(h('p', { class: 'muted' }, h('a', { href: `plots/${name}.svg`, text: 'SVG' }), ' · ', h('a', { href: `plots/${name}.json`, text: 'Vega-Lite spec' })));
+  const el = h('div', { class: 'plot', id: 'drill-plot' });
+  d.append(el);
+  try {
+    const r = await fetch(`plots/${name}.json`);
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    drillView = await draw(el, interactive(await r.json() as Record<string, unknown>), 'canvas');
+    el.dataset.drawn = '1';
+  } catch (err) {
+    el.textContent = `plots/${name}.json could not be drawn (${err instanceof Error ? err.message : String(err)}).`;
+  }
+}
+
 function route(): void {
-  const m = /^#(cell|group)=(.+)$/.exec(location.hash);
+  const m = /^#(cell|group|plot)=(.+)$/.exec(location.hash);
   if (!m) { closeDrill(); return; }
-  if (m[1] === 'cell') void openCell(decodeURIComponent(m[2])); else openGroup(Number(m[2]));
+  if (m[1] === 'cell') void openCell(decodeURIComponent(m[2]));
+  else if (m[1] === 'plot') void openPlot(decodeURIComponent(m[2]));
+  else openGroup(Number(m[2]));
 }
 
 // ---------- wiring ----------

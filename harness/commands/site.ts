@@ -24,8 +24,7 @@ export function register(program: Command): void {
       if (port > 65535) throw new UsageError(`--port: must be at most 65535, got ${port}`);
       // vega loads only when a site is written (keeps every other command's start-up light).
       const { writeSite } = await import('../site.js');
-      const { siteClaims } = await import('../siteClaims.js');
-      const s = await writeSite(dir, opts.out, { resamples, svg: opts.svg, claims: await siteClaims(dir) });
+      const s = await writeSite(dir, opts.out, { resamples, svg: opts.svg });
       const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
       process.stdout.write(`site: ${s.cells} cell(s) in ${s.contexts} context(s), ${s.plots} figure(s); wrote ${s.files.length} file(s) to ${opts.out} ` +
         `(first load: index ${kb(s.indexBytes)}, playground ${kb(s.playgroundBytes)})\n`);

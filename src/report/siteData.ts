@@ -85,6 +85,31 @@ export interface SiteGan {
   highQuality: Ci;
 }
 
+/**
+ * The reproduction claims table (the rows of REPRODUCTION.md, from the report's pure claims
+ * function), in the page's shape: the value as an interval and as printed, the tests summarised
+ * and listed, the figures by name (plots/<name>).
+ */
+export interface SiteClaim {
+  id: string;
+  claim: string;
+  where: string;
+  reading: string | null;
+  statistic: string;
+  value: Ci | null;
+  valueText: string;
+  tests: { what: string; seeds: number; pHolm: number | null; canReach: boolean; outcome: string }[];
+  figures: string[];
+  verdict: string;
+  note: string;
+}
+
+export interface SiteClaims {
+  protocol: string;
+  rows: SiteClaim[];
+  readings: { reading: string; verdicts: Record<string, number>; claims: string[] }[];
+}
+
 export interface SiteData {
   format: 'mi-harness/site@1';
   source: { cellFiles: number; cells: number; skipped: { file: string; reason: string }[]; stale: number; duplicates: string[]; failures: string[] };
@@ -95,6 +120,8 @@ export interface SiteData {
   plots: SitePlot[];
   gan: SiteGan[];
   provenance: { key: string; values: string[] }[];
+  /** Null when the build has no claims table for this store. */
+  claims: SiteClaims | null;
 }
 
 export interface SiteCell {
@@ -132,6 +159,7 @@ function siteContext(c: Context): SiteContext {
 
 export interface SiteInput {
   summary: Summary;
+  claims?: SiteClaims | null;
   plots: PlotSpec[];
   cellFiles: number;
   skipped: { file: string; reason: string }[];
@@ -139,7 +167,7 @@ export interface SiteInput {
   failures: string[];
 }
 
-export function siteData({ summary, plots, cellFiles, skipped, stale, failures }: SiteInput): SiteData {
+export function siteData({ summary, plots, cellFiles, skipped, stale, failures, claims = null }: SiteInput): SiteData {
   const ctxIndex = new Map(summary.contexts.map((c, i) => [c.key, i]));
   const groups: SiteGroup[] = summary.groups.map((g: Group) => ({
     ctx: ctxIndex.get(g.context.key)!, label: g.label, estimator: g.estimator, lowerBound: g.lowerBound,
@@ -169,6 +197,7 @@ export function siteData({ summary, plots, cellFiles, skipped, stale, failures }
     })),
     gan: summary.gan.groups.map((g) => ({ label: g.label, runs: g.records.length, modes: ci(g.modes), highQuality: ci(g.highQuality) })),
     provenance: summary.provenance,
+    claims,
   };
 }
 
@@ -185,5 +214,30 @@ export function siteCell(cell: CellRecord, label: string, context: string): Site
     })),
     trajectory: { step: t.step, estimate: t.estimate.map(r6), ema: t.ema.map(r6) },
     provenance: cell.provenance,
+  };
+}
+
+/** What the claims function (src/stats/reproduction.ts) returns, structurally: only what the page shows. */
+export interface ClaimsInput {
+  protocol: string;
+  rows: {
+    id: string; claim: string; where: string; reading: string | null; statistic: string; value: Interval | null; valueText: string;
+    tests: { what: string; seeds: number; pHolm: number; canReach: boolean; outcome: string }[];
+    figures: string[]; verdict: string; note: string;
+  }[];
+  readings: { reading: string; verdicts: Record<string, number>; claims: string[] }[];
+}
+
+/** The claims table in the page's shape (figures by base name, numbers rounded like the rest). */
+export function siteClaims(rep: ClaimsInput): SiteClaims {
+  return {
+    protocol: rep.protocol,
+    rows: rep.rows.map((r) => ({
+      id: r.id, claim: r.claim, where: r.where, reading: r.reading, statistic: r.statistic,
+      value: r.value ? ci(r.value) : null, valueText: r.valueText,
+      tests: r.tests.map((t) => ({ what: t.what, seeds: t.seeds, pHolm: r6(t.pHolm), canReach: t.canReach, outcome: t.outcome })),
+      figures: r.figures.map((f) => f.replace(/\.svg$/, '')), verdict: r.verdict, note: r.note,
+    })),
+    readings: rep.readings.map((x) => ({ reading: x.reading, verdicts: { ...x.verdicts }, claims: [...x.claims] })),
   };
 }

@@ -40,7 +40,7 @@ const nav = (here: 'index' | 'playground') => `<header class="top">
 
 const VEGA = '<script src="assets/vega.min.js" defer></script>\n<script src="assets/vega-lite.min.js" defer></script>';
 
-export function indexHtml(data: SiteData, extra: { claims: unknown | null }): string {
+export function indexHtml(data: SiteData): string {
   const s = data.source;
   return `${head('mi-harness results', `${VEGA}\n<script type="module" src="assets/site.js"></script>`)}
 <body>
@@ -73,7 +73,6 @@ ${nav('index')}
 </main>
 <div id="drill" class="drill" hidden></div>
 <script type="application/json" id="site-data">${inlineJson(data)}</script>
-<script type="application/json" id="claims-data">${inlineJson(extra.claims)}</script>
 </body>
 </html>
 `;
