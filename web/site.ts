@@ -250,8 +250,9 @@ function renderClaims(): void {
     if (r.tests.length) tests.title = r.tests.map((x) => `${x.what}: ${x.outcome}${x.pHolm !== null ? ` (p_Holm ${fmt(x.pHolm)}, ${x.seeds} seeds${x.canReach ? '' : ', cannot reach 0.05'})` : ''}`).join('\n');
     const figs = h('td');
     r.figures.forEach((f, i) => {
-      if (i > 0) figs.append(', ');
-      figs.append(h('a', { href: `#plot=${encodeURIComponent(f)}`, text: f }));
+      if (i > 0) figs.append(' ');
+      const p = data.plots.find((x) => x.name === f);
+      figs.append(h('a', { href: `#plot=${encodeURIComponent(f)}`, title: p?.title ?? f, text: `fig.\u00a0${i + 1}` }));
     });
     if (r.figures.length === 0) figs.textContent = '—';
     body.append(h('tr', { 'data-claim': r.id },
@@ -333,6 +334,7 @@ function closeDrill(): void {
   const d = $('#drill');
   d.hidden = true;
   d.textContent = '';
+  d.classList.remove('wide');
   drillView?.finalize();
   drillView = null;
 }
@@ -428,6 +430,7 @@ async function openPlot(name: string): Promise<void> {
   const p = data.plots.find((x) => x.name === name);
   const d = drillShell(p ? p.title : name);
   d.dataset.view = 'plot';
+  d.classList.add('wide');
   if (!p) { d.append(h('p', { class: 'muted', text: `No figure named ${name} in this build.` })); return; }
   d.append(h('p', { class: 'muted' }, h('a', { href: `plots/${name}.svg`, text: 'SVG' }), ' · ', h('a', { href: `plots/${name}.json`, text: 'Vega-Lite spec' })));
   const el = h('div', { class: 'plot', id: 'drill-plot' });
