@@ -15,6 +15,9 @@ import * as report from './commands/report.js';
 import * as compare from './commands/compare.js';
 import * as gan from './commands/gan.js';
 import * as site from './commands/site.js';
+import * as tasks from './commands/tasks.js';
+import * as sample from './commands/sample.js';
+import * as checkPlugin from './commands/checkPlugin.js';
 
 export interface CommandModule {
   register(program: Command): void;
@@ -26,7 +29,7 @@ const program = new Command('harness')
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
   .showHelpAfterError(false);
 
-for (const m of [run, sweep, merge, bench, report, compare, gan, site] as CommandModule[]) m.register(program);
+for (const m of [run, sweep, merge, bench, report, compare, gan, site, tasks, sample, checkPlugin] as CommandModule[]) m.register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,4 +9,6 @@ export const EXIT = {
   completedWithFailures: 3,
   /** `harness compare` found a regression. */
   regression: 4,
+  /** `harness check-plugin`: a plugin failed one of its checks. */
+  checkFailed: 5,
 } as const;

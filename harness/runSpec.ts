@@ -3,11 +3,16 @@
  * playground (web/playground.ts) builds its spec from its URL parameters with this same function
  * and trains exactly the cell `harness run` would.
  */
-import type { CellSpec } from '../src/types.js';
-import { CRITICS, TASKS, ENGINES, BACKENDS, ESTIMATORS } from '../src/types.js';
+import type { CellSpec, FiniteSampleProtocol } from '../src/types.js';
+import { CRITICS, ENGINES, BACKENDS } from '../src/types.js';
 import { UsageError } from '../src/errors.js';
+import { knownEstimators } from '../src/bounds/index.js';
+import { isPaperTask, knownTaskIds } from '../src/tasks/registry.js';
 import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from './parse.js';
-import { validateCellSpec } from './spec.js';
+import { taskShape, validateCellSpec, withPlugins } from './spec.js';
+
+/** BMI's finite-sample protocol defaults (its neural estimators': 50% held out, evaluated every 250 steps). */
+export const FINITE_SAMPLE_DEFAULTS = { testShare: 0.5, evalEvery: 250 } as const;
 
 export interface RunFlags {
   estimator?: string; tau?: string; alpha?: string; emaRate?: string; miceForm?: string;
@@ -15,12 +20,17 @@ export interface RunFlags {
   critic: string; task: string; mi: string; stepsPerLevel: string; batchSize: string; dim: string;
   batchRho: string; seed: string; hidden: string; embed: string; lr: string;
   engine: string; backend: string; json?: boolean; out?: string;
+  plugin?: string[]; sampleSize?: string; testShare?: string; evalEvery?: string;
 }
 
-export function specFromFlags(f: RunFlags): CellSpec {
+/** Which flags the user gave (commander's option value source is 'cli' for those). */
+export type GivenFlags = (flag: keyof RunFlags) => boolean;
+
+export function specFromFlags(f: RunFlags, given: GivenFlags = () => true): CellSpec {
   if (f.estimator === undefined) throw new UsageError('--estimator: required');
-  const estimator = parseChoice('--estimator', f.estimator, ESTIMATORS);
-  const mi = parseNumberList('--mi', f.mi);
+  const estimator = parseChoice('--estimator', f.estimator, knownEstimators());
+  const task = parseChoice('--task', f.task, knownTaskIds());
+  let mi = parseNumberList('--mi', f.mi);
   for (const v of mi) if (!(v >= 0) || !Number.isFinite(v)) throw new UsageError(`--mi: MI must be a finite number >= 0, got ${v}`);
   const tau = parseNumber('--tau', f.tau ?? '1');
   if (!(tau > 0)) throw new UsageError(`--tau: must be > 0, got ${f.tau}`);
@@ -38,6 +48,17 @@ export function specFromFlags(f: RunFlags): CellSpec {
   }
   const lr = parseNumber('--lr', f.lr);
   if (!(lr > 0)) throw new UsageError(`--lr: must be > 0, got ${f.lr}`);
+  let dim = parseInteger('--dim', f.dim, 1);
+  let dimY: number | undefined;
+  if (!isPaperTask(task)) {
+    // A BMI or plugin task fixes its dimensions (and a fixed-MI task its MI): flags may not contradict it.
+    const shape = taskShape(task, dim, mi);
+    if (given('dim') && dim !== shape.dim) throw new UsageError(`--dim: task '${task}' has dim_x = ${shape.dim}; leave --dim out`);
+    if (given('mi') && JSON.stringify(mi) !== JSON.stringify(shape.mi)) throw new UsageError(`--mi: task '${task}' has a fixed true MI of ${shape.mi[0]} nats; leave --mi out`);
+    if (given('batchRho') && parseBatchRho('--batch-rho', f.batchRho) !== 0) throw new UsageError(`--batch-rho: only the paper's tasks (gaussian, cubic) take a within-batch correlation`);
+    ({ dim, dimY, mi } = shape);
+  }
+  const finiteSample = finiteSampleFromFlags(f);
   // The flags are checked one by one above for flag-named messages; validateCellSpec is the same
   // final check a sweep's config file gets.
   return validateCellSpec({
@@ -46,11 +67,11 @@ export function specFromFlags(f: RunFlags): CellSpec {
     critic: parseChoice('--critic', f.critic, CRITICS),
     // commander leaves spectralNorm undefined unless --spectral-norm or --no-spectral-norm is given.
     spectralNorm: f.spectralNorm ?? estimator === 'mice',
-    task: parseChoice('--task', f.task, TASKS),
+    task,
     mi,
     stepsPerLevel: parseInteger('--steps-per-level', f.stepsPerLevel, 2),
     batchSize: parseInteger('--batch-size', f.batchSize, 2),
-    dim: parseInteger('--dim', f.dim, 1),
+    dim,
     batchRho: parseBatchRho('--batch-rho', f.batchRho),
     seed: parseInteger('--seed', f.seed, 0),
     hidden: parseInteger('--hidden', f.hidden, 1),
@@ -58,5 +79,22 @@ export function specFromFlags(f: RunFlags): CellSpec {
     lr,
     engine: parseChoice('--engine', f.engine, ENGINES),
     backend: parseChoice('--backend', f.backend, BACKENDS),
+    ...(dimY !== undefined ? { dimY } : {}),
+    ...(finiteSample ? { finiteSample } : {}),
+    ...withPlugins(estimator, task),
   });
+}
+
+function finiteSampleFromFlags(f: RunFlags): FiniteSampleProtocol | undefined {
+  if (f.sampleSize === undefined) {
+    if (f.testShare !== undefined || f.evalEvery !== undefined) throw new UsageError('--test-share and --eval-every need --sample-size (the finite-sample protocol)');
+    return undefined;
+  }
+  const testShare = f.testShare === undefined ? FINITE_SAMPLE_DEFAULTS.testShare : parseNumber('--test-share', f.testShare);
+  if (!(testShare > 0 && testShare < 1)) throw new UsageError(`--test-share: must be in (0, 1), got ${f.testShare}`);
+  return {
+    size: parseInteger('--sample-size', f.sampleSize, 2),
+    testShare,
+    evalEvery: f.evalEvery === undefined ? FINITE_SAMPLE_DEFAULTS.evalEvery : parseInteger('--eval-every', f.evalEvery, 1),
+  };
 }

@@ -3,9 +3,11 @@
  * Defaults are the paper's protocol (§5.1, §A.3): d = 20, n = 64, MI 2..10 nats × 4000 steps,
  * two hidden layers of 256, Adam lr 5e-4; spectral normalisation on for MICE only.
  */
-import type { BoundOptions, CellSpec } from '../src/types.js';
-import { BACKENDS, CRITICS, ENGINES, ESTIMATORS, TASKS } from '../src/types.js';
+import type { BoundOptions, CellSpec, TaskId } from '../src/types.js';
+import { BACKENDS, CRITICS, ENGINES } from '../src/types.js';
 import { UsageError } from '../src/errors.js';
+import { boundPluginHash, knownEstimators } from '../src/bounds/index.js';
+import { getTask, isPaperTask, knownTaskIds } from '../src/tasks/registry.js';
 
 export const CELL_DEFAULTS = {
   estimator: 'mice',
@@ -44,6 +46,31 @@ export function buildCellSpec(partial: Partial<CellSpec>): CellSpec {
     lr: partial.lr ?? CELL_DEFAULTS.lr,
     engine: partial.engine ?? CELL_DEFAULTS.engine,
     backend: partial.backend ?? CELL_DEFAULTS.backend,
+    // Optional fields only when set, so a default spec hashes as before they existed.
+    ...(partial.dimY !== undefined && partial.dimY !== (partial.dim ?? CELL_DEFAULTS.dim) ? { dimY: partial.dimY } : {}),
+    ...(partial.finiteSample ? { finiteSample: { ...partial.finiteSample } } : {}),
+    ...withPlugins(estimator, partial.task ?? CELL_DEFAULTS.task),
+  };
+}
+
+/** The sha256s of the plugin files providing this estimator and task, as the optional `plugins` field. */
+export function withPlugins(estimator: string, task: TaskId): { plugins?: string[] } {
+  const hashes = [boundPluginHash(estimator), getTask(task)?.pluginHash].filter((h): h is string => h !== undefined);
+  return hashes.length ? { plugins: [...new Set(hashes)].sort() } : {};
+}
+
+/**
+ * A task's shape for a cell: the paper's tasks take the cell's d and staircase; any other task
+ * fixes its dimensions (dimY only when it differs from dimX), and a fixed-MI task its one level.
+ */
+export function taskShape(task: TaskId, dim: number, mi: readonly number[]): { dim: number; dimY?: number; mi: number[] } {
+  if (isPaperTask(task)) return { dim, mi: [...mi] };
+  const t = getTask(task)?.task;
+  if (!t) throw new UsageError(`task: unknown task '${task}' (known: ${knownTaskIds().join(', ')}; plugin tasks need --plugin)`);
+  return {
+    dim: t.dimX,
+    ...(t.dimY !== t.dimX ? { dimY: t.dimY } : {}),
+    mi: t.trueMi !== undefined ? [t.trueMi] : [...mi],
   };
 }
 
@@ -63,9 +90,11 @@ export function validateCellSpec(spec: CellSpec): CellSpec {
       bad(field, `must be an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}]`, v);
     }
   };
-  oneOf('estimator', ESTIMATORS);
+  oneOf('estimator', knownEstimators());
   oneOf('critic', CRITICS);
-  oneOf('task', TASKS);
+  if (typeof spec.task !== 'string' || !getTask(spec.task)) {
+    bad('task', `must be a known task (see \`harness tasks\`; plugin tasks need --plugin)`, spec.task);
+  }
   oneOf('engine', ENGINES);
   oneOf('backend', BACKENDS);
   if (typeof spec.spectralNorm !== 'boolean') bad('spectralNorm', 'must be a boolean', spec.spectralNorm);
@@ -85,7 +114,44 @@ export function validateCellSpec(spec: CellSpec): CellSpec {
     bad('batchRho', "must be in [0, 1) or 'random'", spec.batchRho);
   }
   validateBoundOptions(spec.boundOptions);
+  validateTaskFields(spec, bad);
   return spec;
+}
+
+/** The optional fields (dimY, finiteSample, plugins) and their agreement with the task. */
+function validateTaskFields(spec: CellSpec, bad: (field: string, why: string, got: unknown) => never): void {
+  if (spec.dimY !== undefined) {
+    if (!Number.isInteger(spec.dimY) || spec.dimY < 1) bad('dimY', 'must be an integer >= 1', spec.dimY);
+    if (spec.dimY === spec.dim) bad('dimY', 'must be left out when it equals dim (so equal-dimension specs hash as before)', spec.dimY);
+  }
+  const t = getTask(spec.task)!.task;
+  if (!isPaperTask(spec.task)) {
+    if (spec.dim !== t.dimX || (spec.dimY ?? spec.dim) !== t.dimY) {
+      bad('dim', `task '${t.id}' is ${t.dimX} × ${t.dimY} (dim ${t.dimX}${t.dimY !== t.dimX ? `, dimY ${t.dimY}` : ''})`, spec.dimY === undefined ? spec.dim : [spec.dim, spec.dimY]);
+    }
+    if (t.trueMi !== undefined && !(spec.mi.length === 1 && spec.mi[0] === t.trueMi)) {
+      bad('mi', `task '${t.id}' has a fixed true MI: mi must be [${t.trueMi}]`, spec.mi);
+    }
+    if (spec.batchRho !== 0) bad('batchRho', `only the paper's tasks (gaussian, cubic) take a within-batch correlation; task '${t.id}' needs 0`, spec.batchRho);
+  }
+  const f = spec.finiteSample;
+  if (f !== undefined) {
+    if (f === null || typeof f !== 'object') bad('finiteSample', 'must be an object { size, testShare, evalEvery }', f);
+    for (const k of Object.keys(f)) if (!['size', 'testShare', 'evalEvery'].includes(k)) bad(`finiteSample.${k}`, 'unknown key (known: size, testShare, evalEvery)', (f as unknown as Record<string, unknown>)[k]);
+    if (!(typeof f.testShare === 'number' && f.testShare > 0 && f.testShare < 1)) bad('finiteSample.testShare', 'must be in (0, 1)', f.testShare);
+    if (!(Number.isInteger(f.size) && f.size >= 2)) bad('finiteSample.size', 'must be an integer >= 2', f.size);
+    const test = Math.ceil(f.testShare * f.size - 1e-9);
+    if (test < spec.batchSize || f.size - test < spec.batchSize) {
+      bad('finiteSample.size', `both the train part and the held-out part (${f.size - test} and ${test} points) must hold a batch of ${spec.batchSize}`, f.size);
+    }
+    if (!(Number.isInteger(f.evalEvery) && f.evalEvery >= 1)) bad('finiteSample.evalEvery', 'must be an integer >= 1', f.evalEvery);
+    if (spec.mi.length !== 1) bad('finiteSample', 'needs a task with one MI level (a fixed-MI task, or a one-level staircase)', spec.mi);
+  }
+  const want = withPlugins(spec.estimator, spec.task).plugins;
+  const got = spec.plugins;
+  if (JSON.stringify(got) !== JSON.stringify(want)) {
+    bad('plugins', want ? `must be the sha256 of the plugin file(s) providing '${spec.estimator}' / '${spec.task}': ${JSON.stringify(want)}` : 'must be left out: neither the estimator nor the task comes from a plugin', got);
+  }
 }
 
 function validateBoundOptions(o: BoundOptions): void {

@@ -75,5 +75,6 @@ export const dataStream = (seed: number): Rng => new Rng(['data', seed]);
  * estimators at one seed also start from identical weights (a stronger pairing than the
  * architecture notes' (seed, estimator, critic) key; see README "Randomness").
  */
-export const initStream = (seed: number, critic: string, dim: number, hidden: number, embed: number): Rng =>
-  new Rng(['init', seed, critic, dim, hidden, embed]);
+export const initStream = (seed: number, critic: string, dim: number, hidden: number, embed: number, dimY = dim): Rng =>
+  // dimY joins the key only when it differs from dim, so every equal-dimension stream is unchanged.
+  new Rng(dimY === dim ? ['init', seed, critic, dim, hidden, embed] : ['init', seed, critic, dim, hidden, embed, dimY]);

@@ -12,8 +12,17 @@ export type EstimatorName = (typeof ESTIMATORS)[number];
 export const CRITICS = ['joint', 'separable'] as const;
 export type CriticKind = (typeof CRITICS)[number];
 
+/** The paper's staircase tasks (§5.1). Other tasks (the BMI suite, plugins) are named by TaskId. */
 export const TASKS = ['gaussian', 'cubic'] as const;
 export type TaskName = (typeof TASKS)[number];
+/**
+ * Any registered task's id: a staircase task ('gaussian', 'cubic'), a BMI task ('bmi:binormal',
+ * src/tasks/bmi/suite.ts) or a plugin's task. `string & {}` keeps the editor's completion for
+ * the built-in names while accepting any string; src/tasks/registry.ts says which are known.
+ */
+export type TaskId = TaskName | (string & {});
+/** A built-in estimator's name, or a plugin bound's (src/bounds/index.ts registers them). */
+export type EstimatorId = EstimatorName | (string & {});
 
 export const ENGINES = ['auto', 'tfjs', 'wasm'] as const;
 export type EngineChoice = (typeof ENGINES)[number];
@@ -54,7 +63,8 @@ export interface BoundOutput {
 }
 
 export interface BoundDefinition {
-  name: EstimatorName;
+  /** The estimator's name: a built-in EstimatorName, or a plugin's own (which must not collide). */
+  name: EstimatorId;
   /** True when the reported estimate is, in expectation, a lower bound on MI (NWJ, TUBA, InfoNCE, …). */
   lowerBound: boolean;
   /** Pure: same (scores, n, options, state) → same output. Never mutates its inputs. */
@@ -63,16 +73,17 @@ export interface BoundDefinition {
 
 /** One benchmark cell: everything needed to train one critic and nothing else. */
 export interface CellSpec {
-  estimator: EstimatorName;
+  estimator: EstimatorId;
   boundOptions: BoundOptions;
   critic: CriticKind;
   /** Spectrally normalise the critic's last layer(s). Default: true for MICE only. */
   spectralNorm: boolean;
-  task: TaskName;
-  /** The staircase of true MI values, nats. */
+  task: TaskId;
+  /** The staircase of true MI values, nats; a fixed-MI task has one level, its true MI. */
   mi: number[];
   stepsPerLevel: number;
   batchSize: number;
+  /** Dimension of x (and of y unless dimY says otherwise). */
   dim: number;
   /** Within-batch AR(1) correlation ρ_batch (paper eq. 18–19); 0 = the standard benchmark. */
   batchRho: number | 'random';
@@ -82,6 +93,92 @@ export interface CellSpec {
   lr: number;
   engine: EngineChoice;
   backend: BackendChoice;
+  // Optional fields below are ABSENT at their default, so every spec written before they
+  // existed hashes (and so addresses its cell) exactly as before.
+  /** Dimension of y when it differs from x's (e.g. BMI's Swiss roll, 2 × 1). Absent: dimY = dim. */
+  dimY?: number;
+  /** BMI's finite-sample protocol (src/engine/finiteSample.ts). Absent: a fresh batch every step. */
+  finiteSample?: FiniteSampleProtocol;
+  /** sha256 of each plugin file whose bound or task this cell uses, sorted. Absent: none. */
+  plugins?: string[];
+}
+
+/**
+ * BMI's finite-sample protocol (Czyż et al. 2023; their neural estimators' defaults): one fixed
+ * sample of `size` points per seed, standardised per coordinate, split at random into a train
+ * part and a held-out part (`testShare` of the points); training draws batches from the train
+ * part only, and every `evalEvery` steps the bound is evaluated on the held-out part; training
+ * stops early when two evaluations in a row do not improve on the best, and the reported
+ * estimate is the best held-out value (BMI's `TrainingLog.final_mi`).
+ */
+export interface FiniteSampleProtocol {
+  size: number;
+  testShare: number;
+  evalEvery: number;
+}
+
+/** What a finite-sample cell adds to its CellResult. */
+export interface HeldOutResult {
+  /** The reported estimate: the best held-out evaluation (BMI's protocol). */
+  estimate: number;
+  /** The last held-out evaluation. */
+  final: number;
+  /** Every held-out evaluation: step (1-based, after that many updates) and value. */
+  evals: { step: number; estimate: number }[];
+  /** Training steps actually taken (early stopping or divergence may end training before spec's). */
+  steps: number;
+  trainSize: number;
+  testSize: number;
+}
+
+/**
+ * A seeded source of randomness for task samplers. src/rng.ts's Rng satisfies it; a sampler
+ * must draw only from it, in a fixed order, so that a seed always gives the same sample.
+ */
+export interface TaskRng {
+  /** Uniform in [0, 1). */
+  uniform(): number;
+  /** Standard normal. */
+  normal(): number;
+}
+
+/** What a sampler is asked for besides n and the stream. */
+export interface TaskSampleOptions {
+  /** The true MI this batch must have (staircase tasks; fixed-MI tasks ignore it), nats. */
+  mi: number;
+  /** Within-batch correlation ρ_batch (only the paper's staircase tasks support ρ_batch ≠ 0). */
+  batchRho: number | 'random';
+}
+
+/**
+ * A task: a joint distribution of (x, y) with known mutual information, in the spirit of BMI's
+ * ISampler (`sample(n_points, rng) → (x, y)`, `dim_x`, `dim_y`, `mutual_information()`). Either
+ * fixed-MI (`trueMi` given: the BMI suite) or a staircase task whose sampler takes the MI of each
+ * batch (`trueMi` absent: the paper's Gaussian and Cubic). Plugins export objects of this shape.
+ */
+export interface TaskDefinition {
+  /** Unique id, e.g. 'bmi:binormal'; what `--task` takes. */
+  id: TaskId;
+  /** Family for grouping, e.g. 'multinormal', 'student-t', 'transformed'. */
+  family: string;
+  /** One line saying what the task is. */
+  description: string;
+  dimX: number;
+  dimY: number;
+  /** Exact MI in nats (fixed-MI tasks); absent for staircase tasks. */
+  trueMi?: number;
+  /**
+   * n pairs: x is n×dimX and y n×dimY, row-major. Draws only from `rng`. A staircase task reads
+   * `options.mi`; its dimension is the task's dimX/dimY (the built-in Gaussian/Cubic take the
+   * cell's `dim` instead, see src/tasks/registry.ts).
+   */
+  sample(n: number, rng: TaskRng, options: TaskSampleOptions): { x: ArrayLike<number>; y: ArrayLike<number> };
+}
+
+/** A plugin module's default export (harness --plugin FILE). */
+export interface PluginDefinition {
+  bounds?: BoundDefinition[];
+  tasks?: TaskDefinition[];
 }
 
 /** Statistics of one MI level, over the window documented in src/engine/levelStats.ts. */
@@ -101,9 +198,9 @@ export interface LevelStats {
 
 export interface CellResult {
   spec: CellSpec;
-  estimator: EstimatorName;
+  estimator: EstimatorId;
   critic: CriticKind;
-  task: TaskName;
+  task: TaskId;
   seed: number;
   /** Engine and backend actually used (never 'auto'). */
   engine: 'tfjs' | 'wasm';
@@ -116,6 +213,38 @@ export interface CellResult {
   trajectory: { stride: number; step: number[]; estimate: number[]; ema: number[] };
   /** log n for the batch size, the ceiling of InfoNCE-type bounds. */
   logN: number;
+  /** Finite-sample protocol only: the held-out evaluations and the reported estimate. */
+  heldOut?: HeldOutResult;
+}
+
+/**
+ * KSG (Kraskov, Stögbauer & Grassberger 2004, algorithm 1, max-norm): the non-neural reference
+ * of the BMI preset, on the same fixed, standardised sample of `size` points the finite-sample
+ * cells draw at this seed (src/estimators/ksg.ts).
+ */
+export interface KsgSpec {
+  kind: 'ksg';
+  task: TaskId;
+  seed: number;
+  size: number;
+  /** Neighbours k (BMI's KSG runs use 5). */
+  k: number;
+  /** As CellSpec.plugins: the plugin files of a plugin task. Absent: none. */
+  plugins?: string[];
+}
+
+export interface KsgResult {
+  spec: KsgSpec;
+  task: TaskId;
+  seed: number;
+  engine: 'js';
+  /** Neighbour search used: k-d trees (low dimensions) or all pairs (src/estimators/ksg.ts). */
+  backend: 'kd-tree' | 'pairwise';
+  estimate: number;
+  trueMi: number;
+  dimX: number;
+  dimY: number;
+  wallMs: number;
 }
 
 /** The GAN experiment (paper §5.3, eq. 20–21): one run of a GAN with an optional MI regulariser. */

@@ -9,15 +9,18 @@
  * first, then runs normally: lets a test kill a sweep mid-run). Read here and
  * nowhere else; never set it outside tests.
  */
-import type { CellResult, CellSpec, GanResult, GanSpec } from '../src/types.js';
+import type { CellResult, CellSpec, GanResult, GanSpec, KsgResult, KsgSpec } from '../src/types.js';
 import type { Job } from '../harness/sweep/grid.js';
 import { variantLabel } from '../harness/sweep/variant.js';
+import { ensurePlugins, type PluginRef } from '../harness/plugins.js';
 
 export interface CellTask {
   job: Job;
   hash: string;
   lane: 'gpu' | 'cpu';
   attempt: number;
+  /** The sweep's --plugin files: loaded (once per worker) before the job runs. */
+  plugins?: PluginRef[];
 }
 
 export interface ProbeTask { probe: 'cuda' }
@@ -26,7 +29,7 @@ export interface ProbeTask { probe: 'cuda' }
 export interface WarmTask { warm: 'gpu' | 'cpu' }
 
 export interface CellOutput {
-  result: CellResult | GanResult;
+  result: CellResult | GanResult | KsgResult;
   engine: string;
   backend: string;
   wallMs: number;
@@ -40,8 +43,9 @@ export default async function work(task: CellTask | ProbeTask | WarmTask): Promi
   const startedAt = new Date();
   const t0 = performance.now();
   injectFault(task);
+  await ensurePlugins(task.plugins);
   const { job } = task;
-  const result = isGan(job) ? await runGan(job, task.lane) : await runTrainingCell(job, task.lane);
+  const result = isGan(job) ? await runGan(job, task.lane) : isKsg(job) ? await runKsg(job) : await runTrainingCell(job, task.lane);
   const finishedAt = new Date();
   return {
     result,
@@ -55,6 +59,15 @@ export default async function work(task: CellTask | ProbeTask | WarmTask): Promi
 
 function isGan(job: Job): job is GanSpec {
   return (job as GanSpec).kind === 'gan';
+}
+
+function isKsg(job: Job): job is KsgSpec {
+  return (job as KsgSpec).kind === 'ksg';
+}
+
+async function runKsg(spec: KsgSpec): Promise<KsgResult> {
+  const { runKsgJob } = await import('../src/estimators/run.js');
+  return runKsgJob(spec);
 }
 
 function onLane<T extends { backend: CellSpec['backend'] }>(spec: T, lane: 'gpu' | 'cpu'): T {
@@ -112,5 +125,6 @@ function matches(selector: string, task: CellTask): boolean {
   if (selector === '*') return true;
   if (/^[0-9a-f]{4,64}$/.test(selector) && task.hash.startsWith(selector)) return true;
   if (isGan(task.job)) return selector === 'gan' || selector === `gan:${task.job.variant}`;
+  if (isKsg(task.job)) return selector === 'ksg';
   return selector === variantLabel(task.job) || selector === task.job.estimator;
 }

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors.js';
+import { collect, loadPlugins } from '../plugins.js';
 
 export function register(program: Command): void {
   program
@@ -12,7 +13,9 @@ export function register(program: Command): void {
     .argument('[dir]', 'results directory holding cells/', 'results')
     .option('--resamples <n>', 'bootstrap resamples per interval', '2000')
     .option('--no-plots', 'skip rendering SVG plots')
-    .action(async (dir: string, opts: { resamples: string; plots: boolean }) => {
+    .option('--plugin <file>', "load a plugin's bounds and tasks, so the report knows their names and flags (repeatable)", collect)
+    .action(async (dir: string, opts: { resamples: string; plots: boolean; plugin?: string[] }) => {
+      await loadPlugins(opts.plugin);
       const resamples = Number(opts.resamples);
       if (!Number.isInteger(resamples) || resamples < 100) throw new UsageError(`--resamples must be an integer ≥ 100, got '${opts.resamples}'`);
       // vega loads only when a report is written (keeps every other command's start-up light).

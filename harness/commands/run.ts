@@ -6,15 +6,16 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CellResult } from '../../src/types.js';
-import { ESTIMATORS } from '../../src/types.js';
 import { runCell } from '../../src/engine/run.js';
+import { knownEstimators } from '../../src/bounds/index.js';
 import { CELL_DEFAULTS } from '../spec.js';
-import { specFromFlags, type RunFlags } from '../runSpec.js';
+import { FINITE_SAMPLE_DEFAULTS, specFromFlags, type RunFlags } from '../runSpec.js';
+import { collect, loadPlugins } from '../plugins.js';
 
 export function register(program: Command): void {
   program.command('run')
     .description('train one critic on one task and report per-level bias / variance / MSE')
-    .option('--estimator <name>', `estimator: ${ESTIMATORS.join(', ')}`)
+    .option('--estimator <name>', `estimator: ${knownEstimators().join(', ')}, or a plugin's bound`)
     .option('--tau <T>', 'SMILE clip threshold τ (inf = DV)', '1')
     .option('--alpha <a>', 'α-InfoNCE interpolation α', '0.5')
     .option('--ema-rate <r>', 'MINE moving-average rate', '0.01')
@@ -23,11 +24,11 @@ export function register(program: Command): void {
     .option('--spectral-norm', 'spectrally normalise the last layer (default: on for mice only)')
     .option('--no-spectral-norm', 'MICE ablation: no spectral normalisation')
     .option('--critic <kind>', 'joint | separable', CELL_DEFAULTS.critic)
-    .option('--task <task>', 'gaussian | cubic', CELL_DEFAULTS.task)
-    .option('--mi <list>', 'staircase of true MI values, nats', CELL_DEFAULTS.mi.join(','))
+    .option('--task <task>', 'gaussian | cubic (staircase), a BMI task such as bmi:binormal (see `harness tasks`), or a plugin task', CELL_DEFAULTS.task)
+    .option('--mi <list>', 'staircase of true MI values, nats (staircase tasks; a fixed-MI task uses its own)', CELL_DEFAULTS.mi.join(','))
     .option('--steps-per-level <N>', 'training steps per MI level', String(CELL_DEFAULTS.stepsPerLevel))
     .option('--batch-size <N>', 'batch size n', String(CELL_DEFAULTS.batchSize))
-    .option('--dim <D>', 'dimension d of x and y', String(CELL_DEFAULTS.dim))
+    .option('--dim <D>', 'dimension d of x and y (staircase tasks; other tasks fix their own)', String(CELL_DEFAULTS.dim))
     .option('--batch-rho <R>', "within-batch correlation ρ_batch in [0, 1), or 'random' (U(0, 0.5))", String(CELL_DEFAULTS.batchRho))
     .option('--seed <S>', 'seed (data and initialisation streams)', String(CELL_DEFAULTS.seed))
     .option('--hidden <H>', 'hidden width', String(CELL_DEFAULTS.hidden))
@@ -35,10 +36,15 @@ export function register(program: Command): void {
     .option('--lr <lr>', 'Adam learning rate', String(CELL_DEFAULTS.lr))
     .option('--engine <engine>', 'auto | tfjs | wasm', CELL_DEFAULTS.engine)
     .option('--backend <backend>', 'auto | tensorflow | wasm | cpu', CELL_DEFAULTS.backend)
+    .option('--sample-size <N>', "BMI's finite-sample protocol: one fixed sample of N points, train on a split, report the best held-out estimate")
+    .option('--test-share <s>', `finite-sample protocol: share of the sample held out (default ${FINITE_SAMPLE_DEFAULTS.testShare})`)
+    .option('--eval-every <N>', `finite-sample protocol: evaluate on the held-out part every N steps (default ${FINITE_SAMPLE_DEFAULTS.evalEvery})`)
+    .option('--plugin <file>', 'load bounds and tasks from an ES module (repeatable; see examples/plugins/)', collect)
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'also write the full JSON result to FILE (written only on success)')
-    .action(async (flags: RunFlags) => {
-      const spec = specFromFlags(flags);
+    .action(async (flags: RunFlags, cmd: Command) => {
+      await loadPlugins(flags.plugin);
+      const spec = specFromFlags(flags, (k) => cmd.getOptionValueSource(k) === 'cli');
       const result = await runCell(spec);
       const json = JSON.stringify(publicResult(result));
       if (flags.out) writeFileSync(flags.out, JSON.stringify(result, null, 2) + '\n');
@@ -51,10 +57,12 @@ function publicResult(r: CellResult) {
   return {
     estimator: r.estimator, critic: r.critic, task: r.task, seed: r.seed,
     boundOptions: r.spec.boundOptions, spectralNorm: r.spec.spectralNorm, batchRho: r.spec.batchRho,
-    batchSize: r.spec.batchSize, dim: r.spec.dim,
+    batchSize: r.spec.batchSize, dim: r.spec.dim, ...(r.spec.dimY !== undefined ? { dimY: r.spec.dimY } : {}),
     engine: r.engine, backend: r.backend, steps: r.steps, msPerStep: r.msPerStep, wallMs: r.wallMs,
     window: 'last half of each level',
     levels: r.levels, logN: r.logN, trajectory: r.trajectory,
+    ...(r.heldOut ? { heldOut: r.heldOut } : {}),
+    ...(r.spec.plugins ? { plugins: r.spec.plugins } : {}),
   };
 }
 
@@ -65,5 +73,9 @@ function table(r: CellResult): string {
     'true MI   mean     bias     variance  MSE      >MI share  non-finite',
     ...r.levels.map((l) => [f(l.trueMi).padEnd(9), f(l.mean).padEnd(8), f(l.bias).padEnd(8), f(l.variance).padEnd(9), f(l.mse).padEnd(8), f(l.violations).padEnd(10), String(l.nonFinite)].join(' ')),
   ];
+  if (r.heldOut) {
+    const h = r.heldOut;
+    lines.push(`held-out estimate (best of ${h.evals.length} evaluations on ${h.testSize} points, BMI's protocol): ${f(h.estimate)} · last ${f(h.final)} · true MI ${f(r.levels[0].trueMi)} · ${h.steps} steps`);
+  }
   return lines.join('\n') + '\n';
 }

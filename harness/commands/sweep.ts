@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { SweepFlags } from '../sweep/flags.js';
 import { PRESET_NAMES, DEFAULT_PRESET } from '../sweep/presets.js';
 import { SHARD_COUNT_ENV } from '../sweep/shard.js';
+import { collect, loadPlugins } from '../plugins.js';
 
 export function register(program: Command): void {
   program.command('sweep')
@@ -15,7 +16,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'grid from a JSON or YAML file (keys as in docs/sweep.md); flags override it')
     .option('--estimators <list>', "estimator variants, e.g. nwj,smile:tau=1,smile:tau=inf,mice:form=nwj")
     .option('--critics <list>', 'joint,separable')
-    .option('--tasks <list>', 'gaussian,cubic')
+    .option('--tasks <list>', 'task ids: gaussian,cubic (staircase), BMI tasks (bmi:binormal,…; `harness tasks`), plugin tasks')
     .option('--batch-rho <list>', "within-batch correlations ρ_batch, e.g. 0,0.1,random")
     .option('--seeds <N|list>', 'N seeds (0..N-1), a range a..b, or a list 0,3,7')
     .option('--batch-sizes <list>', 'batch sizes n (consistency sweeps), e.g. 16,32,64,128,256')
@@ -36,11 +37,13 @@ export function register(program: Command): void {
     .option('--json', 'machine output: one JSON event per line on stdout')
     .option('--dry-run', 'list the jobs this command would consider, touch nothing')
     .option('--no-gpu', 'never give a worker the GPU (skip the CUDA probe)')
+    .option('--plugin <file>', 'load bounds and tasks from an ES module, in this process and in every worker (repeatable)', collect)
     .action(async (flags: SweepFlags) => {
       // Loaded here, not at the top: every `harness` command pays for what its module imports.
       const [{ gridFromFlags, runFlags }, { resolveShard }, { dryRun, planJobs, runSweep }, { Progress }] = await Promise.all([
         import('../sweep/flags.js'), import('../sweep/shard.js'), import('../sweep/sweep.js'), import('../sweep/progress.js'),
       ]);
+      const plugins = await loadPlugins(flags.plugin);
       const grid = gridFromFlags(flags);
       const run = runFlags(flags);
       const shard = resolveShard(flags.shard, process.env);
@@ -69,6 +72,7 @@ export function register(program: Command): void {
         process.exitCode = await runSweep({
           grid, out: run.out, shard, workers: run.workers, retries: run.retries, timeoutMs: run.timeoutMs,
           heapMb: run.heapMb, cuda: flags.gpu === false ? false : 'probe',
+          plugins: plugins.map(({ path, hash }) => ({ path, hash })),
           onEvent: (e) => progress.event(e), print: flags.json ? null : print, signal: interrupt.signal,
         }, jobs);
       } finally {

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { z } from 'zod';
 import YAML from 'yaml';
-import { BACKENDS, CRITICS, ENGINES, GAN_VARIANTS, TASKS } from '../../src/types.js';
+import { BACKENDS, CRITICS, ENGINES, GAN_VARIANTS } from '../../src/types.js';
+import { getTask, knownTaskIds } from '../../src/tasks/registry.js';
 import { UsageError } from '../../src/errors.js';
 import type { Grid } from './grid.js';
 import { seedRange } from './grid.js';
@@ -27,7 +28,9 @@ export const ConfigSchema = z.strictObject({
   preset: z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]).optional(),
   estimators: z.array(variant).optional(),
   critics: list(z.enum(CRITICS)).optional(),
-  tasks: list(z.enum(TASKS)).optional(),
+  tasks: list(z.string().superRefine((t, ctx) => {
+    if (!getTask(t)) ctx.addIssue({ code: 'custom', message: `unknown task '${t}' (known: ${knownTaskIds().join(', ')}; plugin tasks need --plugin)` });
+  })).optional(),
   batchRho: list(z.union([z.number().min(0).lt(1), z.literal('random')], { error: "must be a number in [0, 1) or 'random'" })).optional(),
   seeds: z.union([int(1), list(int(0, 0xffffffff))], { error: 'must be a seed count >= 1 or a list of seeds' }).optional(),
   batchSizes: list(int(2)).optional(),
@@ -39,6 +42,13 @@ export const ConfigSchema = z.strictObject({
   lr: z.number().positive().max(1e3).optional(),
   engine: z.enum(ENGINES).optional(),
   backend: z.enum(BACKENDS).optional(),
+  finiteSample: z.strictObject({
+    size: int(2),
+    testShare: z.number().gt(0).lt(1),
+    evalEvery: int(1),
+  }).nullable().optional(),
+  sizeCriticsForTask: z.boolean().optional(),
+  ksg: z.strictObject({ k: int(1) }).nullable().optional(),
   gan: z.strictObject({
     variants: list(z.enum(GAN_VARIANTS)).optional(),
     steps: int(1).optional(),
@@ -89,6 +99,9 @@ export function applyConfig(grid: Grid, c: SweepConfig): Grid {
   for (const k of ['stepsPerLevel', 'dim', 'hidden', 'embed', 'lr'] as const) if (c[k] !== undefined) g[k] = c[k];
   if (c.engine) g.engine = c.engine;
   if (c.backend) g.backend = c.backend;
+  if (c.finiteSample === null) delete g.finiteSample; else if (c.finiteSample) g.finiteSample = c.finiteSample;
+  if (c.sizeCriticsForTask !== undefined) g.sizeCriticsForTask = c.sizeCriticsForTask;
+  if (c.ksg === null) delete g.ksg; else if (c.ksg) g.ksg = c.ksg;
   if (c.gan === null) delete g.gan;
   else if (c.gan) {
     g.gan = {

@@ -5,7 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { statSync } from 'node:fs';
-import { BACKENDS, CRITICS, ENGINES, TASKS } from '../../src/types.js';
+import { BACKENDS, CRITICS, ENGINES } from '../../src/types.js';
+import { knownTaskIds } from '../../src/tasks/registry.js';
 import { UsageError } from '../../src/errors.js';
 import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from '../parse.js';
 import type { Grid } from './grid.js';
@@ -20,7 +21,7 @@ export interface SweepFlags {
   batchSizes?: string; mi?: string; stepsPerLevel?: string; dim?: string; hidden?: string; embed?: string;
   lr?: string; engine?: string; backend?: string;
   workers?: string; retries?: string; timeout?: string; workerHeapMb?: string; out?: string; shard?: string;
-  json?: boolean; dryRun?: boolean; gpu?: boolean;
+  json?: boolean; dryRun?: boolean; gpu?: boolean; plugin?: string[];
 }
 
 export function gridFromFlags(f: SweepFlags): Grid {
@@ -33,7 +34,7 @@ export function gridFromFlags(f: SweepFlags): Grid {
     g.estimators.forEach((v) => { try { parseVariant(v); } catch (err) { throw new UsageError(`--estimators: ${(err as Error).message}`); } });
   }
   if (f.critics !== undefined) g.critics = list('--critics', f.critics).map((c) => parseChoice('--critics', c, CRITICS));
-  if (f.tasks !== undefined) g.tasks = list('--tasks', f.tasks).map((t) => parseChoice('--tasks', t, TASKS));
+  if (f.tasks !== undefined) g.tasks = list('--tasks', f.tasks).map((t) => parseChoice('--tasks', t, knownTaskIds()));
   if (f.batchRho !== undefined) g.batchRho = list('--batch-rho', f.batchRho).map((r) => parseBatchRho('--batch-rho', r));
   if (f.seeds !== undefined) g.seeds = parseSeeds(f.seeds);
   if (f.batchSizes !== undefined) g.batchSizes = list('--batch-sizes', f.batchSizes).map((n) => parseInteger('--batch-sizes', n, 2));

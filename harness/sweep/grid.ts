@@ -3,12 +3,13 @@
  * optional GAN section (variants × seeds). A grid is plain data (presets, config files and flags
  * all produce one); expandGrid turns it into the list of jobs, each a CellSpec or a GanSpec.
  */
-import type { BackendChoice, CellSpec, CriticKind, EngineChoice, GanSpec, GanVariant, TaskName } from '../../src/types.js';
+import type { BackendChoice, CellSpec, CriticKind, EngineChoice, FiniteSampleProtocol, GanSpec, GanVariant, KsgSpec, TaskId } from '../../src/types.js';
 import { UsageError } from '../../src/errors.js';
-import { buildCellSpec, validateCellSpec } from '../spec.js';
+import { buildCellSpec, taskShape, validateCellSpec } from '../spec.js';
 import { parseVariant } from './variant.js';
+import { getTask } from '../../src/tasks/registry.js';
 
-export type Job = CellSpec | GanSpec;
+export type Job = CellSpec | GanSpec | KsgSpec;
 
 export interface GanGrid {
   variants: GanVariant[];
@@ -21,7 +22,8 @@ export interface Grid {
   /** Estimator variants (see ./variant.ts), e.g. 'smile:tau=1'. */
   estimators: string[];
   critics: CriticKind[];
-  tasks: TaskName[];
+  /** Task ids: the paper's staircase tasks, BMI tasks ('bmi:…'), plugin tasks. */
+  tasks: TaskId[];
   batchRho: (number | 'random')[];
   seeds: number[];
   batchSizes: number[];
@@ -35,10 +37,38 @@ export interface Grid {
   backend: BackendChoice;
   /** GAN runs (paper §5.3), one per variant × seed; absent = none. */
   gan?: GanGrid;
+  /** BMI's finite-sample protocol for every cell (src/engine/finiteSample.ts); absent = a fresh batch per step. */
+  finiteSample?: FiniteSampleProtocol;
+  /**
+   * Size the critics by the task's dimensions (`criticSize`) instead of `hidden`/`embed`; the BMI
+   * preset's "critics sized for the task". Absent or false: the grid's hidden/embed everywhere.
+   */
+  sizeCriticsForTask?: boolean;
+  /** KSG jobs, one per task × seed, on the finite-sample protocol's fixed sample (needs finiteSample). */
+  ksg?: { k: number };
+}
+
+/**
+ * Critic width for a task of dimensions d_x × d_y (the BMI preset). BMI's own neural estimators
+ * use one small MLP (16, 8) for every task; ours keep the paper's two hidden layers and scale
+ * the width with the input: h = 64 up to 10 input coordinates (BMI's 1×1 … 5×5), h = 128 above
+ * (25 × 25, 50 × 50); the separable critic embeds in e = 16 dimensions.
+ */
+export function criticSize(dimX: number, dimY: number): { hidden: number; embed: number } {
+  return { hidden: dimX + dimY <= 10 ? 64 : 128, embed: 16 };
+}
+
+export function isKsg(job: Job): job is KsgSpec {
+  return (job as KsgSpec).kind === 'ksg';
 }
 
 export function isGan(job: Job): job is GanSpec {
   return (job as GanSpec).kind === 'gan';
+}
+
+/** A training cell (neither a GAN run nor a KSG job). */
+export function isCell(job: Job): job is CellSpec {
+  return !('kind' in job);
 }
 
 /** `--seeds 10` means seeds 0..9; a list ("0,3,7") means exactly those. */
@@ -54,15 +84,34 @@ export function expandGrid(g: Grid): Job[] {
       throw new UsageError(`estimators[${i}]: ${(err as Error).message}`);
     }
   });
+  const shapes = new Map(g.tasks.map((t, i) => {
+    try { return [t, taskShape(t, g.dim, g.mi)] as const; } catch (err) {
+      throw new UsageError(`tasks[${i}]: ${(err as Error).message.replace(/^task: /, '')}`);
+    }
+  }));
   for (const v of variants) for (const critic of g.critics) for (const task of g.tasks)
     for (const batchRho of g.batchRho) for (const batchSize of g.batchSizes) for (const seed of g.seeds) {
+      const shape = shapes.get(task)!;
+      const size = g.sizeCriticsForTask ? criticSize(shape.dim, shape.dimY ?? shape.dim) : { hidden: g.hidden, embed: g.embed };
       jobs.push(validateCellSpec(buildCellSpec({
         estimator: v.estimator, boundOptions: v.boundOptions, spectralNorm: v.spectralNorm,
         critic, task, batchRho, batchSize, seed,
-        mi: g.mi, stepsPerLevel: g.stepsPerLevel, dim: g.dim, hidden: g.hidden, embed: g.embed,
+        mi: shape.mi, stepsPerLevel: g.stepsPerLevel, dim: shape.dim, dimY: shape.dimY, hidden: size.hidden, embed: size.embed,
         lr: g.lr, engine: g.engine, backend: g.backend,
+        ...(g.finiteSample ? { finiteSample: g.finiteSample } : {}),
       })));
     }
+  if (g.ksg) {
+    if (!g.finiteSample) throw new UsageError('ksg: needs finiteSample (KSG runs on the finite-sample protocol\'s fixed sample)');
+    if (!(Number.isInteger(g.ksg.k) && g.ksg.k >= 1)) throw new UsageError(`ksg.k: must be an integer >= 1 (got ${g.ksg.k})`);
+    for (const task of g.tasks) {
+      const t = getTask(task);
+      if (t?.task.trueMi === undefined) continue; // KSG is for fixed-MI tasks
+      for (const seed of g.seeds) {
+        jobs.push({ kind: 'ksg', task, seed, size: g.finiteSample.size, k: g.ksg.k, ...(t.pluginHash ? { plugins: [t.pluginHash] } : {}) });
+      }
+    }
+  }
   if (g.gan) {
     if (!Number.isInteger(g.gan.steps) || g.gan.steps < 1) throw new UsageError(`gan.steps: must be an integer >= 1 (got ${g.gan.steps})`);
     if (!(g.gan.beta >= 0) || !Number.isFinite(g.gan.beta)) throw new UsageError(`gan.beta: must be a finite number >= 0 (got ${g.gan.beta})`);
@@ -77,8 +126,15 @@ export function expandGrid(g: Grid): Job[] {
 /** Rough relative cost of a job, in "separable n=64 h=256 steps", for ordering and ETA only. */
 export function jobCost(job: Job): number {
   if (isGan(job)) return job.steps * 4;
+  if (isKsg(job)) {
+    // About as long as a few thousand separable steps at the BMI sizes (O(N² d) for wide tasks).
+    const t = getTask(job.task)?.task;
+    const d = t ? t.dimX + t.dimY : 2;
+    return (job.size / 5000) ** 2 * (d <= 6 ? 500 : 200 * d);
+  }
   const steps = job.mi.length * job.stepsPerLevel;
   const n = job.batchSize / 64, h = job.hidden / 256;
+  // The finite-sample protocol's held-out evaluations add about one forward pass per point held out per evalEvery steps.
   // Separable: O(n·d·h + n·h²) per step; joint: O(n²·h²) (the pair layers), ~20× separable at n = 64.
   const perStep = job.critic === 'joint' ? 20 * n * n * h * h : n * h * h;
   return steps * Math.max(perStep, 1e-3);

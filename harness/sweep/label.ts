@@ -1,9 +1,10 @@
 /** Human-readable names for jobs and for the groups the summary averages over (seeds). */
 import type { Job } from './grid.js';
-import { isGan } from './grid.js';
+import { isGan, isKsg } from './grid.js';
 import { variantLabel } from './variant.js';
 
 export function jobLabel(job: Job): string {
   if (isGan(job)) return `gan:${job.variant} seed=${job.seed}`;
+  if (isKsg(job)) return `ksg:k=${job.k} ${job.task} N=${job.size} seed=${job.seed}`;
   return `${variantLabel(job)} ${job.critic} ${job.task} ρb=${job.batchRho} n=${job.batchSize} seed=${job.seed}`;
 }

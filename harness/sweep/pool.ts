@@ -13,11 +13,12 @@ import { Piscina } from 'piscina';
 import type { CellTask, CellOutput, ProbeTask, WarmTask } from '../../workers/cell.js';
 import type { CellResult, GanResult } from '../../src/types.js';
 import type { Job } from './grid.js';
-import { isGan } from './grid.js';
+import { isCell, isGan } from './grid.js';
 import { CELL_FORMAT, FAILURE_FORMAT, type CellFile, type CellStore } from './store.js';
 import { CODE_VERSION, PACKAGE_VERSION } from './hash.js';
 import type { MachineProvenance } from './provenance.js';
 import { jobLabel } from './label.js';
+import type { PluginRef } from '../plugins.js';
 
 export type Lane = 'gpu' | 'cpu';
 
@@ -53,6 +54,8 @@ export interface PoolOptions {
   signal?: AbortSignal;
   /** Worker file (tests may substitute one). */
   workerFile?: URL;
+  /** --plugin files every worker loads (by path, checked against their hash) before its jobs. */
+  plugins?: PluginRef[];
 }
 
 export interface PoolOutcome {
@@ -74,7 +77,7 @@ export function planLanes(workers: number, cuda: boolean): Lane[] {
 
 /** Wants a GPU: joint critics (O(n²) pair network) and GANs (tfjs engine only). */
 export function prefersGpu(job: Job): boolean {
-  return isGan(job) || job.critic === 'joint';
+  return isGan(job) || (isCell(job) && job.critic === 'joint');
 }
 
 /**
@@ -97,7 +100,7 @@ export function pickJob(queue: readonly PendingJob[], lane: Lane, hasGpuLane: bo
 
 /** Does any job let the engine choose (so a GPU could be used at all)? */
 export function mayUseGpu(jobs: readonly PendingJob[]): boolean {
-  return jobs.some(({ job }) => job.backend === 'auto' || job.backend === 'tensorflow');
+  return jobs.some(({ job }) => 'backend' in job && (job.backend === 'auto' || job.backend === 'tensorflow'));
 }
 
 export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
@@ -150,7 +153,7 @@ export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
       let timedOut = false;
       const timer = o.timeoutMs > 0 ? setTimeout(() => { timedOut = true; ctl.abort(new Error('timeout')); }, o.timeoutMs) : null;
       try {
-        const task: CellTask = { job: p.job, hash: p.hash, lane, attempt };
+        const task: CellTask = { job: p.job, hash: p.hash, lane, attempt, ...(o.plugins?.length ? { plugins: o.plugins } : {}) };
         const out = (await pools[k].run(task, { signal: ctl.signal })) as CellOutput;
         await o.store.writeCell(cellFile(p, out, lane, attempt, o.machine));
         o.store.clearFailure(p.hash);

@@ -14,11 +14,16 @@
  *    setting): 240 cells × 7 500 steps ≈ 1.8 M steps ≈ 5 400 core-seconds.
  *  - consistency: four estimators at n ∈ {16, 32, 64, 128, 256}, 10 seeds, 1 000 steps per level.
  *  - gan: the §5.3 GAN on 25 Gaussians, vanilla / +MINE / +MICE, 5 seeds each.
+ *  - bmi: BMI's benchmark (Czyż et al. 2023) on its 40 tasks with its finite-sample protocol
+ *    (5 000 points per seed, half held out, evaluated every 250 steps, early stopping, at most
+ *    4 000 steps), the main estimators, both critics sized for the task (grid.ts criticSize),
+ *    5 seeds, plus KSG (k = 5): 2 400 training cells and 200 KSG jobs; docs/bmi.md has its cost.
  */
 import type { Grid } from './grid.js';
 import { seedRange } from './grid.js';
 import { CELL_DEFAULTS } from '../spec.js';
 import { DEFAULT_GAN_BETA, DEFAULT_GAN_STEPS } from '../../src/gan/config.js';
+import { bmiSuite } from '../../src/tasks/bmi/suite.js';
 
 export const MAIN_ESTIMATORS = ['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf', 'mice', 'mice:block=off'];
 /**
@@ -64,6 +69,10 @@ export const PRESETS = {
   },
   // Steps and β as src/gan/config.ts's defaults (DEFAULT_GAN_STEPS, DEFAULT_GAN_BETA).
   gan: { ...base, estimators: [], seeds: seedRange(5), gan: { variants: ['vanilla', 'mine', 'mice'], steps: DEFAULT_GAN_STEPS, beta: DEFAULT_GAN_BETA } },
+  bmi: {
+    ...base, critics: ['joint', 'separable'], tasks: bmiSuite().map((t) => t.id), seeds: seedRange(5),
+    stepsPerLevel: 4000, sizeCriticsForTask: true, finiteSample: { size: 5000, testShare: 0.5, evalEvery: 250 }, ksg: { k: 5 },
+  },
 } satisfies Record<string, Grid>;
 
 export type PresetName = keyof typeof PRESETS;

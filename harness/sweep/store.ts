@@ -11,7 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
-import type { CellResult, GanResult } from '../../src/types.js';
+import type { CellResult, GanResult, KsgResult } from '../../src/types.js';
 import type { Job } from './grid.js';
 import { CODE_VERSION, HASH_RE, PACKAGE_VERSION, jobHash } from './hash.js';
 
@@ -38,7 +38,7 @@ export interface Provenance {
  * A cell file is the worker's CellResult (or GanResult) itself, flat, with `spec` set to the
  * hashed job, plus the store's own fields. Readers that know only CellResult can read it.
  */
-export type CellFile = (Omit<CellResult, 'spec'> | Omit<GanResult, 'spec'>) & {
+export type CellFile = (Omit<CellResult, 'spec'> | Omit<GanResult, 'spec'> | Omit<KsgResult, 'spec'>) & {
   format: typeof CELL_FORMAT;
   hash: string;
   codeVersion: number;
@@ -77,6 +77,12 @@ const CellSchema = z.union([
     spec: z.object({ kind: z.literal('gan'), variant: z.string(), seed: z.number() }).loose(),
     modes: z.number(),
     highQuality: num,
+  }).loose(),
+  z.object({
+    ...Common,
+    spec: z.object({ kind: z.literal('ksg'), task: z.string(), seed: z.number(), size: z.number(), k: z.number() }).loose(),
+    estimate: num,
+    trueMi: z.number(),
   }).loose(),
 ]);
 

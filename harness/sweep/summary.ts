@@ -5,10 +5,10 @@
  * specs and level statistics (no timings, no timestamps), sorted, so the same cells always give
  * the same bytes. The full report (src/stats, src/report) supersedes it when present.
  */
-import type { CellResult, CellSpec, GanResult, GanSpec, LevelStats } from '../../src/types.js';
+import type { CellResult, CellSpec, GanResult, GanSpec, KsgResult, KsgSpec, LevelStats } from '../../src/types.js';
 import { GAN_VARIANTS } from '../../src/types.js';
 import type { Job } from './grid.js';
-import { isGan } from './grid.js';
+import { isGan, isKsg } from './grid.js';
 import type { CellFile, FailureFile } from './store.js';
 import { variantLabel } from './variant.js';
 import { canonicalJson, CODE_VERSION, PACKAGE_VERSION } from './hash.js';
@@ -25,9 +25,19 @@ interface Row {
 
 interface GanRow { sortKey: string; variant: string; steps: number; beta: number; modes: number[]; hq: number[]; failed: number }
 
+interface KsgRow { sortKey: string; task: string; size: number; k: number; trueMi: number; estimates: number[]; failed: number }
+
 export function renderSummary(cells: readonly CellFile[], failures: readonly FailureFile[]): string {
   const rows = new Map<string, Row>();
   const gans = new Map<string, GanRow>();
+  const ksgs = new Map<string, KsgRow>();
+  const ksgFor = (spec: KsgSpec): KsgRow => {
+    const { seed: _seed, ...rest } = spec;
+    const key = canonicalJson(rest);
+    let r = ksgs.get(key);
+    if (!r) { r = { sortKey: key, task: spec.task, size: spec.size, k: spec.k, trueMi: NaN, estimates: [], failed: 0 }; ksgs.set(key, r); }
+    return r;
+  };
   const rowFor = (spec: CellSpec): Row => {
     const { seed: _seed, ...rest } = spec;
     const key = canonicalJson(rest);
@@ -47,6 +57,12 @@ export function renderSummary(cells: readonly CellFile[], failures: readonly Fai
     return g;
   };
   for (const c of cells) {
+    if (isKsg(c.spec)) {
+      const r = ksgFor(c.spec);
+      r.estimates.push(num((c as unknown as KsgResult).estimate));
+      r.trueMi = num((c as unknown as KsgResult).trueMi);
+      continue;
+    }
     if (isGan(c.spec)) {
       const g = ganFor(c.spec);
       g.modes.push((c as unknown as GanResult).modes);
@@ -67,11 +83,12 @@ export function renderSummary(cells: readonly CellFile[], failures: readonly Fai
   const have = new Set(cells.map((c) => c.hash));
   for (const f of failures) {
     if (have.has(f.hash)) continue;
-    if (isGan(f.spec as Job)) ganFor(f.spec as GanSpec).failed++;
+    if (isKsg(f.spec as Job)) ksgFor(f.spec as KsgSpec).failed++;
+    else if (isGan(f.spec as Job)) ganFor(f.spec as GanSpec).failed++;
     else rowFor(f.spec as CellSpec).failed++;
   }
 
-  const totalFailed = [...rows.values(), ...gans.values()].reduce((s, r) => s + r.failed, 0);
+  const totalFailed = [...rows.values(), ...gans.values(), ...ksgs.values()].reduce((s, r) => s + r.failed, 0);
   const out: string[] = [
     `mi-harness sweep summary · ${cells.length} cells · ${totalFailed} failed · code v${CODE_VERSION} · mi-harness ${PACKAGE_VERSION}`,
     'mean over seeds of each level\'s MSE (window: last half of the level); diverged = cells with a non-finite estimate',
@@ -91,6 +108,12 @@ export function renderSummary(cells: readonly CellFile[], failures: readonly Fai
     if (sorted.length > 0) out.push('');
     out.push(...table(['gan variant', 'steps', 'β', 'seeds', 'failed', 'modes (of 25)', 'high quality'],
       gs.map((g) => [g.variant, String(g.steps), fmt(g.beta), String(g.modes.length), String(g.failed), fmt(mean(g.modes)), fmt(mean(g.hq))])));
+  }
+  const ks = [...ksgs.values()].sort((a, b) => cmp(a.sortKey, b.sortKey));
+  if (ks.length > 0) {
+    if (sorted.length > 0 || gs.length > 0) out.push('');
+    out.push(...table(['ksg task', 'N', 'k', 'seeds', 'failed', 'mean estimate', 'true MI'],
+      ks.map((r) => [r.task, String(r.size), String(r.k), String(r.estimates.length), String(r.failed), fmt(mean(r.estimates)), fmt(r.trueMi)])));
   }
   return out.join('\n') + '\n';
 }

@@ -14,6 +14,7 @@ import { machineProvenance } from './provenance.js';
 import { finishStore } from './report.js';
 import { shardSlice, type Shard } from './shard.js';
 import { CellStore } from './store.js';
+import type { PluginRef } from '../plugins.js';
 
 export interface SweepOptions {
   grid: Grid;
@@ -25,6 +26,8 @@ export interface SweepOptions {
   heapMb: number;
   cuda: boolean | 'probe';
   onEvent(e: SweepEvent): void;
+  /** --plugin files, loaded by every worker. */
+  plugins?: PluginRef[];
   /** Human output (the summary table, warnings); null with --json. */
   print: ((s: string) => void) | null;
   signal?: AbortSignal;
@@ -44,7 +47,7 @@ export function dryRun(jobs: PendingJob[], print: (s: string) => void, json = fa
     return;
   }
   for (const p of jobs) print(`${p.hash.slice(0, 12)}  ${jobLabel(p.job)}\n`);
-  const steps = jobs.reduce((s, p) => s + ('kind' in p.job ? p.job.steps : p.job.mi.length * p.job.stepsPerLevel), 0);
+  const steps = jobs.reduce((s, p) => s + ('kind' in p.job ? (p.job.kind === 'gan' ? p.job.steps : 0) : p.job.mi.length * p.job.stepsPerLevel), 0);
   print(`${jobs.length} jobs, ${steps} training steps in all\n`);
 }
 
@@ -69,7 +72,7 @@ export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<num
   const t0 = performance.now();
   const outcome = await runPool({
     jobs: pending, store, workers: o.workers, retries: o.retries, timeoutMs: o.timeoutMs, heapMb: o.heapMb,
-    cuda: o.cuda, machine: machineProvenance(), onEvent: o.onEvent, signal: o.signal,
+    cuda: o.cuda, machine: machineProvenance(), onEvent: o.onEvent, signal: o.signal, plugins: o.plugins,
   });
   if (o.signal?.aborted) return 130;
   const poolMs = performance.now() - t0;

@@ -13,12 +13,13 @@
  * SMILE's τ = ∞ is stored as an absent tau (BoundOptions: absent means no clipping), because JSON
  * has no Infinity. `variantLabel` is the canonical spelling; parseVariant(variantLabel(x)) = x.
  */
-import type { BoundOptions, CellSpec, EstimatorName } from '../../src/types.js';
-import { ESTIMATORS } from '../../src/types.js';
+import type { BoundOptions, CellSpec, EstimatorId, EstimatorName } from '../../src/types.js';
 import { UsageError } from '../../src/errors.js';
+import { knownEstimators } from '../../src/bounds/index.js';
 
 export interface Variant {
-  estimator: EstimatorName;
+  /** A built-in estimator or a plugin bound (which takes only the `sn` key). */
+  estimator: EstimatorId;
   boundOptions: BoundOptions;
   spectralNorm: boolean;
 }
@@ -30,8 +31,8 @@ const KEYS: Record<string, readonly EstimatorName[] | 'all'> = {
 /** Parse one variant string; the error message names the variant, for the caller to prefix. */
 export function parseVariant(raw: string): Variant {
   const [name, ...opts] = raw.trim().split(':');
-  if (!(ESTIMATORS as readonly string[]).includes(name)) {
-    throw new UsageError(`unknown estimator '${name}' (known: ${ESTIMATORS.join(', ')})`);
+  if (!knownEstimators().includes(name)) {
+    throw new UsageError(`unknown estimator '${name}' (known: ${knownEstimators().join(', ')}; plugin bounds need --plugin)`);
   }
   const estimator = name as EstimatorName;
   const set = new Map<string, string>();

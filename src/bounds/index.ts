@@ -2,7 +2,7 @@
  * Registry of bounds. Each estimator lives in its own file (./<name>.ts) as a pure function of
  * the n×n score matrix; see BoundDefinition in ../types.ts for the contract.
  */
-import type { BoundDefinition, BoundOptions, EstimatorName } from '../types.js';
+import type { BoundDefinition, BoundOptions, EstimatorId, EstimatorName } from '../types.js';
 import { ESTIMATORS } from '../types.js';
 import { nwj } from './nwj.js';
 import { dv } from './dv.js';
@@ -22,19 +22,46 @@ const REGISTRY: Record<EstimatorName, BoundDefinition> = {
   nwj, dv, mine, smile, infonce, js, tuba, mice, 'alpha-infonce': alphaInfonce, flatnce,
 };
 
-export function getBound(name: EstimatorName): BoundDefinition {
-  const b = REGISTRY[name];
-  if (!b) throw new Error(`unknown estimator '${name}' (known: ${ESTIMATORS.join(', ')})`);
+/** Bounds registered by plugins (harness --plugin), by name, with their plugin file's sha256. */
+const PLUGINS = new Map<string, { bound: BoundDefinition; pluginHash: string }>();
+
+export function isBuiltinEstimator(name: string): name is EstimatorName {
+  return Object.prototype.hasOwnProperty.call(REGISTRY, name);
+}
+
+export function getBound(name: EstimatorId): BoundDefinition {
+  const b = isBuiltinEstimator(name) ? REGISTRY[name] : PLUGINS.get(name)?.bound;
+  if (!b) throw new Error(`unknown estimator '${name}' (known: ${knownEstimators().join(', ')})`);
   return b;
 }
 
+/** Register a plugin's bound; its name must not be taken (the CLI checks first, for a clean message). */
+export function registerBound(bound: BoundDefinition, pluginHash: string): void {
+  if (isBuiltinEstimator(bound.name) || PLUGINS.has(bound.name)) throw new Error(`estimator '${bound.name}' is already registered`);
+  PLUGINS.set(bound.name, { bound, pluginHash });
+}
+
+/** The sha256 of the plugin file a bound came from, or undefined for a built-in. */
+export function boundPluginHash(name: string): string | undefined {
+  return PLUGINS.get(name)?.pluginHash;
+}
+
+export function clearPluginBounds(): void {
+  PLUGINS.clear();
+}
+
+/** Built-in estimators, then plugin bounds in registration order. */
+export function knownEstimators(): string[] {
+  return [...ESTIMATORS, ...PLUGINS.keys()];
+}
+
 /** Evaluate a bound on a square score matrix given as rows (the package's public helper). */
-export function evaluateBound(name: EstimatorName, scores: number[][], options?: BoundOptions): { estimate: number } {
+export function evaluateBound(name: EstimatorId, scores: number[][], options?: BoundOptions): { estimate: number } {
   const n = scores.length;
   const flat = new Float64Array(n * n);
   scores.forEach((row, i) => {
     if (row.length !== n) throw new RangeError(`scores must be square: row ${i} has ${row.length} entries, expected ${n}`);
     flat.set(row, i * n);
   });
-  return { estimate: getBound(parseEstimator(name)).evaluate(flat, n, options).estimate };
+  return { estimate: getBound(parseEstimator(name, knownEstimators())).evaluate(flat, n, options).estimate };
 }

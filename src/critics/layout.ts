@@ -2,8 +2,9 @@
  * Parameter layout of the critics, shared by every engine so that they can start from the
  * same flat Float32 vector and be compared step by step.
  *
- * Joint critic (Belghazi et al. 2018): T(x, y) = MLP([x; y]), 2d → h → h → 1, ReLU.
- * Separable critic (Oord et al. 2018): T(x, y) = f(x)·g(y), f, g: d → h → h → e, ReLU.
+ * Joint critic (Belghazi et al. 2018): T(x, y) = MLP([x; y]), (d_x + d_y) → h → h → 1, ReLU.
+ * Separable critic (Oord et al. 2018): T(x, y) = f(x)·g(y), f: d_x → h → h → e, g: d_y → h → h → e.
+ * d_x = `dim`; d_y = `dimY`, equal to `dim` unless a task says otherwise (the paper's tasks: 2d, d).
  * Two hidden layers of h = 256 (paper §A.3; not SMILE's mlp(layers=2), which builds three).
  *
  * Weights are stored [out, in] row-major (PyTorch's convention), each tensor followed by its
@@ -31,7 +32,10 @@ export interface LinearSlot {
 
 export interface CriticLayout {
   kind: CriticKind;
+  /** Dimension of x. */
   dim: number;
+  /** Dimension of y (= dim for the paper's tasks). */
+  dimY: number;
   hidden: number;
   /** Output width of each tower's last layer (1 for joint). */
   embed: number;
@@ -42,7 +46,7 @@ export interface CriticLayout {
 }
 
 export function criticLayout(
-  kind: CriticKind, dim: number, hidden = 256, embed = 32, spectralNorm = false,
+  kind: CriticKind, dim: number, hidden = 256, embed = 32, spectralNorm = false, dimY = dim,
 ): CriticLayout {
   let offset = 0;
   const linear = (name: string, fanIn: number, out: number, sn: boolean): LinearSlot => {
@@ -58,9 +62,9 @@ export function criticLayout(
     linear(`${prefix}.2`, hidden, outDim, spectralNorm),
   ];
   const towers = kind === 'joint'
-    ? [tower('t', 2 * dim, 1)]
-    : [tower('f', dim, embed), tower('g', dim, embed)];
-  return { kind, dim, hidden, embed: kind === 'joint' ? 1 : embed, spectralNorm, towers, size: offset };
+    ? [tower('t', dim + dimY, 1)]
+    : [tower('f', dim, embed), tower('g', dimY, embed)];
+  return { kind, dim, dimY, hidden, embed: kind === 'joint' ? 1 : embed, spectralNorm, towers, size: offset };
 }
 
 /** Flat initial parameters, U(−1/√fan_in, 1/√fan_in), drawn in layout order from `rng`. */

@@ -11,17 +11,19 @@ import { criticLayout, initParams, initSpectralU } from '../critics/layout.js';
 import { initStream } from '../rng.js';
 import { DEFAULT_ADAM } from './types.js';
 import { summarise, trainLoop, type TrainOptions } from './train.js';
+import { trainFiniteSample } from './finiteSample.js';
 
 export async function trainCell(engine: Engine, spec: CellSpec, options: TrainOptions = {}): Promise<CellResult> {
-  const layout = criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm);
-  const rng = initStream(spec.seed, spec.critic, spec.dim, spec.hidden, spec.embed);
+  const dimY = spec.dimY ?? spec.dim;
+  const layout = criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm, dimY);
+  const rng = initStream(spec.seed, spec.critic, spec.dim, spec.hidden, spec.embed, dimY);
   const params = initParams(layout, rng);
   const spectralU = initSpectralU(layout, rng);
   const runtime = await engine.create(layout, params, {
     adam: { ...DEFAULT_ADAM, lr: spec.lr }, backend: spec.backend, spectralU,
   });
   try {
-    return summarise(spec, runtime, trainLoop(spec, runtime, options));
+    return summarise(spec, runtime, spec.finiteSample ? trainFiniteSample(spec, runtime, options) : trainLoop(spec, runtime, options));
   } finally {
     runtime.dispose();
   }

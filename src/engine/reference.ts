@@ -145,22 +145,23 @@ interface ForwardState {
 }
 
 function forward(layout: CriticLayout, params: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<number>, n: number, sn?: SpectralVectors[]): ForwardState {
-  const d = layout.dim;
+  const d = layout.dim, dy = layout.dimY ?? d, w = d + dy;
   const sns = spectralPerLayer(layout, sn);
   if (layout.kind === 'joint') {
-    const pairs = new Float64Array(n * n * 2 * d);
+    const pairs = new Float64Array(n * n * w);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
-        const o = (i * n + j) * 2 * d;
-        for (let c = 0; c < d; c++) { pairs[o + c] = x[i * d + c]; pairs[o + d + c] = y[j * d + c]; }
+        const o = (i * n + j) * w;
+        for (let c = 0; c < d; c++) pairs[o + c] = x[i * d + c];
+        for (let c = 0; c < dy; c++) pairs[o + d + c] = y[j * dy + c];
       }
     }
     const caches = towerForward(params, layout.towers[0], pairs, n * n, sns[0]);
     return { scores: Float64Array.from(caches[2].output), towers: [caches] };
   }
   const e = layout.embed;
-  const fc = towerForward(params, layout.towers[0], Float64Array.from(x as ArrayLike<number>), n, sns[0]);
-  const gc = towerForward(params, layout.towers[1], Float64Array.from(y as ArrayLike<number>), n, sns[1]);
+  const fc = towerForward(params, layout.towers[0], Float64Array.from({ length: n * d }, (_, k) => x[k]), n, sns[0]);
+  const gc = towerForward(params, layout.towers[1], Float64Array.from({ length: n * dy }, (_, k) => y[k]), n, sns[1]);
   const f = fc[2].output, g = gc[2].output;
   const scores = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {

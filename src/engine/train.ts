@@ -3,11 +3,12 @@
  * ask the bound for its estimate and dObjective/dS, backpropagate −dObjective/dS, step Adam,
  * and record the estimate at every step.
  */
-import type { BoundState, CellResult, CellSpec } from '../types.js';
+import type { BoundState, CellResult, CellSpec, HeldOutResult, LevelStats } from '../types.js';
 import type { CriticRuntime } from './types.js';
 import { getBound } from '../bounds/index.js';
 import { dataStream } from '../rng.js';
-import { sampleBatch, miAtStep } from '../tasks/index.js';
+import { miAtStep } from '../tasks/index.js';
+import { drawBatch } from '../tasks/draw.js';
 import { levelStats } from './levelStats.js';
 
 export interface Progress {
@@ -29,6 +30,12 @@ export interface TrainOutput {
   wallMs: number;
   /** Step at which the critic's scores became non-finite (training stopped there), or null. */
   divergedAt: number | null;
+  /** Steps run when training ended early for another reason (finite-sample early stopping). */
+  stoppedAt?: number;
+  /** Level statistics when the loop computes its own (the finite-sample protocol). */
+  levels?: LevelStats[];
+  /** The finite-sample protocol's held-out evaluations. */
+  heldOut?: HeldOutResult;
 }
 
 export const EMA_RATE = 0.01;
@@ -48,7 +55,7 @@ export function trainLoop(spec: CellSpec, runtime: CriticRuntime, options: Train
   for (let t = 0; t < steps; t++) {
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
     const trueMi = miAtStep(spec.mi, spec.stepsPerLevel, t);
-    const batch = sampleBatch(spec.task, rng, n, spec.dim, trueMi, spec.batchRho);
+    const batch = drawBatch(spec, rng, n, trueMi);
     const s = runtime.scores(batch.x, batch.y, n);
     if (!allFinite(s)) { divergedAt = t; break; }
     const out = bound.evaluate(s, n, spec.boundOptions, state);
@@ -63,7 +70,7 @@ export function trainLoop(spec: CellSpec, runtime: CriticRuntime, options: Train
   return { estimates, wallMs: performance.now() - t0, divergedAt };
 }
 
-function allFinite(a: Float32Array): boolean {
+export function allFinite(a: Float32Array): boolean {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
   return true;
 }
@@ -81,7 +88,7 @@ export function summarise(spec: CellSpec, runtime: CriticRuntime, out: TrainOutp
       step.push(t); estimate.push(e); ema.push(m);
     }
   }
-  const ran = out.divergedAt ?? steps;
+  const ran = out.divergedAt ?? out.stoppedAt ?? steps;
   return {
     spec,
     estimator: spec.estimator,
@@ -94,8 +101,9 @@ export function summarise(spec: CellSpec, runtime: CriticRuntime, out: TrainOutp
     msPerStep: ran > 0 ? out.wallMs / ran : NaN,
     wallMs: out.wallMs,
     // Non-finite numbers become null in JSON; every reader treats null as non-finite.
-    levels: levelStats(out.estimates, spec.mi, spec.stepsPerLevel),
+    levels: out.levels ?? levelStats(out.estimates, spec.mi, spec.stepsPerLevel),
     trajectory: { stride, step, estimate, ema },
     logN: Math.log(spec.batchSize),
+    ...(out.heldOut ? { heldOut: out.heldOut } : {}),
   };
 }

@@ -12,7 +12,7 @@
  *    level: each MICE variant against each non-MICE estimator. Seeds pair the tests: one seed =
  *    one data stream and one initialisation.
  */
-import type { EstimatorName } from '../types.js';
+import type { EstimatorId } from '../types.js';
 import { ESTIMATORS } from '../types.js';
 import { getBound } from '../bounds/index.js';
 import { estimatorLabel, num, rhoLabel } from '../report/labels.js';
@@ -53,7 +53,7 @@ export interface LevelSummary {
 export interface Group {
   context: Context;
   label: string;
-  estimator: EstimatorName;
+  estimator: EstimatorId;
   /** getBound(name).lowerBound, or null when the bound is not registered. */
   lowerBound: boolean | null;
   seeds: number[];
@@ -149,7 +149,7 @@ export interface Summary {
 
 export interface AggregateOptions {
   resamples?: number;
-  lowerBoundOf?: (name: EstimatorName) => boolean | null;
+  lowerBoundOf?: (name: EstimatorId) => boolean | null;
 }
 
 const SETUP_FIELDS = ['dim', 'hidden', 'embed', 'lr', 'stepsPerLevel', 'mi'] as const;
@@ -157,7 +157,7 @@ const SETUP_SHORT: Record<(typeof SETUP_FIELDS)[number], string> = {
   dim: 'd', hidden: 'h', embed: 'e', lr: 'lr', stepsPerLevel: 'L', mi: 'MI',
 };
 
-function defaultLowerBound(name: EstimatorName): boolean | null {
+function defaultLowerBound(name: EstimatorId): boolean | null {
   try { return getBound(name).lowerBound; } catch { return null; }
 }
 
@@ -212,7 +212,7 @@ export function aggregate(records: readonly StoreRecord[], options: AggregateOpt
   const setupKeys = [...new Set(cells.map((c) => JSON.stringify(setupOf(c))))].sort();
   const setupLabel = setupLabels(setupKeys);
   const contexts = new Map<string, Context>();
-  const groupsByKey = new Map<string, { context: Context; label: string; estimator: EstimatorName; cells: CellRecord[] }>();
+  const groupsByKey = new Map<string, { context: Context; label: string; estimator: EstimatorId; cells: CellRecord[] }>();
   const duplicates: string[] = [];
   for (const c of cells) {
     const setup = JSON.stringify(setupOf(c));
@@ -510,7 +510,7 @@ function provenanceOf(records: readonly StoreRecord[]): Summary['provenance'] {
   };
   for (const r of records) {
     for (const [k, v] of Object.entries(r.provenance)) add(k, v);
-    if (r.kind === 'cell') { add('engine', r.engine); add('backend', r.backend); } else add('backend', r.backend);
+    if (r.kind === 'cell') { add('engine', r.engine); add('backend', r.backend); } else if (r.kind === 'gan') add('backend', r.backend);
   }
   return [...acc.entries()].map(([key, vals]) => ({ key, values: [...vals].sort() }))
     .sort((a, b) => compareStrings(a.key, b.key));

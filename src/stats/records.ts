@@ -5,7 +5,7 @@
  * missing, or not a number) becomes NaN, i.e. non-finite = divergent. A value of the wrong shape
  * throws a RecordError naming the field, so the loader can skip that one file with a warning.
  */
-import type { BoundOptions, CellSpec, CriticKind, EstimatorName, GanVariant, LevelStats, TaskName } from '../types.js';
+import type { BoundOptions, CellSpec, CriticKind, EstimatorId, GanVariant, LevelStats, TaskId } from '../types.js';
 
 export class RecordError extends Error {
   override name = 'RecordError';
@@ -20,9 +20,9 @@ export interface CellRecord {
   kind: 'cell';
   file: string;
   spec: CellSpec;
-  estimator: EstimatorName;
+  estimator: EstimatorId;
   critic: CriticKind;
-  task: TaskName;
+  task: TaskId;
   batchRho: number | 'random';
   batchSize: number;
   seed: number;
@@ -32,6 +32,21 @@ export interface CellRecord {
   levels: LevelRecord[];
   trajectory: { step: number[]; estimate: number[]; ema: number[] };
   logN: number;
+  provenance: Record<string, unknown>;
+  /** Finite-sample protocol cells: the reported (best held-out) estimate and the steps run. */
+  heldOut?: { estimate: number; final: number; steps: number };
+}
+
+/** A KSG job's result (the BMI preset's non-neural reference). */
+export interface KsgRecord {
+  kind: 'ksg';
+  file: string;
+  task: string;
+  seed: number;
+  size: number;
+  k: number;
+  estimate: number;
+  trueMi: number;
   provenance: Record<string, unknown>;
 }
 
@@ -49,7 +64,7 @@ export interface GanRecord {
   provenance: Record<string, unknown>;
 }
 
-export type StoreRecord = CellRecord | GanRecord;
+export type StoreRecord = CellRecord | GanRecord | KsgRecord;
 
 type Json = Record<string, unknown>;
 
@@ -69,6 +84,14 @@ export function parseRecord(raw: unknown, file: string): StoreRecord {
   // The store's own version fields say which code produced the numbers.
   if (raw.codeVersion !== undefined) provenance.codeVersion = raw.codeVersion;
   if (raw.packageVersion !== undefined) provenance.packageVersion = raw.packageVersion;
+  if (spec.kind === 'ksg') {
+    need(typeof spec.task === 'string', 'spec.task', 0);
+    need(typeof spec.seed === 'number', 'spec.seed', 0);
+    return {
+      kind: 'ksg', file, task: spec.task as string, seed: spec.seed as number, size: toNum(spec.size), k: toNum(spec.k),
+      estimate: toNum(raw.estimate), trueMi: toNum(raw.trueMi), provenance,
+    };
+  }
   if (spec.kind === 'gan') {
     const samples = Array.isArray(raw.samples)
       ? (raw.samples as unknown[]).filter((p): p is [number, number] => Array.isArray(p) && p.length === 2 && p.every((c) => typeof c === 'number'))
@@ -114,6 +137,7 @@ export function parseRecord(raw: unknown, file: string): StoreRecord {
     msPerStep: toNum(raw.msPerStep), levels, trajectory,
     logN: Number.isFinite(toNum(raw.logN)) ? toNum(raw.logN) : Math.log(s.batchSize),
     provenance,
+    ...(isObj(raw.heldOut) ? { heldOut: { estimate: toNum(raw.heldOut.estimate), final: toNum(raw.heldOut.final), steps: toNum(raw.heldOut.steps) } } : {}),
   };
 }
 

@@ -24,7 +24,7 @@ export interface Batch {
 export const RANDOM_BATCH_RHO_MAX = 0.5;
 
 export function sampleBatch(
-  task: TaskName, rng: Rng, n: number, dim: number, mi: number, batchRho: number | 'random',
+  task: TaskName, rng: Pick<Rng, 'normal' | 'range'>, n: number, dim: number, mi: number, batchRho: number | 'random',
 ): Batch {
   const rho = rhoForMi(mi, dim);
   const rb = batchRho === 'random' ? rng.range(0, RANDOM_BATCH_RHO_MAX) : batchRho;

@@ -81,9 +81,9 @@ class TfjsRuntime implements CriticRuntime {
     }
     // Joint: layer 1 on [x_i; y_j] is W_x x_i + W_y y_j + b, so it costs O(n·d·h), not O(n²·d·h).
     const [l1, l2, l3] = this.towers[0];
-    const d = this.layout.dim, h = this.layout.hidden;
+    const d = this.layout.dim, dy = this.layout.dimY ?? d, h = this.layout.hidden;
     const wx = tf.slice(l1.w, [0, 0], [h, d]);
-    const wy = tf.slice(l1.w, [0, d], [h, d]);
+    const wy = tf.slice(l1.w, [0, d], [h, dy]);
     const a = tf.reshape(tf.matMul(x, wx, false, true), [n, 1, h]);
     const b = tf.reshape(tf.matMul(y, wy, false, true), [1, n, h]);
     const h1 = tf.reshape(tf.relu(tf.add(tf.add(a, b), l1.b)), [n * n, h]);
@@ -93,9 +93,9 @@ class TfjsRuntime implements CriticRuntime {
   scores(x: Float32Array, y: Float32Array, n: number): Float32Array {
     const tf = this.tf;
     this.disposeBatch();
-    const d = this.layout.dim;
-    this.x = tf.tensor2d(x, [n, d]);
-    this.y = tf.tensor2d(y, [n, d]);
+    const d = this.layout.dim, dy = this.layout.dimY ?? d;
+    this.x = tf.tensor2d(x.subarray(0, n * d), [n, d]);
+    this.y = tf.tensor2d(y.subarray(0, n * dy), [n, dy]);
     for (const l of this.towers.flat()) {
       if (!l.u) continue;
       const [out, inp] = l.slot.weight.shape as [number, number];

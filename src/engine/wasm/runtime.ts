@@ -178,19 +178,19 @@ export class WasmCriticRuntime implements CriticRuntime {
   private ensureCapacity(n: number): void {
     if (n !== this.n) { this.sOut = new Float32Array(n * n); this.n = n; }
     if (n <= this.capacity) return;
-    const { dim: d, hidden: h, embed: e } = this.layout;
+    const { hidden: h, embed: e } = this.layout;
     this.S = this.alloc(n * n);
     this.dS = this.alloc(n * n);
     if (this.layout.kind === 'separable') {
-      this.towersBuf = [0, 1].map(() => ({
-        input: this.alloc(n * d), h1: this.alloc(n * h), h2: this.alloc(n * h),
+      this.towersBuf = [0, 1].map((t) => ({
+        input: this.alloc(n * this.inDim(t)), h1: this.alloc(n * h), h2: this.alloc(n * h),
         out: this.alloc(n * e), dOut: this.alloc(n * e),
       }));
       this.dH = this.alloc(n * h);
       this.dH1 = this.alloc(n * h);
     } else {
       const rows = n * n;
-      this.towersBuf = [0, 1].map(() => ({ input: this.alloc(n * d), h1: 0, h2: 0, out: 0, dOut: 0 }));
+      this.towersBuf = [0, 1].map((t) => ({ input: this.alloc(n * this.inDim(t)), h1: 0, h2: 0, out: 0, dOut: 0 }));
       this.jA = this.alloc(n * h);
       this.jB = this.alloc(n * h);
       // Two n²×h buffers, not four: dZ2 overwrites H2 (lastBackward works in place) and dH1
@@ -204,6 +204,11 @@ export class WasmCriticRuntime implements CriticRuntime {
       this.jdB = this.alloc(n * h);
     }
     this.capacity = n;
+  }
+
+  /** Input dimension of tower (or, joint, of input block) t: x's for 0, y's for 1. */
+  private inDim(t: number): number {
+    return t === 0 ? this.layout.dim : this.layout.dimY ?? this.layout.dim;
   }
 
   private wPtr(slot: LinearSlot): number {
@@ -262,12 +267,12 @@ export class WasmCriticRuntime implements CriticRuntime {
 
   scores(x: Float32Array, y: Float32Array, n: number): Float32Array {
     if (this.disposed) throw new Error('wasm engine: runtime used after dispose()');
-    const d = this.layout.dim;
-    if (x.length < n * d || y.length < n * d) throw new RangeError(`wasm engine: x and y need n·d = ${n * d} entries`);
+    const dx = this.inDim(0), dy = this.inDim(1);
+    if (x.length < n * dx || y.length < n * dy) throw new RangeError(`wasm engine: x needs n·d_x = ${n * dx} and y n·d_y = ${n * dy} entries`);
     this.ensureCapacity(n);
     const f = this.f32();
-    f.set(x.subarray(0, n * d), this.towersBuf[0].input / 4);
-    f.set(y.subarray(0, n * d), this.towersBuf[1].input / 4);
+    f.set(x.subarray(0, n * dx), this.towersBuf[0].input / 4);
+    f.set(y.subarray(0, n * dy), this.towersBuf[1].input / 4);
     this.powerIterate();
     if (this.layout.kind === 'separable') this.forwardSeparable(n); else this.forwardJoint(n);
     this.sOut.set(this.f32().subarray(this.S / 4, this.S / 4 + n * n));
@@ -275,10 +280,11 @@ export class WasmCriticRuntime implements CriticRuntime {
   }
 
   private forwardSeparable(n: number): void {
-    const { dim: d, hidden: h, embed: e } = this.layout;
+    const { hidden: h, embed: e } = this.layout;
     for (let t = 0; t < 2; t++) {
       const [l0, l1, l2] = this.layout.towers[t];
       const b = this.towersBuf[t];
+      const d = this.inDim(t);
       this.mm(n, h, d, b.input, d, 1, this.wPtr(l0), 1, d, b.h1, h, 0, this.p(l0.bias.offset), 1);
       this.mm(n, h, h, b.h1, h, 1, this.wPtr(l1), 1, h, b.h2, h, 0, this.p(l1.bias.offset), 1);
       this.mm(n, e, h, b.h2, h, 1, this.wPtr(l2), 1, h, b.out, e, 0, this.p(l2.bias.offset), 0);
@@ -289,11 +295,12 @@ export class WasmCriticRuntime implements CriticRuntime {
 
   private forwardJoint(n: number): void {
     const k = this.k;
-    const { dim: d, hidden: h } = this.layout;
+    const { hidden: h } = this.layout;
+    const d = this.inDim(0), dy = this.inDim(1), w = d + dy;
     const [l0, l1, l2] = this.layout.towers[0];
     const w1 = this.wPtr(l0);
-    this.mm(n, h, d, this.towersBuf[0].input, d, 1, w1, 1, 2 * d, this.jA, h, 0, this.p(l0.bias.offset), 0);
-    this.mm(n, h, d, this.towersBuf[1].input, d, 1, w1 + d * 4, 1, 2 * d, this.jB, h, 0, 0, 0);
+    this.mm(n, h, d, this.towersBuf[0].input, d, 1, w1, 1, w, this.jA, h, 0, this.p(l0.bias.offset), 0);
+    this.mm(n, h, dy, this.towersBuf[1].input, dy, 1, w1 + d * 4, 1, w, this.jB, h, 0, 0, 0);
     k.pairForward(this.jH1, this.jA, this.jB, n, h);
     this.mm(n * n, h, h, this.jH1, h, 1, this.wPtr(l1), 1, h, this.jH2, h, 0, this.p(l1.bias.offset), 1);
     const b3 = this.f32()[l2.bias.offset + this.P / 4];
@@ -313,13 +320,14 @@ export class WasmCriticRuntime implements CriticRuntime {
 
   private backwardSeparable(n: number): void {
     const k = this.k;
-    const { dim: d, hidden: h, embed: e } = this.layout;
+    const { hidden: h, embed: e } = this.layout;
     const [F, Gm] = this.towersBuf;
     this.mm(n, e, n, this.dS, n, 1, Gm.out, e, 1, F.dOut, e, 0, 0, 0);
     this.mm(n, e, n, this.dS, 1, n, F.out, e, 1, Gm.dOut, e, 0, 0, 0);
     for (let t = 0; t < 2; t++) {
       const [l0, l1, l2] = this.layout.towers[t];
       const b = this.towersBuf[t];
+      const d = this.inDim(t);
       // Last layer (no ReLU): dZ3 = dOut.
       this.mm(e, h, n, b.dOut, 1, e, b.h2, h, 1, this.g(l2.weight.offset), h, 0, 0, 0);
       k.colSums(this.g(l2.bias.offset), b.dOut, n, e, 0);
@@ -336,7 +344,8 @@ export class WasmCriticRuntime implements CriticRuntime {
 
   private backwardJoint(n: number): void {
     const k = this.k;
-    const { dim: d, hidden: h } = this.layout;
+    const { hidden: h } = this.layout;
+    const d = this.inDim(0), dy = this.inDim(1), w = d + dy;
     const [l0, l1, l2] = this.layout.towers[0];
     const rows = n * n;
     k.lastBackward(this.jDz2, this.g(l2.weight.offset), this.g(l1.bias.offset), this.jH2, this.dS, this.wPtr(l2), rows, h);
@@ -348,8 +357,8 @@ export class WasmCriticRuntime implements CriticRuntime {
     this.mm(rows, h, h, this.jDz2, h, 1, this.wPtr(l1), h, 1, this.jDh1, h, 0, 0, 0);
     k.pairBackward(this.jdA, this.jdB, this.jDh1, this.jA, this.jB, n, h);
     const gw1 = this.g(l0.weight.offset);
-    this.mm(h, d, n, this.jdA, 1, h, this.towersBuf[0].input, d, 1, gw1, 2 * d, 0, 0, 0);
-    this.mm(h, d, n, this.jdB, 1, h, this.towersBuf[1].input, d, 1, gw1 + d * 4, 2 * d, 0, 0, 0);
+    this.mm(h, d, n, this.jdA, 1, h, this.towersBuf[0].input, d, 1, gw1, w, 0, 0, 0);
+    this.mm(h, dy, n, this.jdB, 1, h, this.towersBuf[1].input, dy, 1, gw1 + d * 4, w, 0, 0, 0);
     k.colSums(this.g(l0.bias.offset), this.jdA, n, h, 0);
   }
 

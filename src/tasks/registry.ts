@@ -1,0 +1,86 @@
+/**
+ * Every task the harness knows, by id: the paper's staircase tasks (Gaussian, Cubic; their
+ * dimension is the cell's `dim`), the BMI suite (./bmi/suite.ts) and tasks registered by plugins.
+ * The library does no I/O: the CLI loads plugin files and calls registerTask.
+ */
+import type { TaskDefinition, TaskId, TaskName, TaskRng, TaskSampleOptions } from '../types.js';
+import { TASKS } from '../types.js';
+import { sampleBatch } from './batch.js';
+import { bmiSuite, type BmiTask } from './bmi/suite.js';
+import { DEFAULT_LEVELS } from './staircase.js';
+
+export type TaskSource = 'paper' | 'bmi' | 'plugin';
+
+export interface RegisteredTask {
+  task: TaskDefinition;
+  source: TaskSource;
+  /** sha256 of the plugin file that registered it (source 'plugin'). */
+  pluginHash?: string;
+  /** BMI's own id and name (source 'bmi'). */
+  bmi?: { id: string; name: string };
+}
+
+/** The paper's default dimension d = 20, used when a staircase task is listed or sampled without one. */
+export const PAPER_DEFAULT_DIM = 20;
+
+export function isPaperTask(id: TaskId): id is TaskName {
+  return (TASKS as readonly string[]).includes(id);
+}
+
+/** The Gaussian or Cubic staircase task at dimension d (x, y ∈ R^d; src/tasks/gaussian.ts, cubic.ts). */
+export function paperTask(name: TaskName, dim = PAPER_DEFAULT_DIM): TaskDefinition {
+  const description = name === 'gaussian'
+    ? 'x, y ∈ R^d, each coordinate pair correlated with ρ = sqrt(1 − e^(−2I/d)) (paper §5.1); MI set per level'
+    : 'the Gaussian task with y ↦ y³ (paper §5.1; same MI); MI set per level';
+  return {
+    id: name, family: 'staircase', description, dimX: dim, dimY: dim,
+    sample(n: number, rng: TaskRng, o: TaskSampleOptions) {
+      // sampleBatch draws ρ_batch with range(); the same arithmetic as Rng.range on TaskRng's uniform.
+      const r = { normal: () => rng.normal(), range: (lo: number, hi: number) => lo + (hi - lo) * rng.uniform() };
+      const b = sampleBatch(name, r, n, dim, o.mi, o.batchRho);
+      return { x: b.x, y: b.y };
+    },
+  };
+}
+
+const plugins = new Map<string, RegisteredTask>();
+
+export function registerTask(task: TaskDefinition, pluginHash: string): void {
+  if (getTask(task.id)) throw new Error(`task '${task.id}' is already registered`);
+  plugins.set(task.id, { task, source: 'plugin', pluginHash });
+}
+
+/** Forget every plugin task (tests; a CLI process loads its plugins once). */
+export function clearPluginTasks(): void {
+  plugins.clear();
+}
+
+let bmiById: Map<string, BmiTask> | null = null;
+
+export function getTask(id: TaskId): RegisteredTask | undefined {
+  if (isPaperTask(id)) return { task: paperTask(id), source: 'paper' };
+  if (id.startsWith('bmi:')) {
+    bmiById ??= new Map(bmiSuite().map((t) => [t.id, t]));
+    const t = bmiById.get(id);
+    return t ? { task: t, source: 'bmi', bmi: { id: t.bmiId, name: t.bmiName } } : undefined;
+  }
+  return plugins.get(id);
+}
+
+/** Every task: paper tasks, then the BMI suite in BMI's order, then plugin tasks by id. */
+export function listTasks(): RegisteredTask[] {
+  return [
+    ...TASKS.map((t) => getTask(t)!),
+    ...bmiSuite().map((t) => getTask(t.id)!),
+    ...[...plugins.values()].sort((a, b) => (a.task.id < b.task.id ? -1 : 1)),
+  ];
+}
+
+export function knownTaskIds(): string[] {
+  return listTasks().map((t) => t.task.id);
+}
+
+/** The staircase levels a task lists: the paper's default for staircase tasks, else its true MI. */
+export function taskLevels(t: TaskDefinition): number[] {
+  return t.trueMi === undefined ? [...DEFAULT_LEVELS] : [t.trueMi];
+}
