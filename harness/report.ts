@@ -18,6 +18,8 @@ import { leaderboardMarkdown } from '../src/report/markdown.js';
 import { cellsCsv, pairwiseCsv, summaryCsv } from '../src/report/csv.js';
 import { CELL_FORMAT, verifyCellText } from './sweep/store.js';
 import { estimatorLabel } from '../src/report/labels.js';
+import { bmiSummary, isBmiRecord } from '../src/stats/bmi.js';
+import { bmiCsv, bmiHeatmap, bmiLeaderboard, bmiSection } from '../src/report/bmi.js';
 
 export interface ReportOptions {
   /** Where one-line warnings go (default: stderr with a 'harness: warning:' prefix). */
@@ -123,8 +125,11 @@ async function assertDir(path: string, what: string): Promise<void> {
 export async function writeReport(dir: string, options: ReportOptions = {}): Promise<ReportSummary> {
   const warn = options.warn ?? defaultWarn;
   const store = await loadStore(dir, warn);
-  const summary = aggregate(store.records, { resamples: options.resamples });
-  const plots = options.plots === false ? [] : sortPlots(buildPlots(summary));
+  // BMI-protocol cells and KSG jobs get their own section (src/report/bmi.ts), not the staircase tables.
+  const bmi = store.records.some(isBmiRecord) ? bmiSummary(store.records) : null;
+  const summary = aggregate(store.records.filter((r) => !isBmiRecord(r)), { resamples: options.resamples });
+  const bmiPlot = bmi && options.plots !== false ? bmiHeatmap(bmi) : null;
+  const plots = options.plots === false ? [] : sortPlots([...buildPlots(summary), ...(bmiPlot ? [bmiPlot] : [])]);
   const written: string[] = [];
   // Every report file goes through atomicWrite: shards sharing one store write it concurrently.
   const put = async (rel: string, text: string) => { await atomicWrite(join(dir, rel), text); written.push(rel); };
@@ -139,7 +144,11 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   await put('summary.csv', summaryCsv(summary));
   await put('cells.csv', cellsCsv(summary));
   await put('pairwise.csv', pairwiseCsv(summary));
-  await put('LEADERBOARD.md', leaderboardMarkdown({ summary, plots, skipped: store.skipped, cellFiles: store.cellFiles, stale: store.stale, failures: store.failures }));
+  if (bmi) await put('bmi.csv', bmiCsv(bmi));
+  const onlyBmi = bmi !== null && summary.groups.length === 0 && summary.gan.groups.length === 0;
+  await put('LEADERBOARD.md', onlyBmi
+    ? bmiLeaderboard(bmi, plots, { cellFiles: store.cellFiles, skipped: store.skipped.length, stale: store.stale, failures: store.failures })
+    : leaderboardMarkdown({ summary, plots, skipped: store.skipped, cellFiles: store.cellFiles, stale: store.stale, failures: store.failures }) + (bmi ? `\n${bmiSection(bmi, plots)}` : '') + await otherStores(dir));
   return {
     dir, cellFiles: store.cellFiles,
     cells: summary.groups.reduce((a, g) => a + g.cells.length, 0),
@@ -147,6 +156,27 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     contexts: summary.contexts.length, skipped: store.skipped,
     written: written.sort(), plots: plots.map((p) => p.name),
   };
+}
+
+/**
+ * Links to the cell stores kept inside DIR (e.g. results/bmi/, results/quick/): every
+ * subdirectory with a cells/ folder and a LEADERBOARD.md, by name, with that page's title, so
+ * the headline leaderboard leads to the others. Empty when there are none.
+ */
+async function otherStores(dir: string): Promise<string> {
+  let names: string[];
+  try {
+    names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory() && !['cells', 'plots', 'failures'].includes(d.name)).map((d) => d.name).sort();
+  } catch { return ''; }
+  const lines: string[] = [];
+  for (const name of names) {
+    try {
+      await stat(join(dir, name, 'cells'));
+      const title = (await readFile(join(dir, name, 'LEADERBOARD.md'), 'utf8')).split('\n')[0].replace(/^#+\s*/, '');
+      lines.push(`- [${name}/](${name}/LEADERBOARD.md): ${title}`);
+    } catch { /* not a published store */ }
+  }
+  return lines.length ? `\n## Other result stores\n\nStores kept beside this one, each with its own leaderboard:\n\n${lines.join('\n')}\n` : '';
 }
 
 export type { Summary, PlotSpec };

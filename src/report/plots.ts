@@ -17,7 +17,7 @@ import { GRID_MEANS, sampleGrid } from '../gan/data.js';
 import { Rng } from '../rng.js';
 import { EMA_RATE } from '../engine/train.js';
 
-export type PlotKind = 'trajectory' | 'bias-variance-mse' | 'rho' | 'rho-trajectory' | 'consistency' | 'gan' | 'ranking';
+export type PlotKind = 'trajectory' | 'bias-variance-mse' | 'rho' | 'rho-trajectory' | 'consistency' | 'gan' | 'ranking' | 'bmi';
 
 export interface PlotSpec {
   /** File name inside plots/, e.g. "trajectory-gaussian-rho0-n64.svg". */
