@@ -23,7 +23,7 @@ import { getBound } from '../bounds/index.js';
 import { dataStream, type Rng } from '../rng.js';
 import { fixedSample } from '../tasks/draw.js';
 import { levelStats } from './levelStats.js';
-import { allFinite, type TrainOptions, type TrainOutput } from './train.js';
+import { allFinite, trainStep, type TrainOptions, type TrainOutput } from './train.js';
 
 /** Held-out part size for a sample of `size` points (sklearn: ⌈test_size·n⌉). */
 export function testSizeFor(size: number, testShare: number): number {
@@ -103,13 +103,10 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
     }
     gather(sample.x, dx, train, 0, n, x);
     gather(sample.y, dy, train, 0, n, y);
-    const s = runtime.scores(x, y, n);
-    if (!allFinite(s)) { divergedAt = t; break; }
-    const out = bound.evaluate(s, n, spec.boundOptions, state);
+    const out = trainStep(spec, runtime, bound, x, y, state, dLoss);
+    if (!out) { divergedAt = t; break; }
     state = out.state;
     estimates[t] = out.estimate;
-    for (let i = 0; i < n * n; i++) dLoss[i] = -out.grad[i];
-    runtime.step(dLoss);
     if (options.onProgress && (t % every === 0 || t === steps - 1)) options.onProgress({ step: t, steps, estimate: out.estimate, trueMi });
     if ((t + 1) % proto.evalEvery === 0) {
       evaluate(t + 1);

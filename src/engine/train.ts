@@ -3,7 +3,7 @@
  * ask the bound for its estimate and dObjective/dS, backpropagate −dObjective/dS, step Adam,
  * and record the estimate at every step.
  */
-import type { BoundState, CellResult, CellSpec, HeldOutResult, LevelStats } from '../types.js';
+import type { BoundDefinition, BoundOutput, BoundState, CellResult, CellSpec, HeldOutResult, LevelStats } from '../types.js';
 import type { CriticRuntime } from './types.js';
 import { getBound } from '../bounds/index.js';
 import { dataStream } from '../rng.js';
@@ -56,18 +56,33 @@ export function trainLoop(spec: CellSpec, runtime: CriticRuntime, options: Train
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
     const trueMi = miAtStep(spec.mi, spec.stepsPerLevel, t);
     const batch = drawBatch(spec, rng, n, trueMi);
-    const s = runtime.scores(batch.x, batch.y, n);
-    if (!allFinite(s)) { divergedAt = t; break; }
-    const out = bound.evaluate(s, n, spec.boundOptions, state);
+    const out = trainStep(spec, runtime, bound, batch.x, batch.y, state, dLoss);
+    if (!out) { divergedAt = t; break; }
     state = out.state;
     estimates[t] = out.estimate;
-    for (let i = 0; i < n * n; i++) dLoss[i] = -out.grad[i];
-    runtime.step(dLoss);
     if (options.onProgress && (t % every === 0 || t === steps - 1)) {
       options.onProgress({ step: t, steps, estimate: out.estimate, trueMi });
     }
   }
   return { estimates, wallMs: performance.now() - t0, divergedAt };
+}
+
+/**
+ * One update: score the batch, ask the bound for its estimate and dObjective/dS, backpropagate
+ * −dObjective/dS and step Adam. Returns the bound's output, or null (and no update) when the
+ * critic's scores are non-finite: a divergence, which ends training. `dLoss` is scratch (n²).
+ */
+export function trainStep(
+  spec: CellSpec, runtime: CriticRuntime, bound: BoundDefinition, x: Float32Array, y: Float32Array,
+  state: BoundState | undefined, dLoss: Float32Array,
+): BoundOutput | null {
+  const n = spec.batchSize;
+  const s = runtime.scores(x, y, n);
+  if (!allFinite(s)) return null;
+  const out = bound.evaluate(s, n, spec.boundOptions, state);
+  for (let i = 0; i < n * n; i++) dLoss[i] = -out.grad[i];
+  runtime.step(dLoss);
+  return out;
 }
 
 export function allFinite(a: Float32Array): boolean {

@@ -23,6 +23,15 @@ export function cholesky(a: ArrayLike<number>, m: number): Float64Array {
   return l;
 }
 
+/** out = L z for a lower-triangular m×m L (row-major): a N(0, L Lᵀ) draw from a N(0, I) one. */
+export function lowerTimes(l: Float64Array, m: number, z: Float64Array, out: Float64Array): void {
+  for (let r = 0; r < m; r++) {
+    let s = 0;
+    for (let k = 0; k <= r; k++) s += l[r * m + k] * z[k];
+    out[r] = s;
+  }
+}
+
 /** log det A for symmetric positive-definite A: 2 Σ log L_ii. */
 export function logDet(a: ArrayLike<number>, m: number): number {
   const l = cholesky(a, m);

@@ -12,7 +12,7 @@
  *    λ²/(ε² + λ²) = 0.8, every other pair independent; I = −2 · ½ log(1 − 0.8²) = 1.0217 nats.
  */
 import type { TaskRng } from '../../types.js';
-import { cholesky, gaussianMi } from './linalg.js';
+import { cholesky, gaussianMi, lowerTimes } from './linalg.js';
 import type { Sampler } from './sampler.js';
 
 /** N(0, Σ) split into its first dimX and last dimY coordinates. */
@@ -23,14 +23,12 @@ export function splitMultinormal(dimX: number, dimY: number, cov: Float64Array, 
     dimX, dimY, mi,
     sample(n: number, rng: TaskRng) {
       const x = new Float64Array(n * dimX), y = new Float64Array(n * dimY);
-      const z = new Float64Array(m);
+      const z = new Float64Array(m), v = new Float64Array(m);
       for (let i = 0; i < n; i++) {
         for (let k = 0; k < m; k++) z[k] = rng.normal();
-        for (let r = 0; r < m; r++) {
-          let s = 0;
-          for (let k = 0; k <= r; k++) s += l[r * m + k] * z[k];
-          if (r < dimX) x[i * dimX + r] = s; else y[i * dimY + r - dimX] = s;
-        }
+        lowerTimes(l, m, z, v);
+        for (let r = 0; r < dimX; r++) x[i * dimX + r] = v[r];
+        for (let r = 0; r < dimY; r++) y[i * dimY + r] = v[dimX + r];
       }
       return { x, y };
     },

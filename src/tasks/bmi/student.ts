@@ -12,7 +12,7 @@
  * Only integer ν is needed by the suite (1, 2, 3); χ²_ν is then a sum of ν squared normals.
  */
 import type { TaskRng } from '../../types.js';
-import { cholesky, gaussianMi } from './linalg.js';
+import { cholesky, gaussianMi, lowerTimes } from './linalg.js';
 import { digamma, gammaln } from './special.js';
 import type { Sampler } from './sampler.js';
 
@@ -36,17 +36,15 @@ export function splitStudentT(dimX: number, dimY: number, nu: number, dispersion
     dimX, dimY, mi,
     sample(n: number, rng: TaskRng) {
       const x = new Float64Array(n * dimX), y = new Float64Array(n * dimY);
-      const z = new Float64Array(m);
+      const z = new Float64Array(m), v = new Float64Array(m);
       for (let i = 0; i < n; i++) {
         for (let k = 0; k < m; k++) z[k] = rng.normal();
         let chi2 = 0;
         for (let k = 0; k < nu; k++) { const g = rng.normal(); chi2 += g * g; }
         const scale = 1 / Math.sqrt(chi2 / nu);
-        for (let r = 0; r < m; r++) {
-          let s = 0;
-          for (let k = 0; k <= r; k++) s += l[r * m + k] * z[k];
-          if (r < dimX) x[i * dimX + r] = s * scale; else y[i * dimY + r - dimX] = s * scale;
-        }
+        lowerTimes(l, m, z, v);
+        for (let r = 0; r < dimX; r++) x[i * dimX + r] = v[r] * scale;
+        for (let r = 0; r < dimY; r++) y[i * dimY + r] = v[dimX + r] * scale;
       }
       return { x, y };
     },
