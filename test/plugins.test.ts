@@ -95,6 +95,22 @@ describe('a plugin re-implementing InfoNCE trains to the built-in numbers', () =
   });
 });
 
+test('a plugin task runs in a 2-worker sweep: its cells take the task\'s dimensions and true MI and carry the plugin hash', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mi-plugin-task-'));
+  const out = join(dir, 'store');
+  const r = harness(['sweep', '--preset', 'smoke', '--plugin', CHANNEL, '--tasks', `example:gaussian-channel-3x2,gaussian`, '--estimators', 'infonce', '--seeds', '2', '--workers', '2', '--no-gpu', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const cells = readdirSync(join(out, 'cells')).map((f) => JSON.parse(readFileSync(join(out, 'cells', f), 'utf8')));
+  const mine = cells.filter((c) => c.spec.task === 'example:gaussian-channel-3x2');
+  assert.equal(mine.length, 2);
+  for (const c of mine) {
+    assert.deepEqual([c.spec.dim, c.spec.dimY, c.spec.plugins], [3, 2, [sha256(CHANNEL)]]);
+    assert.equal(c.spec.mi.length, 1);
+    assert.ok(Math.abs(c.spec.mi[0] - 0.5 * Math.log(2.25 * 3 - 0.25)) < 1e-15);
+  }
+  for (const c of cells.filter((c) => c.spec.task === 'gaussian')) assert.equal(c.spec.plugins, undefined);
+});
+
 describe('check-plugin', () => {
   test('every built-in bound passes the checks check-plugin runs', () => {
     const options: Partial<Record<string, BoundOptions>> = { mice: { miceBlockPartition: false } };
@@ -131,6 +147,13 @@ describe('check-plugin', () => {
     assert.equal(r.code, 5, r.stdout + r.stderr);
     assert.match(r.stdout, /FAIL\s+bound half-grad: gradient/);
     assert.match(r.stdout, /3 of 4 checks passed; failing: bound half-grad/);
+    const rnd = join(dir, 'random-task.mjs');
+    writeFileSync(rnd, `export default { tasks: [{ id: 'noisy', dimX: 1, dimY: 1, trueMi: 0,
+      sample(n) { const x = new Float64Array(n), y = new Float64Array(n); for (let i = 0; i < n; i++) { x[i] = Math.random(); y[i] = Math.random(); } return { x, y }; } }] };`);
+    const t = harness(['check-plugin', rnd]);
+    assert.equal(t.code, 5, t.stdout + t.stderr);
+    assert.match(t.stdout, /FAIL\s+task noisy: deterministic/);
+    assert.match(t.stdout, /FAIL\s+task noisy: own stream only: sampling never calls Math\.random/);
   });
 });
 
