@@ -16,7 +16,7 @@ export const FINITE_SAMPLE_DEFAULTS = { testShare: 0.5, evalEvery: 250 } as cons
 
 export interface RunFlags {
   estimator?: string; tau?: string; alpha?: string; emaRate?: string; miceForm?: string;
-  partitionGrad?: boolean; spectralNorm?: boolean;
+  partitionGrad?: boolean; spectralNorm?: boolean; spectralNormLayers?: string;
   critic: string; task: string; mi: string; stepsPerLevel: string; batchSize: string; dim: string;
   batchRho: string; seed: string; hidden: string; embed: string; lr: string;
   engine: string; backend: string; json?: boolean; out?: string;
@@ -46,6 +46,8 @@ export function specFromFlags(f: RunFlags, given: GivenFlags = () => true): Cell
     boundOptions.miceForm = parseChoice('--mice-form', f.miceForm ?? 'dv', ['dv', 'nwj'] as const);
     boundOptions.miceBlockPartition = !f.partitionGrad;
   }
+  const snLayers = f.spectralNormLayers === undefined ? 'last' : parseChoice('--spectral-norm-layers', f.spectralNormLayers, ['last', 'all'] as const);
+  if (snLayers === 'all' && f.spectralNorm === false) throw new UsageError('--spectral-norm-layers: all cannot be combined with --no-spectral-norm');
   const lr = parseNumber('--lr', f.lr);
   if (!(lr > 0)) throw new UsageError(`--lr: must be > 0, got ${f.lr}`);
   let dim = parseInteger('--dim', f.dim, 1);
@@ -66,7 +68,8 @@ export function specFromFlags(f: RunFlags, given: GivenFlags = () => true): Cell
     boundOptions,
     critic: parseChoice('--critic', f.critic, CRITICS),
     // commander leaves spectralNorm undefined unless --spectral-norm or --no-spectral-norm is given.
-    spectralNorm: f.spectralNorm ?? estimator === 'mice',
+    spectralNorm: f.spectralNorm ?? (estimator === 'mice' || snLayers === 'all'),
+    ...(snLayers === 'all' ? { spectralNormLayers: 'all' as const } : {}),
     task,
     mi,
     stepsPerLevel: parseInteger('--steps-per-level', f.stepsPerLevel, 2),

@@ -33,7 +33,8 @@ export function buildCellSpec(partial: Partial<CellSpec>): CellSpec {
     estimator,
     boundOptions: { ...(partial.boundOptions ?? {}) },
     critic: partial.critic ?? CELL_DEFAULTS.critic,
-    spectralNorm: partial.spectralNorm ?? estimator === 'mice',
+    spectralNorm: partial.spectralNorm ?? (estimator === 'mice' || partial.spectralNormLayers === 'all'),
+    ...(partial.spectralNormLayers === 'all' ? { spectralNormLayers: 'all' as const } : {}),
     task: partial.task ?? CELL_DEFAULTS.task,
     mi: [...(partial.mi ?? CELL_DEFAULTS.mi)],
     stepsPerLevel: partial.stepsPerLevel ?? CELL_DEFAULTS.stepsPerLevel,
@@ -98,6 +99,8 @@ export function validateCellSpec(spec: CellSpec): CellSpec {
   oneOf('engine', ENGINES);
   oneOf('backend', BACKENDS);
   if (typeof spec.spectralNorm !== 'boolean') bad('spectralNorm', 'must be a boolean', spec.spectralNorm);
+  if (spec.spectralNormLayers !== undefined && spec.spectralNormLayers !== 'all') bad('spectralNormLayers', "must be 'all' or absent (the last layer)", spec.spectralNormLayers);
+  if (spec.spectralNormLayers === 'all' && !spec.spectralNorm) bad('spectralNormLayers', 'all layers need spectralNorm: true', spec.spectralNormLayers);
   if (!Array.isArray(spec.mi) || spec.mi.length === 0) bad('mi', 'must be a non-empty list of MI values', spec.mi);
   spec.mi.forEach((v, i) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(`mi[${i}]`, 'must be a finite number >= 0', v);

@@ -78,6 +78,13 @@ export interface CellSpec {
   critic: CriticKind;
   /** Spectrally normalise the critic's last layer(s). Default: true for MICE only. */
   spectralNorm: boolean;
+  /**
+   * Which layers spectralNorm applies to: absent = the last layer of each tower (paper eq. 13–14,
+   * the default); 'all' = every linear layer (Miyato et al. 2018), the reading the paper's
+   * Lemma 6 needs, which bounds the critic by the product of every layer's Lipschitz constant.
+   * Absent rather than 'last' so that specs from before this option keep their addresses.
+   */
+  spectralNormLayers?: 'all';
   task: TaskId;
   /** The staircase of true MI values, nats; a fixed-MI task has one level, its true MI. */
   mi: number[];

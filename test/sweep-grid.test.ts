@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { UsageError } from '../src/errors.js';
-import { ESTIMATORS } from '../src/types.js';
+import { ESTIMATORS, type CellSpec } from '../src/types.js';
 import { buildCellSpec, validateCellSpec } from '../harness/spec.js';
 import { parseVariant, variantLabel } from '../harness/sweep/variant.js';
 import { expandGrid, isGan, type Job } from '../harness/sweep/grid.js';
 import { PRESETS, preset } from '../harness/sweep/presets.js';
 import { loadConfig, parseConfig, applyConfig } from '../harness/sweep/config.js';
-import { canonicalJson, jobHash, CODE_VERSION, PACKAGE_VERSION } from '../harness/sweep/hash.js';
+import { canonicalJson, jobHash, legacyJobHash, CODE_VERSION, PACKAGE_VERSION } from '../harness/sweep/hash.js';
+import { createHash } from 'node:crypto';
 import { resolveShard, shardSlice } from '../harness/sweep/shard.js';
 import { planLanes, pickJob, type PendingJob } from '../harness/sweep/pool.js';
 import { CELL_FORMAT, verifyCellText, type CellFile } from '../harness/sweep/store.js';
@@ -45,6 +46,15 @@ test('variants: SMILE τ=1 and τ=∞, MICE forms, sn override; label round-trip
   assert.deepEqual(parseVariant('mice:form=nwj'), { estimator: 'mice', boundOptions: { miceForm: 'nwj', miceBlockPartition: true }, spectralNorm: true });
   assert.equal(parseVariant('mice:sn=off:block=off').spectralNorm, false);
   assert.equal(parseVariant('nwj:sn=on').spectralNorm, true);
+  assert.deepEqual(parseVariant('mice:block=off:sn=all'), { estimator: 'mice', boundOptions: { miceForm: 'dv', miceBlockPartition: false }, spectralNorm: true, spectralNormLayers: 'all' });
+  assert.deepEqual(parseVariant('mice:sn=last'), parseVariant('mice'));
+  assert.equal(variantLabel(parseVariant('mice:sn=all:block=off')), 'mice:block=off:sn=all');
+  assert.equal(variantLabel(parseVariant('nwj:sn=all')), 'nwj:sn=all');
+  usage(() => parseVariant('mice:sn=some'), /sn must be on, last, all or off/);
+  const snAll = buildCellSpec({ ...parseVariant('mice:sn=all') });
+  assert.equal(snAll.spectralNormLayers, 'all');
+  assert.equal(buildCellSpec(parseVariant('mice')).spectralNormLayers, undefined, 'absent at the default, so the address is unchanged');
+  usage(() => validateCellSpec({ ...snAll, spectralNorm: false }), /^spectralNormLayers: all layers need spectralNorm/);
   assert.equal(variantLabel(parseVariant('smile:tau=inf')), 'smile:tau=inf');
   assert.equal(variantLabel(parseVariant('mice:block=off:form=nwj')), 'mice:form=nwj:block=off');
   usage(() => parseVariant('foo'), /unknown estimator 'foo'/);
@@ -54,7 +64,7 @@ test('variants: SMILE τ=1 and τ=∞, MICE forms, sn override; label round-trip
   const option = fc.oneof(
     fc.constantFrom(...ESTIMATORS).map((e) => e as string),
     fc.tuple(fc.constantFrom('1', '2.5', 'inf', '0.1'), fc.constantFrom('on', 'off')).map(([t, sn]) => `smile:tau=${t}:sn=${sn}`),
-    fc.tuple(fc.constantFrom('dv', 'nwj'), fc.constantFrom('on', 'off'), fc.constantFrom('on', 'off')).map(([f, b, sn]) => `mice:form=${f}:block=${b}:sn=${sn}`),
+    fc.tuple(fc.constantFrom('dv', 'nwj'), fc.constantFrom('on', 'off'), fc.constantFrom('on', 'off', 'all')).map(([f, b, sn]) => `mice:form=${f}:block=${b}:sn=${sn}`),
     fc.constantFrom('0', '0.3', '1').map((a) => `alpha-infonce:alpha=${a}`),
     fc.constantFrom('0.01', '0.2').map((r) => `mine:ema=${r}`),
   );
@@ -69,11 +79,19 @@ test('grid: axes multiply; presets have the documented shapes', () => {
   const jobs = expandGrid(g);
   assert.equal(jobs.length, 2 * 1 * 1 * 2 * 1 * 3);
   assert.equal(expandGrid(preset('quick')).length, 6 * 1 * 2 * 1 * 10);
-  assert.equal(expandGrid(preset('paper')).length, 14 * 2 * 2 * 7 * 10);
+  // The headline store: separable, both tasks, 7 ρ_batch, 6 main variants + 2 sn=all readings, 10 seeds.
+  const paper = expandGrid(preset('paper')) as CellSpec[];
+  assert.equal(paper.length, 8 * 1 * 2 * 7 * 10);
+  assert.ok(paper.every((j) => j.critic === 'separable' && j.stepsPerLevel === 4000 && j.batchSize === 64 && j.dim === 20 && j.hidden === 256));
   assert.deepEqual(preset('paper').mi, [2, 4, 6, 8, 10]);
-  assert.equal(preset('paper').stepsPerLevel, 4000);
-  const labels = new Set(expandGrid(preset('paper')).map((j) => variantLabel(j as never)));
-  for (const l of ['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf', 'mice', 'mice:block=off', 'mice:form=nwj:block=off', 'mice:block=off:sn=off']) assert.ok(labels.has(l), l);
+  assert.deepEqual(new Set(paper.map((j) => j.batchRho)), new Set([0, 0.1, 0.2, 0.3, 0.4, 0.5, 'random']));
+  assert.deepEqual(new Set(paper.map((j) => variantLabel(j))), new Set(['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf', 'mice', 'mice:block=off', 'mice:sn=all', 'mice:block=off:sn=all']));
+  const joint = expandGrid(preset('paper-joint')) as CellSpec[];
+  assert.equal(joint.length, 6 * 3);
+  assert.ok(joint.every((j) => j.critic === 'joint' && j.task === 'gaussian' && j.batchRho === 0 && j.stepsPerLevel === 4000));
+  const labels = new Set(expandGrid(preset('paper-full')).map((j) => variantLabel(j as never)));
+  assert.equal(expandGrid(preset('paper-full')).length, 16 * 2 * 2 * 7 * 10);
+  for (const l of ['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf', 'mice', 'mice:block=off', 'mice:form=nwj:block=off', 'mice:block=off:sn=off', 'mice:sn=all']) assert.ok(labels.has(l), l);
   assert.deepEqual([...new Set(expandGrid(preset('consistency')).map((j) => (j as { batchSize: number }).batchSize))], [16, 32, 64, 128, 256]);
   const gan = expandGrid(preset('gan'));
   assert.ok(gan.every(isGan));
@@ -127,13 +145,17 @@ test('flags: seeds and durations', () => {
   assert.equal(gridFromFlags({}).stepsPerLevel, preset('quick').stepsPerLevel, 'quick is the default');
 });
 
-test('hash: canonical (key order free), covers spec and code version, rejects non-finite', () => {
+test('hash: canonical (key order free), covers spec and numerics version but not the package version, rejects non-finite', () => {
   const s = buildCellSpec({ estimator: 'nwj' });
   const shuffled = Object.fromEntries(Object.entries(s).reverse()) as typeof s;
   assert.equal(jobHash(s), jobHash(shuffled));
   assert.notEqual(jobHash(s), jobHash({ ...s, seed: 1 }));
-  assert.notEqual(jobHash(s), jobHash(s, { code: CODE_VERSION + 1, package: PACKAGE_VERSION }));
-  assert.notEqual(jobHash(s), jobHash(s, { code: CODE_VERSION, package: PACKAGE_VERSION + '-x' }));
+  assert.notEqual(jobHash(s), jobHash(s, CODE_VERSION + 1));
+  // The package version is provenance: a release must not orphan the published cells.
+  assert.equal(jobHash(s), createHash('sha256').update(canonicalJson({ code: CODE_VERSION, job: s })).digest('hex'));
+  assert.notEqual(jobHash(s), legacyJobHash(s, CODE_VERSION, PACKAGE_VERSION), 'the v0.1.0 address differs');
+  // Options added later are absent at their default, so older specs keep their addresses.
+  assert.equal(jobHash(s), jobHash({ ...s, spectralNormLayers: undefined }));
   assert.equal(canonicalJson({ b: 1, a: [1, { d: 2, c: undefined }] }), '{"a":[1,{"d":2}],"b":1}');
   assert.throws(() => canonicalJson({ tau: Infinity }), TypeError);
   assert.match(jobHash(s), /^[0-9a-f]{64}$/);
@@ -210,8 +232,13 @@ test('store: a cell file is trusted only when it parses, fits the schema and has
   assert.match(corrupt(JSON.stringify({ ...cell, spec: { ...spec, seed: 9 } })), /does not hash/);
   assert.match(corrupt(text, '0'.repeat(64)), /hash field/);
   const old = { ...cell, codeVersion: CODE_VERSION - 1 };
-  old.hash = jobHash(spec, { code: CODE_VERSION - 1, package: PACKAGE_VERSION });
+  old.hash = jobHash(spec, CODE_VERSION - 1);
   assert.equal(verifyCellText(JSON.stringify(old), old.hash).state, 'stale');
+  // Written by another release of mi-harness: same address, same numbers, still trusted.
+  assert.equal(verifyCellText(JSON.stringify({ ...cell, packageVersion: '0.0.1' }), cell.hash).state, 'ok');
+  // Written under the v0.1.0 address scheme: reported with the command that fixes it.
+  const legacy = { ...cell, hash: legacyJobHash(spec, CODE_VERSION, '0.1.0'), packageVersion: '0.1.0' };
+  assert.match(corrupt(JSON.stringify(legacy), legacy.hash), /harness readdress/);
 });
 
 test('summary: deterministic, order-free, means over seeds, counts failures and divergence', () => {

@@ -23,6 +23,7 @@ export function register(program: Command): void {
     .option('--partition-grad', 'MICE ablation: do not block the partition function gradient')
     .option('--spectral-norm', 'spectrally normalise the last layer (default: on for mice only)')
     .option('--no-spectral-norm', 'MICE ablation: no spectral normalisation')
+    .option('--spectral-norm-layers <which>', "which layers spectral norm applies to: 'last' (paper eq. 13–14, default) or 'all' (every linear layer, Miyato et al.; implies --spectral-norm)")
     .option('--critic <kind>', 'joint | separable', CELL_DEFAULTS.critic)
     .option('--task <task>', 'gaussian | cubic (staircase), a BMI task such as bmi:binormal (see `harness tasks`), or a plugin task', CELL_DEFAULTS.task)
     .option('--mi <list>', 'staircase of true MI values, nats (staircase tasks; a fixed-MI task uses its own)', CELL_DEFAULTS.mi.join(','))
@@ -56,7 +57,8 @@ export function register(program: Command): void {
 function publicResult(r: CellResult) {
   return {
     estimator: r.estimator, critic: r.critic, task: r.task, seed: r.seed,
-    boundOptions: r.spec.boundOptions, spectralNorm: r.spec.spectralNorm, batchRho: r.spec.batchRho,
+    boundOptions: r.spec.boundOptions, spectralNorm: r.spec.spectralNorm,
+    spectralNormLayers: r.spec.spectralNorm ? r.spec.spectralNormLayers ?? 'last' : undefined, batchRho: r.spec.batchRho,
     batchSize: r.spec.batchSize, dim: r.spec.dim, ...(r.spec.dimY !== undefined ? { dimY: r.spec.dimY } : {}),
     engine: r.engine, backend: r.backend, steps: r.steps, msPerStep: r.msPerStep, wallMs: r.wallMs,
     window: 'last half of each level',

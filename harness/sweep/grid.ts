@@ -94,7 +94,7 @@ export function expandGrid(g: Grid): Job[] {
       const shape = shapes.get(task)!;
       const size = g.sizeCriticsForTask ? criticSize(shape.dim, shape.dimY ?? shape.dim) : { hidden: g.hidden, embed: g.embed };
       jobs.push(validateCellSpec(buildCellSpec({
-        estimator: v.estimator, boundOptions: v.boundOptions, spectralNorm: v.spectralNorm,
+        estimator: v.estimator, boundOptions: v.boundOptions, spectralNorm: v.spectralNorm, spectralNormLayers: v.spectralNormLayers,
         critic, task, batchRho, batchSize, seed,
         mi: shape.mi, stepsPerLevel: g.stepsPerLevel, dim: shape.dim, dimY: shape.dimY, hidden: size.hidden, embed: size.embed,
         lr: g.lr, engine: g.engine, backend: g.backend,

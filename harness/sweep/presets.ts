@@ -7,9 +7,16 @@
  *    blocked, separable critic, both tasks, 10 seeds (so a paired Wilcoxon test can reach
  *    p ≈ 0.002), 500 steps per level: 120 cells × 2 500 steps = 300 000 steps ≈ 900
  *    core-seconds ≈ 7.5 minutes on 2 workers.
- *  - paper: §5.1–5.2 and Appendix: standard + extended benchmark (ρ_batch 0…0.5 and random),
- *    both critics, both tasks, MI 2..10 × 4 000 steps, the five estimators, the MICE ablations
- *    and every other baseline; 3 920 cells — a cluster job (see docs/slurm.sbatch).
+ *  - paper: the headline store (results/): the paper's protocol (§5.1–5.2, Fig. 1–3 and 5–7),
+ *    separable critic, both tasks, ρ_batch ∈ {0, 0.1, …, 0.5, random}, MI 2..10 × 4 000 steps,
+ *    d = 20, n = 64, h = 256, the six main variants plus MICE with every layer spectrally
+ *    normalised (blocked and not), 10 seeds: 8 × 2 × 7 × 10 = 1 120 cells, about 44 s each on
+ *    an idle core (sn=all about twice that) ≈ 8 hours on 2 workers.
+ *  - paper-joint: the joint critic at the paper's protocol, Gaussian, ρ_batch = 0, the six main
+ *    variants, 3 seeds (18 cells × ~12 min on one core). The rest of the joint grid is
+ *    `--preset paper --critics joint`, a cluster job (docs/slurm.sbatch, `--shard i/n`).
+ *  - paper-full: everything the paper's protocol can be asked: both critics, the main
+ *    variants, every MICE ablation and every other baseline; 4 480 cells — a cluster job.
  *  - nightly: quick with 1 500 steps per level and ρ_batch ∈ {0, 0.3} (standard + one extended
  *    setting): 240 cells × 7 500 steps ≈ 1.8 M steps ≈ 5 400 core-seconds.
  *  - consistency: four estimators at n ∈ {16, 32, 64, 128, 256}, 10 seeds, 1 000 steps per level.
@@ -34,6 +41,13 @@ export const MAIN_ESTIMATORS = ['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf'
  */
 export const MICE_ABLATIONS = ['mice:form=nwj:block=off', 'mice:block=off:sn=off'];
 export const OTHER_BASELINES = ['dv', 'mine', 'js', 'tuba', 'alpha-infonce', 'flatnce'];
+/**
+ * MICE with every linear layer spectrally normalised (Miyato et al. 2018): the reading the
+ * paper's Lemma 6 needs (the critic's variance bounded by the product of every layer's
+ * Lipschitz constant), where eq. 13–14 normalise only the last layer.
+ */
+export const MICE_SN_ALL = ['mice:sn=all', 'mice:block=off:sn=all'];
+const PAPER_RHO: (number | 'random')[] = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 'random'];
 
 const base: Grid = {
   estimators: MAIN_ESTIMATORS,
@@ -58,9 +72,11 @@ export const PRESETS = {
     mi: [2, 4], stepsPerLevel: 20, dim: 4, hidden: 32, embed: 8,
   },
   quick: { ...base, stepsPerLevel: 500 },
-  paper: {
-    ...base, estimators: [...MAIN_ESTIMATORS, ...MICE_ABLATIONS, ...OTHER_BASELINES], critics: ['joint', 'separable'],
-    batchRho: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 'random'],
+  paper: { ...base, estimators: [...MAIN_ESTIMATORS, ...MICE_SN_ALL], batchRho: PAPER_RHO },
+  'paper-joint': { ...base, critics: ['joint'], tasks: ['gaussian'], seeds: seedRange(3) },
+  'paper-full': {
+    ...base, estimators: [...MAIN_ESTIMATORS, ...MICE_SN_ALL, ...MICE_ABLATIONS, ...OTHER_BASELINES], critics: ['joint', 'separable'],
+    batchRho: PAPER_RHO,
   },
   nightly: { ...base, batchRho: [0, 0.3], stepsPerLevel: 1500 },
   consistency: {

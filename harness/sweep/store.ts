@@ -5,7 +5,8 @@
  *
  * A cell file is trusted only when it parses, matches the schema, and its spec hashes to both
  * its `hash` field and its file name; anything else is "corrupt": reported and re-run.
- * Cells written by another code/package version are "stale": kept on disk, ignored.
+ * Cells written by another numerics version (CODE_VERSION) are "stale": kept on disk, ignored.
+ * The package version a cell records is provenance, not part of its address.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import type { CellResult, GanResult, KsgResult } from '../../src/types.js';
 import type { Job } from './grid.js';
-import { CODE_VERSION, HASH_RE, PACKAGE_VERSION, jobHash } from './hash.js';
+import { CODE_VERSION, HASH_RE, jobHash, legacyJobHash } from './hash.js';
 
 export const CELL_FORMAT = 'mi-harness/cell@1';
 export const FAILURE_FORMAT = 'mi-harness/failure@1';
@@ -199,11 +200,18 @@ export function verifyCellText(text: string, hash: string): CheckResult {
   const cell = data as CellFile;
   if (cell.hash !== hash) return { state: 'corrupt', reason: `its hash field ${cell.hash.slice(0, 12)}… does not match its name` };
   let actual: string;
-  try { actual = jobHash(cell.spec, { code: cell.codeVersion, package: cell.packageVersion }); } catch (err) {
+  try { actual = jobHash(cell.spec, cell.codeVersion); } catch (err) {
     return { state: 'corrupt', reason: `spec cannot be hashed (${(err as Error).message})` };
   }
-  if (actual !== hash) return { state: 'corrupt', reason: 'its spec does not hash to its name (edited?)' };
-  if (cell.codeVersion !== CODE_VERSION || cell.packageVersion !== PACKAGE_VERSION) return { state: 'stale', cell };
+  if (actual !== hash) {
+    return {
+      state: 'corrupt',
+      reason: legacyJobHash(cell.spec, cell.codeVersion, cell.packageVersion) === hash
+        ? 'written under the v0.1.0 address scheme: run `harness readdress` on its store'
+        : 'its spec does not hash to its name (edited?)',
+    };
+  }
+  if (cell.codeVersion !== CODE_VERSION) return { state: 'stale', cell };
   return { state: 'ok', cell };
 }
 

@@ -9,7 +9,8 @@
  * Keys: tau (smile; number > 0 or inf; default 1, as `harness run`), alpha (alpha-infonce; [0, 1];
  * default 0.5), ema (mine; (0, 1]; default 0.01), form (mice; dv | nwj; default dv = Algorithm 1),
  * block (mice; on | off: block the partition function's gradient; default on), sn (any estimator;
- * on | off: spectral normalisation of the last layer; default on for mice only).
+ * on | last | all | off: spectral normalisation of the last layer (on = last) or of every linear
+ * layer (all); default on for mice only).
  * SMILE's τ = ∞ is stored as an absent tau (BoundOptions: absent means no clipping), because JSON
  * has no Infinity. `variantLabel` is the canonical spelling; parseVariant(variantLabel(x)) = x.
  */
@@ -22,6 +23,7 @@ export interface Variant {
   estimator: EstimatorId;
   boundOptions: BoundOptions;
   spectralNorm: boolean;
+  spectralNormLayers?: 'all';
 }
 
 const KEYS: Record<string, readonly EstimatorName[] | 'all'> = {
@@ -59,7 +61,7 @@ export function parseVariant(raw: string): Variant {
     if (s === undefined) return undefined;
     if (s === 'on' || s === 'true') return true;
     if (s === 'off' || s === 'false') return false;
-    throw new UsageError(`'${raw}': ${key} must be on or off, got '${s}'`);
+    throw new UsageError(`'${raw}': ${key} must be ${key === 'sn' ? 'on, last, all or off' : 'on or off'}, got '${s}'`);
   };
   const boundOptions: BoundOptions = {};
   if (estimator === 'smile') {
@@ -74,11 +76,14 @@ export function parseVariant(raw: string): Variant {
     boundOptions.miceForm = form;
     boundOptions.miceBlockPartition = flag('block') ?? true;
   }
+  const sn = set.get('sn');
+  if (sn === 'all') return { estimator, boundOptions, spectralNorm: true, spectralNormLayers: 'all' };
+  if (sn === 'last') return { estimator, boundOptions, spectralNorm: true };
   return { estimator, boundOptions, spectralNorm: flag('sn') ?? estimator === 'mice' };
 }
 
 /** Canonical name of a spec's (or variant's) estimator variant: defaults are left out, except τ. */
-export function variantLabel(v: Pick<CellSpec, 'estimator' | 'boundOptions' | 'spectralNorm'>): string {
+export function variantLabel(v: Pick<CellSpec, 'estimator' | 'boundOptions' | 'spectralNorm' | 'spectralNormLayers'>): string {
   const o = v.boundOptions;
   const parts: string[] = [v.estimator];
   if (v.estimator === 'smile') parts.push(`tau=${o.tau === undefined || o.tau === Infinity ? 'inf' : o.tau}`);
@@ -88,6 +93,7 @@ export function variantLabel(v: Pick<CellSpec, 'estimator' | 'boundOptions' | 's
     if (o.miceForm === 'nwj') parts.push('form=nwj');
     if (o.miceBlockPartition === false) parts.push('block=off');
   }
-  if (v.spectralNorm !== (v.estimator === 'mice')) parts.push(`sn=${v.spectralNorm ? 'on' : 'off'}`);
+  if (v.spectralNorm && v.spectralNormLayers === 'all') parts.push('sn=all');
+  else if (v.spectralNorm !== (v.estimator === 'mice')) parts.push(`sn=${v.spectralNorm ? 'on' : 'off'}`);
   return parts.join(':');
 }

@@ -1,5 +1,5 @@
 /**
- * MICE (this repository's paper, /work/shared/paper/mice.txt). The paper states it two ways:
+ * MICE (Mutual Information Continuity-constrained Estimator, ICLR 2022 submission; OpenReview). The paper states it two ways:
  *  - eq. 14, the NWJ form  E_P[T^SN] − E_Q[e^(T^SN − 1)]   (options.miceForm = 'nwj');
  *  - Algorithm 1, the DV form  (1/n)Σ_i T_ii − log (1/(n(n−1))) Σ_{i≠j} e^(T_ij)   ('dv', default),
  * and Algorithm 1 takes "the gradients on the left-hand side of I_MICE": the partition function's

@@ -30,6 +30,8 @@ export interface LinearSlot {
   spectralNorm: boolean;
 }
 
+export type SpectralNormLayers = 'last' | 'all';
+
 export interface CriticLayout {
   kind: CriticKind;
   /** Dimension of x. */
@@ -47,7 +49,9 @@ export interface CriticLayout {
 
 export function criticLayout(
   kind: CriticKind, dim: number, hidden = 256, embed = 32, spectralNorm = false, dimY = dim,
+  snLayers: SpectralNormLayers = 'last',
 ): CriticLayout {
+  const snHidden = spectralNorm && snLayers === 'all';
   let offset = 0;
   const linear = (name: string, fanIn: number, out: number, sn: boolean): LinearSlot => {
     const weight: TensorSlot = { name: `${name}.weight`, shape: [out, fanIn], offset, size: out * fanIn, fanIn };
@@ -57,8 +61,8 @@ export function criticLayout(
     return { weight, bias, spectralNorm: sn };
   };
   const tower = (prefix: string, inDim: number, outDim: number): LinearSlot[] => [
-    linear(`${prefix}.0`, inDim, hidden, false),
-    linear(`${prefix}.1`, hidden, hidden, false),
+    linear(`${prefix}.0`, inDim, hidden, snHidden),
+    linear(`${prefix}.1`, hidden, hidden, snHidden),
     linear(`${prefix}.2`, hidden, outDim, spectralNorm),
   ];
   const towers = kind === 'joint'

@@ -6,21 +6,23 @@
  * same streams and the same loop as `harness run`.
  */
 import type { CellResult, CellSpec } from '../types.js';
-import type { Engine } from './types.js';
+import type { Engine, RuntimeOptions } from './types.js';
 import { criticLayout, initParams, initSpectralU } from '../critics/layout.js';
 import { initStream } from '../rng.js';
 import { DEFAULT_ADAM } from './types.js';
 import { summarise, trainLoop, type TrainOptions } from './train.js';
 import { trainFiniteSample } from './finiteSample.js';
 
-export async function trainCell(engine: Engine, spec: CellSpec, options: TrainOptions = {}): Promise<CellResult> {
+export async function trainCell(
+  engine: Engine, spec: CellSpec, options: TrainOptions = {}, engineOptions: Pick<RuntimeOptions, 'variant' | 'threads'> = {},
+): Promise<CellResult> {
   const dimY = spec.dimY ?? spec.dim;
-  const layout = criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm, dimY);
+  const layout = criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm, dimY, spec.spectralNormLayers ?? 'last');
   const rng = initStream(spec.seed, spec.critic, spec.dim, spec.hidden, spec.embed, dimY);
   const params = initParams(layout, rng);
   const spectralU = initSpectralU(layout, rng);
   const runtime = await engine.create(layout, params, {
-    adam: { ...DEFAULT_ADAM, lr: spec.lr }, backend: spec.backend, spectralU,
+    ...engineOptions, adam: { ...DEFAULT_ADAM, lr: spec.lr }, backend: spec.backend, spectralU,
   });
   try {
     return summarise(spec, runtime, spec.finiteSample ? trainFiniteSample(spec, runtime, options) : trainLoop(spec, runtime, options));

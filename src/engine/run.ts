@@ -6,7 +6,11 @@ import type { CellResult, CellSpec } from '../types.js';
 import { selectEngine } from './select.js';
 import { trainCell } from './cell.js';
 import type { TrainOptions } from './train.js';
+import type { RuntimeOptions } from './types.js';
 
-export async function runCell(spec: CellSpec, options: TrainOptions = {}): Promise<CellResult> {
-  return trainCell(await selectEngine(spec.engine, spec.backend), spec, options);
+/** `engineOptions` passes engine hints through (the wasm kernel variant, threads); results record what ran. */
+export async function runCell(
+  spec: CellSpec, options: TrainOptions = {}, engineOptions: Pick<RuntimeOptions, 'variant' | 'threads'> = {},
+): Promise<CellResult> {
+  return trainCell(await selectEngine(spec.engine, spec.backend), spec, options, engineOptions);
 }

@@ -2,13 +2,13 @@
  * Display labels: the one place that turns a spec into the names a reader sees. An estimator's
  * label carries the options that distinguish it from its defaults (the defaults are those of
  * harness/sweep/variant.ts): `smile(τ=1)`, `smile(τ=∞)`, `mice`, `mice(form=nwj)`,
- * `mice(no-block)`, `mice(no-sn)`, `nwj(+sn)`, `alpha-infonce(α=0.3)`, `mine(ema=0.05)`.
+ * `mice(no-block)`, `mice(no-sn)`, `mice(sn=all)` (every layer normalised), `nwj(+sn)`, `alpha-infonce(α=0.3)`, `mine(ema=0.05)`.
  * SMILE always shows τ, because τ = 1 and τ = ∞ are different estimators in the paper.
  * JSON has no Infinity: an absent or null τ means no clipping (∞).
  */
 import type { BoundOptions, CellSpec } from '../types.js';
 
-type LabelSpec = Pick<CellSpec, 'estimator' | 'spectralNorm'> & { boundOptions?: BoundOptions | null };
+type LabelSpec = Pick<CellSpec, 'estimator' | 'spectralNorm'> & { boundOptions?: BoundOptions | null; spectralNormLayers?: string | null };
 
 const DEFAULT_ALPHA = 0.5;
 const DEFAULT_EMA = 0.01;
@@ -37,7 +37,8 @@ export function estimatorLabel(spec: LabelSpec): string {
       break;
   }
   const snDefault = spec.estimator === 'mice';
-  if (spec.spectralNorm !== undefined && spec.spectralNorm !== snDefault) parts.push(spec.spectralNorm ? '+sn' : 'no-sn');
+  if (spec.spectralNorm && spec.spectralNormLayers === 'all') parts.push(snDefault ? 'sn=all' : '+sn=all');
+  else if (spec.spectralNorm !== undefined && spec.spectralNorm !== snDefault) parts.push(spec.spectralNorm ? '+sn' : 'no-sn');
   // Options this file does not know yet still distinguish estimators: show them verbatim.
   for (const k of Object.keys(o).sort()) {
     if (!KNOWN_OPTIONS.has(k) && o[k] !== undefined) parts.push(`${k}=${String(o[k])}`);

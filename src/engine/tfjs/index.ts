@@ -82,8 +82,9 @@ class TfjsRuntime implements CriticRuntime {
     // Joint: layer 1 on [x_i; y_j] is W_x x_i + W_y y_j + b, so it costs O(n·d·h), not O(n²·d·h).
     const [l1, l2, l3] = this.towers[0];
     const d = this.layout.dim, dy = this.layout.dimY ?? d, h = this.layout.hidden;
-    const wx = tf.slice(l1.w, [0, 0], [h, d]);
-    const wy = tf.slice(l1.w, [0, d], [h, dy]);
+    const w1 = this.weight(l1);
+    const wx = tf.slice(w1, [0, 0], [h, d]);
+    const wy = tf.slice(w1, [0, d], [h, dy]);
     const a = tf.reshape(tf.matMul(x, wx, false, true), [n, 1, h]);
     const b = tf.reshape(tf.matMul(y, wy, false, true), [1, n, h]);
     const h1 = tf.reshape(tf.relu(tf.add(tf.add(a, b), l1.b)), [n * n, h]);
