@@ -1,7 +1,7 @@
 /**
  * writeReport: the I/O around src/stats and src/report. Reads DIR/cells/*.json (estimator cells
  * and GAN runs), and writes DIR/LEADERBOARD.md, DIR/summary.csv, DIR/cells.csv, DIR/pairwise.csv
- * and DIR/plots/*.svg. A missing or unreadable DIR (or DIR/cells) is a UsageError (exit 2); a
+ * DIR/REPRODUCTION.md (the paper's claims, src/stats/reproduction.ts) and DIR/plots/*.svg. A missing or unreadable DIR (or DIR/cells) is a UsageError (exit 2); a
  * corrupt cell file is skipped with a one-line warning naming it (the sweep re-runs such cells).
  * Byte-identical output for the same cells: files are read in sorted order, all statistics are
  * seeded, and nothing time-dependent is written. Stale SVGs in DIR/plots are removed.
@@ -15,6 +15,8 @@ import { parseRecord, type StoreRecord } from '../src/stats/records.js';
 import { buildPlots, sortPlots, type PlotSpec } from '../src/report/plots.js';
 import { renderSvg } from '../src/report/render.js';
 import { leaderboardMarkdown } from '../src/report/markdown.js';
+import { reproduction } from '../src/stats/reproduction.js';
+import { reproductionMarkdown } from '../src/report/reproduction.js';
 import { cellsCsv, pairwiseCsv, summaryCsv } from '../src/report/csv.js';
 import { CELL_FORMAT, verifyCellText } from './sweep/store.js';
 import { estimatorLabel } from '../src/report/labels.js';
@@ -149,6 +151,11 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   await put('LEADERBOARD.md', onlyBmi
     ? bmiLeaderboard(bmi, plots, { cellFiles: store.cellFiles, skipped: store.skipped.length, stale: store.stale, failures: store.failures })
     : leaderboardMarkdown({ summary, plots, skipped: store.skipped, cellFiles: store.cellFiles, stale: store.stale, failures: store.failures }) + (bmi ? `\n${bmiSection(bmi, plots)}` : '') + await otherStores(dir));
+  if (!onlyBmi) {
+    const cells = summary.groups.reduce((a, g) => a + g.cells.length, 0);
+    const ganRuns = summary.gan.groups.reduce((a, g) => a + g.records.length, 0);
+    await put('REPRODUCTION.md', reproductionMarkdown(reproduction(summary, plots, { resamples: options.resamples }), { cells, ganRuns }));
+  }
   return {
     dir, cellFiles: store.cellFiles,
     cells: summary.groups.reduce((a, g) => a + g.cells.length, 0),

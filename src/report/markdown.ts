@@ -37,6 +37,7 @@ export function leaderboardMarkdown({ summary, plots, skipped, cellFiles, stale 
       summary.duplicates.length ? `${summary.duplicates.length} duplicate cell(s) ignored (same estimator, context and seed as an earlier file): ${summary.duplicates.map((f) => `\`${f}\``).join(', ')}.` : '',
     ].filter(Boolean).join(' ') + '\n');
   }
+  out.push(protocolSection(summary));
   out.push('## Contents\n');
   out.push(['- [Headline](#headline)', '- [Ranking](#ranking)', '- [Results by context](#results-by-context)', '- [Pairwise tests](#pairwise-tests)',
     '- [Consistency as n grows](#consistency-as-n-grows)', ...(summary.gan.groups.length ? ['- [GAN with MI regularisation](#gan-with-mi-regularisation)'] : []),
@@ -258,6 +259,58 @@ function provenanceSection(s: Summary): string {
   const out = ['## Provenance\n', 'Distinct values found in the result files (engines, backends, versions, CPU, commit; per-run times are left out so the report stays reproducible).\n'];
   if (s.provenance.length === 0) out.push('_None recorded._\n');
   else out.push(mdTable(['field', 'values'], s.provenance.map((p) => [p.key, p.values.map((v) => `\`${v}\``).join(', ')])));
+  return out.join('\n');
+}
+
+const PAPER_SETUP = { dim: 20, hidden: 256, stepsPerLevel: 4000, lr: 5e-4, mi: [2, 4, 6, 8, 10] };
+const isPaper = (setup: string, n: number) => {
+  const s = JSON.parse(setup) as Record<string, unknown>;
+  return n === 64 && s.dim === PAPER_SETUP.dim && s.hidden === PAPER_SETUP.hidden && s.stepsPerLevel === PAPER_SETUP.stepsPerLevel
+    && s.lr === PAPER_SETUP.lr && JSON.stringify(s.mi) === JSON.stringify(PAPER_SETUP.mi);
+};
+
+/**
+ * Which protocols the store holds (the paper's, or another: quick, consistency), so a reader
+ * never takes a short-protocol number for the paper's; the paper's claims are in REPRODUCTION.md;
+ * and, when the paper's protocol is here but its joint-critic grid is not complete, the exact
+ * command that extends it on a cluster.
+ */
+function protocolSection(s: Summary): string {
+  if (s.groups.length === 0) return '';
+  const bySetup = new Map<string, Summary['groups']>();
+  for (const g of s.groups) {
+    const k = JSON.stringify([g.context.setup, g.context.batchSize === 64 ? 64 : 'other']);
+    bySetup.set(k, [...(bySetup.get(k) ?? []), g]);
+  }
+  const rows = [...bySetup.values()].map((gs) => {
+    const c = gs[0].context;
+    const paper = gs.every((g) => isPaper(g.context.setup, g.context.batchSize));
+    const st = JSON.parse(c.setup) as Record<string, unknown>;
+    const uniq = <T,>(xs: T[]) => [...new Set(xs)];
+    const seeds = gs.map((g) => g.seeds.length);
+    return [
+      paper ? "**the paper's** (§5.1)" : `other${c.setupLabel ? ` (${c.setupLabel})` : ''}`,
+      `MI ${(st.mi as number[]).join(',')} × ${String(st.stepsPerLevel)} steps, d ${String(st.dim)}, h ${String(st.hidden)}`,
+      uniq(gs.map((g) => g.context.critic)).sort().join(', '),
+      uniq(gs.map((g) => g.context.task)).sort().join(', '),
+      uniq(gs.map((g) => rhoLabel(g.context.batchRho))).join(', '),
+      uniq(gs.map((g) => g.context.batchSize)).sort((a, b) => a - b).join(', '),
+      String(gs.reduce((a, g) => a + g.cells.length, 0)),
+      Math.min(...seeds) === Math.max(...seeds) ? String(seeds[0]) : `${Math.min(...seeds)}–${Math.max(...seeds)}`,
+    ];
+  });
+  const out = ['## Protocols in this store\n'];
+  out.push(mdTable(['protocol', 'staircase and sizes', 'critics', 'tasks', 'ρ_batch', 'n', 'cells', 'seeds per estimator'], rows));
+  const paperGroups = s.groups.filter((g) => isPaper(g.context.setup, g.context.batchSize));
+  if (paperGroups.length) {
+    out.push("The paper's claims, each with a statistic, a 95% CI and a verdict, are in [REPRODUCTION.md](REPRODUCTION.md).\n");
+    const joint = paperGroups.filter((g) => g.context.critic === 'joint').reduce((a, g) => a + g.cells.length, 0);
+    const sep = paperGroups.filter((g) => g.context.critic === 'separable').reduce((a, g) => a + g.cells.length, 0);
+    if (joint < sep) {
+      out.push(`**The joint critic at the paper's protocol** is here for ${joint} cell(s) against ${sep} separable ones. A joint step costs about 20× a separable one on a CPU (docs/engine.md), so the rest of its grid (\`--preset paper --critics joint\`: 1 120 cells) is a cluster or GPU job. Every shard writes its own store and \`harness merge\` unions them into this one:\n`);
+      out.push('```sh\n# one shard per node or array task (i = 1..40); the same 40 slices on every machine\nharness sweep --preset paper --critics joint --shard i/40 --out shard-i\n# Slurm: SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT select the shard (docs/slurm.sbatch)\nharness merge shard-* --out results\n```\n');
+    }
+  }
   return out.join('\n');
 }
 

@@ -222,20 +222,101 @@ function statRows(gs: Group[], pick: (l: Group['levels'][number]) => Interval, p
   return rows;
 }
 
-function statPanel(title: string, rows: StatRow[], scale: ReturnType<Colours>, log: boolean, xTitle = 'true MI (nats)', zeroRule = false) {
-  // A linear axis is unreadable when one estimator's bias is orders of magnitude off (a
-  // divergent critic): switch to symlog then, and say so in the title.
+/**
+ * Estimators whose statistics are off any readable scale (a diverging critic: MICE as written
+ * reaches |bias| ~ 1e9 nats): any level with |bias| > 10·max MI, or variance / MSE above
+ * (10·max MI)². Their points are drawn clamped at the panel's edge as triangles and named in a
+ * note, so the other estimators keep the scale (issue 9 item 6).
+ */
+export function offScaleLabels(gs: readonly Group[]): Set<string> {
+  const out = new Set<string>();
+  for (const g of gs) {
+    const lim = 10 * Math.max(1, ...g.context.trueMi);
+    const big = (v: number, cap: number) => Number.isFinite(v) && Math.abs(v) > cap;
+    if (g.levels.some((l) => big(l.bias.estimate, lim) || big(l.variance.estimate, lim * lim) || big(l.mse.estimate, lim * lim))) out.add(g.label);
+  }
+  return out;
+}
+
+interface ScaleRow { est: string; mean: number; lo: number; hi: number }
+
+/**
+ * Split rows into on-scale and off-scale; the domain spans the on-scale rows (CIs included);
+ * off-scale rows are clamped to the nearer edge and flagged. null when nothing is off scale.
+ */
+function clampOffScale<R extends ScaleRow>(rows: R[], off: ReadonlySet<string>, log: boolean): { rows: (R & { off?: 'above' | 'below' })[]; domain: [number, number]; note: string } | null {
+  const on = rows.filter((r) => !off.has(r.est));
+  const away = rows.filter((r) => off.has(r.est));
+  if (away.length === 0 || on.length === 0) return null;
+  let lo = Math.min(...on.map((r) => r.lo)), hi = Math.max(...on.map((r) => r.hi));
+  if (log) { lo /= 1.6; hi *= 1.6; } else { const pad = 0.12 * Math.max(hi - lo, 1e-9); lo -= pad; hi += pad; }
+  const extreme = new Map<string, number>();
+  const out = rows.map((r) => {
+    if (!off.has(r.est) || (r.mean >= lo && r.mean <= hi)) return { ...r };
+    const prev = extreme.get(r.est);
+    if (prev === undefined || Math.abs(r.mean) > Math.abs(prev)) extreme.set(r.est, r.mean);
+    const above = r.mean > hi;
+    const edge = above ? hi : lo;
+    return { ...r, mean: edge, lo: edge, hi: edge, off: above ? 'above' as const : 'below' as const };
+  });
+  if (extreme.size === 0) return null;
+  const note = `▲▼ off scale: ${[...extreme.keys()].sort().join(', ')}`;
+  return { rows: out, domain: [lo, hi], note };
+}
+
+/** clampOffScale per facet (one domain per facet value); notes become rows of kind 'note'. */
+function clampFacets(rows: (ScaleRow & { level: string })[], off: ReadonlySet<string>): { rows: Record<string, unknown>[]; clamped: boolean } {
+  const byLevel = new Map<string, (ScaleRow & { level: string })[]>();
+  for (const r of rows) byLevel.set(r.level, [...(byLevel.get(r.level) ?? []), r]);
+  const out: Record<string, unknown>[] = [];
+  let clamped = false;
+  for (const [level, rs] of byLevel) {
+    const c = clampOffScale(rs, off, true);
+    if (!c) { out.push(...rs.map((r) => ({ ...r }))); continue; }
+    clamped = true;
+    out.push(...c.rows.map((r) => ({ ...r })), { level, kind: 'note', t: c.note });
+  }
+  return { rows: out, clamped };
+}
+
+/** Layers for clamped rows: triangles at the edge and the note; lines and CIs skip them. */
+function offScaleLayers(x: Record<string, unknown>, color: Record<string, unknown>, note: string): unknown[] {
+  return [
+    { transform: [{ filter: "datum.off === 'above'" }], mark: { type: 'point', shape: 'triangle-up', filled: true, size: 70 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
+    { transform: [{ filter: "datum.off === 'below'" }], mark: { type: 'point', shape: 'triangle-down', filled: true, size: 70 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
+    { data: { values: [{ t: note }] }, mark: { type: 'text', align: 'left', baseline: 'top', x: 2, y: 2, fontSize: 9, color: '#b00', limit: 225 }, encoding: { text: { field: 't' } } },
+  ];
+}
+
+/** The same for faceted panels, whose notes are rows of kind 'note'. */
+function facetOffScaleLayers(x: Record<string, unknown>, color: Record<string, unknown>): unknown[] {
+  return [
+    { transform: [{ filter: "datum.off === 'above'" }], mark: { type: 'point', shape: 'triangle-up', filled: true, size: 70 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
+    { transform: [{ filter: "datum.off === 'below'" }], mark: { type: 'point', shape: 'triangle-down', filled: true, size: 70 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
+    { transform: [{ filter: "datum.kind === 'note'" }], mark: { type: 'text', align: 'left', baseline: 'top', x: 2, y: 2, fontSize: 9, color: '#b00', limit: 165 }, encoding: { text: { field: 't' } } },
+  ];
+}
+const ON_SCALE = [{ filter: "!datum.off && datum.kind !== 'note'" }];
+
+function statPanel(title: string, rowsIn: StatRow[], scale: ReturnType<Colours>, log: boolean, xTitle = 'true MI (nats)', zeroRule = false, off: ReadonlySet<string> = new Set()) {
+  const clamped = clampOffScale(rowsIn, off, log);
+  const rows = clamped ? clamped.rows : rowsIn;
+  // A linear axis is unreadable when one estimator's bias is orders of magnitude off and is not
+  // clamped (e.g. every estimator diverges): switch to symlog then, and say so in the title.
   const maxMi = Math.max(1, ...rows.map((r) => r.mi));
-  const extreme = !log && rows.some((r) => Math.max(Math.abs(r.lo), Math.abs(r.hi), Math.abs(r.mean)) > 5 * maxMi);
-  const yScale = log ? { type: 'log' } : extreme ? { type: 'symlog', constant: 1 } : { zero: false };
+  const extreme = !clamped && !log && rows.some((r) => Math.max(Math.abs(r.lo), Math.abs(r.hi), Math.abs(r.mean)) > 5 * maxMi);
+  const yScale = clamped ? { ...(log ? { type: 'log' } : {}), domain: clamped.domain, nice: false } : log ? { type: 'log' } : extreme ? { type: 'symlog', constant: 1 } : { zero: false };
   if (extreme) title = `${title}, symlog`;
-  const all = rows.flatMap((r) => [r.lo, r.hi, r.mean]);
+  const all = clamped ? [...clamped.domain] : rows.flatMap((r) => [r.lo, r.hi, r.mean]);
   const axis = extreme ? { ...VALUE_AXIS, values: symlogTicks(all) } : log ? logAxis(all) : VALUE_AXIS;
   const color = { field: 'est', type: 'nominal', title: 'estimator', scale };
+  const onOnly = clamped ? [{ filter: '!datum.off' }] : [];
+  const x = { field: 'x', type: 'quantitative' };
   const layer: unknown[] = [
-    { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-    { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'x', type: 'quantitative', title: xTitle }, y: { field: 'mean', type: 'quantitative', title, scale: yScale, axis }, color } },
-    { mark: { type: 'point', filled: true, size: 30 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' }, color, tooltip: [{ field: 'est' }, { field: 'mi' }, { field: 'mean' }] } },
+    { transform: onOnly, mark: { type: 'rule', strokeWidth: 1.2, clip: true }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+    { transform: onOnly, mark: { type: 'line', strokeWidth: 1.5, clip: true }, encoding: { x: { ...x, title: xTitle }, y: { field: 'mean', type: 'quantitative', title, scale: yScale, axis }, color } },
+    { transform: onOnly, mark: { type: 'point', filled: true, size: 30 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color, tooltip: [{ field: 'est' }, { field: 'mi' }, { field: 'mean' }] } },
+    ...(clamped ? offScaleLayers(x, color, clamped.note) : []),
   ];
   if (zeroRule) layer.unshift({ data: { values: [{ z: 0 }] }, mark: { type: 'rule', color: 'black', strokeDash: [3, 3] }, encoding: { y: { field: 'z', type: 'quantitative' } } });
   return { title, width: 230, height: 190, data: { values: rows }, layer };
@@ -251,14 +332,15 @@ function biasVarianceMsePlots(summary: Summary, colour: Colours): PlotSpec[] {
     const title = `Bias, variance and MSE vs MI — ${c.critic} critic, ${c.task}, ρ_batch=${rhoLabel(c.batchRho)}, n=${c.batchSize}${c.setupLabel ? `, ${c.setupLabel}` : ''}`;
     const seeds = Math.max(...gs.map((g) => g.seeds.length));
     const scale = colour(gs.map((g) => g.label));
+    const off = offScaleLabels(gs);
     out.push({
       name, title, kind: 'bias-variance-mse', contexts: [c.key],
       spec: {
         ...base(title, `mean over ${seeds} seed(s) of per-level statistics (last half of each level); bars: bootstrap 95% CI; variance and MSE on log scale`),
         hconcat: [
-          statPanel('bias (nats)', statRows(gs, (l) => l.bias, false), scale, false, undefined, true),
-          statPanel('variance', statRows(gs, (l) => l.variance, true), scale, true),
-          statPanel('MSE', statRows(gs, (l) => l.mse, true), scale, true),
+          statPanel('bias (nats)', statRows(gs, (l) => l.bias, false), scale, false, undefined, true, off),
+          statPanel('variance', statRows(gs, (l) => l.variance, true), scale, true, undefined, false, off),
+          statPanel('MSE', statRows(gs, (l) => l.mse, true), scale, true, undefined, false, off),
         ],
         resolve: { scale: { color: 'shared' } },
       },
@@ -300,19 +382,23 @@ function rhoPlots(summary: Summary, colour: Colours, labels: string[]): PlotSpec
     const levelNames = c.trueMi.map((m) => `MI = ${num(m)}`);
     const color = { field: 'est', type: 'nominal', title: 'estimator', scale: colour(presentLabels(rows)) };
     const xr = { field: 'rho', type: 'ordinal', title: 'ρ_batch', sort: rhoNames, axis: { labelAngle: 0 } };
+    const facetted = clampFacets(rows as unknown as (ScaleRow & { level: string })[], offScaleLabels(gs));
+    const plotted = facetted.rows;
+    const dataRows = plotted.filter((r) => r.kind !== 'note');
     out.push({
       name: `rho-mse-${tag}.svg`, title: `MSE vs ρ_batch — ${where}`, kind: 'rho', contexts: gs.map((g) => g.context.key),
       spec: {
-        ...base(`MSE vs ρ_batch — ${where}`, 'mean over seeds, bootstrap 95% CI; log scale'),
-        data: { values: rows },
+        ...base(`MSE vs ρ_batch — ${where}`, `mean over seeds, bootstrap 95% CI; log scale${facetted.clamped ? '; ▲ estimators off scale, drawn at the edge' : ''}`),
+        data: { values: plotted },
         facet: { field: 'level', type: 'ordinal', title: null, sort: levelNames },
         columns: Math.min(5, levelNames.length),
         spec: {
           width: Math.max(170, 34 * rhoNames.length), height: 170,
           layer: [
-            { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: xr, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-            { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' }, axis: logAxis(rows.flatMap((r) => [r.lo as number, r.hi as number])) }, color } },
-            { mark: { type: 'point', filled: true, size: 30 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative' }, color } },
+            { transform: ON_SCALE, mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: xr, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+            { transform: ON_SCALE, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' }, axis: logAxis(dataRows.flatMap((r) => [r.lo as number, r.hi as number])) }, color } },
+            { transform: ON_SCALE, mark: { type: 'point', filled: true, size: 30 }, encoding: { x: xr, y: { field: 'mean', type: 'quantitative' }, color } },
+            ...(facetted.clamped ? facetOffScaleLayers(xr, color) : []),
           ],
         },
         resolve: { scale: { y: 'independent' } },
@@ -372,20 +458,25 @@ function consistencyPlots(summary: Summary, colour: Colours): PlotSpec[] {
     const where = `${r0.critic} critic, ${r0.task}, ρ_batch=${rhoLabel(r0.batchRho)}${r0.setupLabel ? `, ${r0.setupLabel}` : ''}`;
     const color = { field: 'est', type: 'nominal', title: 'estimator', scale: colour(presentLabels(rows)) };
     const xn = { field: 'n', type: 'quantitative', title: 'batch size n', scale: { type: 'log', base: 2 }, axis: { values: ns, format: 'd' } };
+    const lim = 10 * Math.max(1, ...rowsOf.map((r) => r.trueMi));
+    const off = new Set(rowsOf.filter((r) => r.result.points.some((p) => p.error.estimate > lim * lim)).map((r) => r.label));
+    const facetted = clampFacets(rows as unknown as (ScaleRow & { level: string })[], off);
+    const dataRows = facetted.rows.filter((r) => r.kind !== 'note');
     out.push({
       name: `consistency-${slug(r0.critic)}-${slug(r0.task)}-rho${slug(rhoLabel(r0.batchRho))}${r0.setupLabel ? `-${slug(r0.setupLabel)}` : ''}.svg`,
       title: `Consistency: MSE vs n — ${where}`, kind: 'consistency', contexts: [],
       spec: {
-        ...base(`Consistency: MSE vs batch size — ${where}`, 'mean over seeds of per-level MSE, bootstrap 95% CI; log–log'),
-        data: { values: rows },
+        ...base(`Consistency: MSE vs batch size — ${where}`, `mean over seeds of per-level MSE, bootstrap 95% CI; log–log${facetted.clamped ? '; ▲ estimators off scale, drawn at the edge' : ''}`),
+        data: { values: facetted.rows },
         facet: { field: 'level', type: 'ordinal', title: null, sort: levelNames },
         columns: Math.min(5, levelNames.length),
         spec: {
           width: 170, height: 170,
           layer: [
-            { mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: xn, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-            { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xn, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' }, axis: logAxis(rows.flatMap((r) => [r.lo as number, r.hi as number])) }, color } },
-            { mark: { type: 'point', filled: true, size: 30 }, encoding: { x: xn, y: { field: 'mean', type: 'quantitative' }, color } },
+            { transform: ON_SCALE, mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x: xn, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+            { transform: ON_SCALE, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: xn, y: { field: 'mean', type: 'quantitative', title: 'MSE', scale: { type: 'log' }, axis: logAxis(dataRows.flatMap((r) => [r.lo as number, r.hi as number])) }, color } },
+            { transform: ON_SCALE, mark: { type: 'point', filled: true, size: 30 }, encoding: { x: xn, y: { field: 'mean', type: 'quantitative' }, color } },
+            ...(facetted.clamped ? facetOffScaleLayers(xn, color) : []),
           ],
         },
         resolve: { scale: { y: 'independent' } },
@@ -406,15 +497,24 @@ function rankingPlots(summary: Summary, colour: Colours): PlotSpec[] {
     const order = rows.map((x) => x.est);
     const y = { field: 'est', type: 'nominal', title: null, sort: order };
     const color = { field: 'est', type: 'nominal', scale: colour(order), legend: null };
+    // A diverging estimator's IQM (~1e18) would squeeze the others: clamp above (100 nats)².
+    const off = new Set(rows.filter((x) => x.mean > 1e4).map((x) => x.est));
+    const clamped = clampOffScale(rows, off, true);
+    const plotted = clamped ? clamped.rows : rows;
+    const xScale = clamped ? { type: 'log', domain: clamped.domain, nice: false } : { type: 'log' };
     return {
       name: 'ranking.svg', title: `Ranking — ${r.scope}`, kind: 'ranking' as const, contexts: r.context ? [r.context.key] : [],
       spec: {
         ...base(`Ranking by IQM of per-level MSE — ${r.scope}`, `stratified bootstrap 95% CI over ${r.seeds} seeds; lower is better; log scale`),
-        data: { values: rows },
+        data: { values: plotted },
         width: 360, height: Math.max(60, 22 * rows.length),
         layer: [
-          { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, color } },
-          { mark: { type: 'point', filled: true, size: 60 }, encoding: { y, x: { field: 'mean', type: 'quantitative', title: 'IQM of MSE', scale: { type: 'log' }, axis: logAxis(rows.flatMap((r) => [r.lo, r.hi])) }, color } },
+          { transform: [{ filter: '!datum.off' }], mark: { type: 'rule', strokeWidth: 2, clip: true }, encoding: { y, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, color } },
+          { transform: [{ filter: '!datum.off' }], mark: { type: 'point', filled: true, size: 60 }, encoding: { y, x: { field: 'mean', type: 'quantitative', title: 'IQM of MSE', scale: xScale, axis: logAxis(clamped ? [...clamped.domain] : rows.flatMap((r) => [r.lo, r.hi])) }, color } },
+          ...(clamped ? [
+            { transform: [{ filter: "datum.off === 'above'" }], mark: { type: 'point', shape: 'triangle-right', filled: true, size: 80 }, encoding: { y, x: { field: 'mean', type: 'quantitative' }, color } },
+            { data: { values: [{ t: clamped.note }] }, mark: { type: 'text', align: 'right', baseline: 'bottom', x: 358, y: Math.max(60, 22 * rows.length) - 2, fontSize: 9, color: '#b00', limit: 350 }, encoding: { text: { field: 't' } } },
+          ] : []),
         ],
       },
     };
