@@ -142,7 +142,10 @@ test('flags: seeds and durations', () => {
   usage(() => runFlags({ timeout: 'soon' }), /^--timeout:/);
   const g = gridFromFlags({ preset: 'smoke', estimators: 'smile:tau=1,smile:tau=inf', seeds: '3', mi: '2,4,6' });
   assert.deepEqual([g.estimators, g.seeds, g.mi, g.stepsPerLevel], [['smile:tau=1', 'smile:tau=inf'], [0, 1, 2], [2, 4, 6], 20]);
-  assert.equal(gridFromFlags({}).stepsPerLevel, preset('quick').stepsPerLevel, 'quick is the default');
+  assert.deepEqual(gridFromFlags({}), preset('paper'), 'the main job, the paper protocol, is the default');
+  assert.equal(runFlags({}).out, 'results', 'into the headline store');
+  assert.equal(runFlags({ preset: 'quick' }).out, 'results/quick', 'shorter protocols keep stores of their own');
+  assert.equal(runFlags({ preset: 'quick', out: 'elsewhere' }).out, 'elsewhere');
 });
 
 test('hash: canonical (key order free), covers spec and numerics version but not the package version, rejects non-finite', () => {

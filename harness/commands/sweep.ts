@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .option('--retries <N>', 'retries per failing cell (default 2)')
     .option('--timeout <dur>', 'per-attempt time limit, e.g. 90s, 20m, 4h; 0 = none (default 4h)')
     .option('--worker-heap-mb <MB>', 'V8 heap limit per worker (default 4096)')
-    .option('--out <dir>', 'cell store and report directory (default results)')
+    .option('--out <dir>', 'cell store and report directory (default: the preset’s store: results/ for paper, paper-joint, paper-full, consistency and gan; results/quick, results/nightly, results/smoke)')
     .option('--shard <i/n>', `run slice i of n (1-based); also from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + ${SHARD_COUNT_ENV}; 'off' ignores those`)
     .option('--json', 'machine output: one JSON event per line on stdout')
     .option('--dry-run', 'list the jobs this command would consider, touch nothing')

@@ -12,7 +12,7 @@ import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList 
 import type { Grid } from './grid.js';
 import { seedRange } from './grid.js';
 import { applyConfig, loadConfig } from './config.js';
-import { DEFAULT_PRESET, PRESET_NAMES, preset, type PresetName } from './presets.js';
+import { DEFAULT_PRESET, PRESET_NAMES, PRESET_STORES, preset, type PresetName } from './presets.js';
 import { parseVariant } from './variant.js';
 
 export interface SweepFlags {
@@ -24,10 +24,15 @@ export interface SweepFlags {
   json?: boolean; dryRun?: boolean; gpu?: boolean; plugin?: string[];
 }
 
+/** The preset a command line resolves to: --preset, else the config file's, else the default. */
+export function presetName(f: SweepFlags): PresetName {
+  const config = f.config !== undefined ? loadConfig(f.config) : undefined;
+  return (f.preset !== undefined ? parseChoice('--preset', f.preset, PRESET_NAMES) : (config?.preset ?? DEFAULT_PRESET)) as PresetName;
+}
+
 export function gridFromFlags(f: SweepFlags): Grid {
   const config = f.config !== undefined ? loadConfig(f.config) : undefined;
-  const name = f.preset !== undefined ? parseChoice('--preset', f.preset, PRESET_NAMES) : (config?.preset ?? DEFAULT_PRESET);
-  let g = preset(name as PresetName);
+  let g = preset(presetName(f));
   if (config) g = applyConfig(g, config);
   if (f.estimators !== undefined) {
     g.estimators = list('--estimators', f.estimators);
@@ -64,7 +69,7 @@ export interface RunFlags {
 }
 
 export function runFlags(f: SweepFlags): RunFlags {
-  const out = f.out ?? 'results';
+  const out = f.out ?? PRESET_STORES[presetName(f)];
   try {
     if (!statSync(out).isDirectory()) throw new UsageError(`--out: '${out}' exists and is not a directory`);
   } catch (err) {

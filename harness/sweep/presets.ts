@@ -93,7 +93,18 @@ export const PRESETS = {
 
 export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
-export const DEFAULT_PRESET: PresetName = 'quick';
+/** The main job (README): the paper's protocol into the headline store. */
+export const DEFAULT_PRESET: PresetName = 'paper';
+
+/**
+ * Where each preset's cells go unless --out says otherwise. results/ is the headline store: the
+ * paper's protocol, the consistency sweep and the GAN runs, everything REPRODUCTION.md reads;
+ * the shorter protocols keep stores of their own so their numbers never mix with the paper's.
+ */
+export const PRESET_STORES: Record<PresetName, string> = {
+  smoke: 'results/smoke', quick: 'results/quick', paper: 'results', 'paper-joint': 'results', 'paper-full': 'results',
+  nightly: 'results/nightly', consistency: 'results', gan: 'results',
+};
 
 export function preset(name: PresetName): Grid {
   return structuredClone(PRESETS[name]) as Grid;
