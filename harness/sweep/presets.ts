@@ -103,7 +103,7 @@ export const DEFAULT_PRESET: PresetName = 'paper';
  */
 export const PRESET_STORES: Record<PresetName, string> = {
   smoke: 'results/smoke', quick: 'results/quick', paper: 'results', 'paper-joint': 'results', 'paper-full': 'results',
-  nightly: 'results/nightly', consistency: 'results', gan: 'results',
+  nightly: 'results/nightly', consistency: 'results', gan: 'results', bmi: 'results/bmi',
 };
 
 export function preset(name: PresetName): Grid {
