@@ -210,6 +210,8 @@ const PLAYGROUND_SPECS: Record<string, string>[] = [
   { estimator: 'smile', tau: '1', critic: 'separable', task: 'gaussian', mi: '2,4', steps: '60', seed: '3' },
   { estimator: 'infonce', critic: 'joint', task: 'cubic', mi: '1,3', steps: '16', seed: '1' },
   { estimator: 'mice', critic: 'separable', task: 'gaussian', mi: '2,6', steps: '40', seed: '0' },
+  // A BMI task: its true MI is fixed (one level), so neither the page nor harness run takes --mi.
+  { estimator: 'infonce', critic: 'separable', task: 'bmi:binormal', steps: '40', seed: '2' },
 ];
 
 for (const p of PLAYGROUND_SPECS) {
@@ -222,7 +224,7 @@ for (const p of PLAYGROUND_SPECS) {
     const msPerStep = Number(await page.getAttribute('#result', 'data-ms-per-step'));
     assert.ok(msPerStep > 0 && Number.isFinite(msPerStep), `data-ms-per-step ${msPerStep}`);
     await page.screenshot({ path: join(SHOTS, `playground-${p.estimator}-${p.critic}.png`) });
-    const flags = ['--estimator', p.estimator, ...(p.tau ? ['--tau', p.tau] : []), '--critic', p.critic, '--task', p.task, '--mi', p.mi,
+    const flags = ['--estimator', p.estimator, ...(p.tau ? ['--tau', p.tau] : []), '--critic', p.critic, '--task', p.task, ...(p.mi ? ['--mi', p.mi] : []),
       '--steps-per-level', p.steps, '--seed', p.seed, '--engine', 'wasm', '--json'];
     const r = spawnSync(process.execPath, [CLI, 'run', ...flags], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);

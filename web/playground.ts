@@ -10,7 +10,8 @@
  * level's mean over its second half, as `harness run` reports it) and data-ms-per-step.
  */
 import type { CellSpec } from '../src/types.js';
-import { CRITICS, ESTIMATORS, TASKS } from '../src/types.js';
+import { CRITICS, ESTIMATORS } from '../src/types.js';
+import { getTask, isPaperTask, knownTaskIds, taskLevels } from '../src/tasks/registry.js';
 import { specFromFlags } from '../harness/runSpec.js';
 import { CELL_DEFAULTS } from '../harness/spec.js';
 import { EMA_RATE } from '../src/engine/train.js';
@@ -49,7 +50,7 @@ function input(type: string, attrs: Record<string, string> = {}): HTMLInputEleme
 control('estimator', 'estimator', select(ESTIMATORS));
 control('tau', 'τ (SMILE clip; inf = DV)', input('text', { size: '5' }));
 control('critic', 'critic', select(CRITICS));
-control('task', 'task', select(TASKS));
+control('task', 'task (paper staircase or BMI)', select(knownTaskIds()));
 control('mi', 'MI staircase (nats)', input('text'));
 control('steps', 'steps per level', input('number', { min: '2', step: '1' }));
 control('seed', 'seed', input('number', { min: '0', step: '1' }));
@@ -71,6 +72,17 @@ for (const k of Object.keys(DEFAULTS) as Field[]) {
   el.value = v;
 }
 
+/** A BMI task's fixed true MI (its one level), or null for the paper's staircase tasks. */
+function fixedMi(task: string): number[] | null {
+  if (isPaperTask(task)) return null;
+  const t = getTask(task);
+  return t ? taskLevels(t.task) : null;
+}
+
+/** Flags the playground sets, as if typed: the MI staircase only for the paper's tasks (a BMI task fixes it). */
+const givenFor = (task: string) => (flag: string) =>
+  ['estimator', 'tau', 'critic', 'task', 'stepsPerLevel', 'seed'].includes(flag) || (flag === 'mi' && isPaperTask(task));
+
 /** The spec exactly as `harness run` would build it from the equivalent flags. */
 function specOf(v: Record<Field, string>): CellSpec {
   return specFromFlags({
@@ -78,19 +90,27 @@ function specOf(v: Record<Field, string>): CellSpec {
     batchSize: String(CELL_DEFAULTS.batchSize), dim: String(CELL_DEFAULTS.dim), batchRho: String(CELL_DEFAULTS.batchRho),
     hidden: String(CELL_DEFAULTS.hidden), embed: String(CELL_DEFAULTS.embed), lr: String(CELL_DEFAULTS.lr),
     engine: 'wasm', backend: 'auto',
-  });
+  }, givenFor(v.task));
 }
 
 function commandOf(v: Record<Field, string>): string {
   return ['npx harness run', `--estimator ${v.estimator}`, ...(v.estimator === 'smile' ? [`--tau ${v.tau}`] : []), `--critic ${v.critic}`, `--task ${v.task}`,
-    `--mi ${v.mi}`, `--steps-per-level ${v.steps}`, `--seed ${v.seed}`, '--engine wasm'].join(' ');
+    ...(fixedMi(v.task) ? [] : [`--mi ${v.mi}`]), `--steps-per-level ${v.steps}`, `--seed ${v.seed}`, '--engine wasm'].join(' ');
 }
 
+/** The staircase typed for a paper task, kept while a BMI task shows its fixed MI in the field. */
+let paperMi = field('mi').value;
+
 function sync(): void {
+  const fixed = fixedMi(field('task').value);
+  const mi = field('mi');
+  if (fixed && !mi.disabled) { paperMi = mi.value; mi.value = fixed.map(num).join(','); mi.disabled = true; }
+  else if (!fixed && mi.disabled) { mi.value = paperMi; mi.disabled = false; }
+  else if (fixed) mi.value = fixed.map(num).join(',');
   const v = values();
   field('tau').disabled = v.estimator !== 'smile';
   const q = new URLSearchParams();
-  for (const k of Object.keys(DEFAULTS) as Field[]) if (k !== 'tau' || v.estimator === 'smile') q.set(k, v[k]);
+  for (const k of Object.keys(DEFAULTS) as Field[]) if ((k !== 'tau' || v.estimator === 'smile') && (k !== 'mi' || !fixed)) q.set(k, v[k]);
   history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
   $('#command').textContent = `Same cell on the command line: ${commandOf(v)}`;
 }
