@@ -95,11 +95,18 @@ export function bmiHeatmap(s: BmiSummary): PlotSpec | null {
     height: { step: 17 },
     encoding: {
       x: { field: 'estimator', type: 'nominal', sort: order, axis: { orient: 'top', labelAngle: -40, title: null, labelLimit: 200 } },
-      y: { field: 'task', type: 'nominal', sort: s.rows.map((r) => r.task), axis: { title: null, labelLimit: 320 } },
+      y: { field: 'task', type: 'nominal', sort: s.rows.map((r) => r.task), axis: { title: null, labelLimit: 420 } },
     },
     layer: [
       { mark: { type: 'rect' }, encoding: { color: { field: 'lr', type: 'quantitative', scale: { scheme: 'redblue', domain: [-1, 1], reverse: true }, legend: { title: 'log(est./true)' } } } },
-      { mark: { type: 'text', fontSize: 10 }, encoding: { text: { field: 'text', type: 'nominal' } } },
+      {
+        mark: { type: 'text', fontSize: 10 },
+        encoding: {
+          text: { field: 'text', type: 'nominal' },
+          // White on the darkest cells, black elsewhere, so every number stays legible.
+          color: { condition: { test: 'abs(datum.lr) > 0.6', value: 'white' }, value: 'black' },
+        },
+      },
     ],
     config: { view: { stroke: null }, font: 'sans-serif' },
   };
