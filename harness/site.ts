@@ -24,7 +24,10 @@ import { contextLabel } from '../src/stats/aggregate.js';
 import { buildPlots, sortPlots } from '../src/report/plots.js';
 import { renderSvg } from '../src/report/render.js';
 import { cellsCsv, summaryCsv } from '../src/report/csv.js';
-import { siteCell, siteData, type SiteData } from '../src/report/siteData.js';
+import { siteCell, siteClaims, siteData, type SiteData } from '../src/report/siteData.js';
+import { reproduction } from '../src/stats/reproduction.js';
+import { bmiSummary, isBmiRecord } from '../src/stats/bmi.js';
+import { bmiCsv, bmiHeatmap } from '../src/report/bmi.js';
 import { indexHtml, playgroundHtml } from '../src/report/siteHtml.js';
 import { loadStore } from './report.js';
 
@@ -113,9 +116,15 @@ export async function writeSite(dir: string, out: string, options: SiteOptions =
   }
   const store = await loadStore(dir, warn);
   await prepareOut(out, dir);
-  const summary = aggregate(store.records, { resamples: options.resamples });
-  const plots = sortPlots(buildPlots(summary));
-  const data = siteData({ summary, plots, cellFiles: store.cellFiles, skipped: store.skipped, stale: store.stale, failures: store.failures });
+  // As `harness report`: BMI-protocol cells and KSG jobs have their own summary (and heatmap),
+  // not the staircase tables; the claims table is the same function REPRODUCTION.md comes from.
+  const bmi = store.records.some(isBmiRecord) ? bmiSummary(store.records) : null;
+  const summary = aggregate(store.records.filter((r) => !isBmiRecord(r)), { resamples: options.resamples });
+  const bmiPlot = bmi ? bmiHeatmap(bmi) : null;
+  const plots = sortPlots([...buildPlots(summary), ...(bmiPlot ? [bmiPlot] : [])]);
+  const hasClaims = summary.groups.length > 0 || summary.gan.groups.length > 0;
+  const claims = hasClaims ? siteClaims(reproduction(summary, plots, { resamples: options.resamples })) : null;
+  const data = siteData({ summary, plots, cellFiles: store.cellFiles, skipped: store.skipped, stale: store.stale, failures: store.failures, claims });
 
   const written = new Set<string>();
   const put = async (rel: string, content: string | Buffer) => {
@@ -129,6 +138,7 @@ export async function writeSite(dir: string, out: string, options: SiteOptions =
   await put('playground.html', playgroundHtml());
   await put('summary.csv', summaryCsv(summary));
   await put('cells.csv', cellsCsv(summary));
+  if (bmi) await put('bmi.csv', bmiCsv(bmi));
   for (const p of plots) {
     const base = p.name.replace(/\.svg$/, '');
     await put(`plots/${base}.json`, JSON.stringify(p.spec) + '\n');

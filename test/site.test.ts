@@ -14,6 +14,7 @@ import { writeSite } from '../harness/site.js';
 import { loadStore } from '../harness/report.js';
 import { aggregate } from '../src/stats/aggregate.js';
 import { buildPlots } from '../src/report/plots.js';
+import { reproduction } from '../src/stats/reproduction.js';
 import type { SiteCell, SiteData } from '../src/report/siteData.js';
 import { UsageError } from '../src/errors.js';
 import { fakeGan, fixtureCells, PAPER_LIKE, writeStore } from './report-fixtures.js';
@@ -97,6 +98,10 @@ test('the site holds the report\'s Vega-Lite specs, one row per group and level,
     // Row values are the aggregate's, to six significant digits.
     const g0 = summary.groups[0];
     assert.equal(data.rows[0].mse[0], Number(g0.levels[0].mse.estimate.toPrecision(6)));
+    // The claims table is REPRODUCTION.md's: the same function on the same summary and figures.
+    const rep = reproduction(summary, plots, { resamples: 200 });
+    assert.ok(data.claims && data.claims.rows.length === rep.rows.length && rep.rows.length > 0);
+    assert.deepEqual(data.claims.rows.map((r) => [r.id, r.verdict, r.valueText]), rep.rows.map((r) => [r.id, r.verdict, r.valueText]));
     // Every cell listed has its drill-down file, and it carries the cell's trajectory and levels.
     const ids = data.groups.flatMap((g) => g.cells);
     assert.equal(ids.length, data.source.cells);
