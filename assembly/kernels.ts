@@ -447,3 +447,6 @@ export function lastBackward(dz2: usize, gw: usize, gb: usize, h2: usize, ds: us
     o += rowBytes;
   }
 }
+
+// The GAN experiment's kernels (batch norm, maxout, EMA), kept in their own file.
+export { bnForward, bnBackward, maxoutForward, maxoutBackward, emaUpdate, axpy } from './gan';

@@ -255,7 +255,7 @@ export interface KsgResult {
 }
 
 /** The GAN experiment (paper §5.3, eq. 20–21): one run of a GAN with an optional MI regulariser. */
-export const GAN_VARIANTS = ['vanilla', 'mine', 'mice'] as const;
+export const GAN_VARIANTS = ['vanilla', 'mine', 'mice', 'smile', 'infonce'] as const;
 export type GanVariant = (typeof GAN_VARIANTS)[number];
 
 export interface GanSpec {
@@ -272,13 +272,28 @@ export interface GanSpec {
   codeDim?: number;
   /** MICE only: block the partition function's gradient in the critic's update (Algorithm 1). Default false in the GAN; see docs/gan.md. */
   miceBlockPartition?: boolean;
+  /** Named configuration (src/gan/setup.ts); absent = 'v1', the first one (tfjs only). */
+  setup?: 'grid';
+  /** The code C of eq. 21: absent = 'continuous' (U(0,1)^codeDim), or one-hot over 25 values. */
+  code?: 'categorical';
+  /** GAN engine ('grid' setup only); absent = 'auto' (wasm when its kernels load, else tfjs). */
+  engine?: EngineChoice;
+  /** MICE only: the bound's form, absent = 'dv' (Algorithm 1), or 'nwj' (eq. 14). */
+  miceForm?: 'nwj';
+  /** SMILE only: clip threshold τ (absent = 1). */
+  tau?: number;
+  /** 'grid' setup overrides (absent = the setup's value): G's and the critic's lr, D's lr, EMA decay, schedule. */
+  lr?: number;
+  discLr?: number;
+  emaDecay?: number;
+  schedule?: 'constant' | 'linear' | 'cosine';
 }
 
 export interface GanResult {
   spec: GanSpec;
   variant: GanVariant;
   seed: number;
-  engine: 'tfjs';
+  engine: 'tfjs' | 'wasm';
   backend: string;
   /** Modes captured out of 25. */
   modes: number;
@@ -290,4 +305,8 @@ export interface GanResult {
   /** Mean MI estimate I(G(z, c); c) over the last tenth of training (mine/mice only). */
   miEstimate?: number;
   msPerStep?: number;
+  /** High-quality samples per mode (of evalSamples), in GRID_MEANS order ('grid' setup). */
+  perMode?: number[];
+  /** Modes and high-quality share of the evaluated generator every tenth of training ('grid' setup). */
+  curve?: { step: number[]; modes: number[]; highQuality: number[] };
 }

@@ -76,3 +76,20 @@ test('flat [n, 2] arrays and pair arrays give the same count; the target itself 
   // 3σ in 2-D holds 1 − e^(−4.5) ≈ 98.9% of an isotropic Gaussian's mass.
   assert.ok(Math.abs(a.highQuality - (1 - Math.exp(-4.5))) < 0.01, `highQuality ${a.highQuality}`);
 });
+
+test('reverse KL of the mode histogram from uniform: 0 when even, log 25 on one mode, log(25/k) on k even modes, NaN with none', async () => {
+  const { reverseKlUniform } = await import('../src/gan/modes.js');
+  const rng = new Rng(['rkl']);
+  const even = countModes(onModes([...Array(25).keys()], 40, rng).flat());
+  assert.ok(Math.abs(reverseKlUniform(even.perMode)) < 1e-12);
+  const one = countModes(onModes([7], 100, rng).flat());
+  assert.ok(Math.abs(reverseKlUniform(one.perMode) - Math.log(25)) < 1e-12);
+  const five = countModes(onModes([0, 3, 12, 18, 24], 60, rng).flat());
+  assert.ok(Math.abs(reverseKlUniform(five.perMode) - Math.log(5)) < 1e-12);
+  // Low-quality samples do not enter the histogram.
+  assert.ok(Number.isNaN(reverseKlUniform(countModes([[1, 1], [3, -3]]).perMode)));
+  // Uneven: 3 modes with shares 1/2, 1/4, 1/4.
+  const q = [0.5, 0.25, 0.25];
+  const uneven = countModes([...onModes([1], 50, rng), ...onModes([2], 25, rng), ...onModes([3], 25, rng)].flat());
+  assert.ok(Math.abs(reverseKlUniform(uneven.perMode) - q.reduce((s, p) => s + p * Math.log(25 * p), 0)) < 1e-12);
+});

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { UsageError } from '../src/errors.js';
-import { ESTIMATORS, type CellSpec } from '../src/types.js';
+import { ESTIMATORS, type CellSpec, type GanSpec } from '../src/types.js';
 import { buildCellSpec, validateCellSpec } from '../harness/spec.js';
 import { parseVariant, variantLabel } from '../harness/sweep/variant.js';
 import { expandGrid, isGan, type Job } from '../harness/sweep/grid.js';
@@ -256,4 +256,35 @@ test('summary: deterministic, order-free, means over seeds, counts failures and 
   assert.match(rows[0], /^mice .* 1 +1 +0 +2:0\.5 4:0\.25$/);
   assert.match(rows[1], /^nwj .* 2 +0 +1 +2:2 4:2$/);
   assert.match(a, /3 cells · 1 failed/);
+});
+
+test('gan preset: the grid setup, 32 arms × 10 seeds, vanilla at β = 0, every MICE reading; config files can name arms', () => {
+  const jobs = expandGrid(preset('gan'));
+  assert.equal(jobs.length, 32 * 10);
+  assert.ok(jobs.every((j) => isGan(j) && j.setup === 'grid' && j.engine === 'wasm'));
+  const key = (j: Job) => { const { seed: _s, ...rest } = j as GanSpec; return JSON.stringify(rest); };
+  assert.equal(new Set(jobs.map(key)).size, 32);
+  const gans = jobs as GanSpec[];
+  for (const code of [undefined, 'categorical']) {
+    assert.equal(gans.filter((j) => j.variant === 'vanilla' && j.code === code).length, 10);
+    for (const beta of [0.01, 0.1, 1]) {
+      for (const pick of [
+        (j: GanSpec) => j.variant === 'mine',
+        (j: GanSpec) => j.variant === 'mice' && !j.miceForm && !j.miceBlockPartition,
+        (j: GanSpec) => j.variant === 'mice' && j.miceForm === 'nwj',
+        (j: GanSpec) => j.variant === 'mice' && j.miceBlockPartition === true,
+        (j: GanSpec) => j.variant === 'smile' && j.tau === undefined,
+      ]) assert.equal(gans.filter((j) => pick(j) && j.code === code && j.beta === beta).length, 10);
+    }
+  }
+  // The first configuration stays available.
+  assert.ok(expandGrid(preset('gan-v1')).every((j) => isGan(j) && j.setup === undefined));
+  const c = parseConfig({ preset: 'gan', seeds: 2, gan: { arms: [{ variant: 'vanilla', code: 'categorical' }, { variant: 'mice', beta: 1, miceForm: 'nwj' }] } });
+  const g = expandGrid(applyConfig(preset('gan'), c)) as GanSpec[];
+  assert.equal(g.length, 4);
+  assert.ok(g.every((j) => j.setup === 'grid' && j.engine === 'wasm'));
+  assert.deepEqual(g.map((j) => [j.variant, j.beta, j.code ?? 'continuous', j.miceForm ?? 'dv']), [
+    ['vanilla', 0, 'categorical', 'dv'], ['vanilla', 0, 'categorical', 'dv'], ['mice', 1, 'continuous', 'nwj'], ['mice', 1, 'continuous', 'nwj']]);
+  usage(() => applyConfig(preset('gan'), parseConfig({ gan: { setup: 'v1', arms: [{ variant: 'mice' }] } })), /gan\.arms: needs gan\.setup 'grid'/);
+  usage(() => parseConfig({ gan: { arms: [{ variant: 'mice', code: 'ordinal' }] } }), /^config: gan\.arms\[0\]\.code/);
 });

@@ -16,6 +16,7 @@ import { seedRange } from './grid.js';
 import { PRESET_NAMES, type PresetName } from './presets.js';
 import { parseVariant } from './variant.js';
 import { DEFAULT_GAN_BETA, DEFAULT_GAN_STEPS } from '../../src/gan/config.js';
+import { DEFAULT_GRID_BETA, GRID_SETUP } from '../../src/gan/setup.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 const list = <T extends z.ZodType>(item: T) => z.array(item).min(1);
@@ -53,6 +54,16 @@ export const ConfigSchema = z.strictObject({
     variants: list(z.enum(GAN_VARIANTS)).optional(),
     steps: int(1).optional(),
     beta: z.number().min(0).max(1e6).optional(),
+    setup: z.enum(['v1', 'grid']).optional(),
+    engine: z.enum(ENGINES).optional(),
+    arms: list(z.strictObject({
+      variant: z.enum(GAN_VARIANTS),
+      beta: z.number().min(0).max(1e6).optional(),
+      code: z.enum(['continuous', 'categorical']).optional(),
+      miceBlockPartition: z.boolean().optional(),
+      miceForm: z.enum(['dv', 'nwj']).optional(),
+      tau: z.number().positive().optional(),
+    })).optional(),
   }).nullable().optional(),
 });
 export type SweepConfig = z.infer<typeof ConfigSchema>;
@@ -104,10 +115,19 @@ export function applyConfig(grid: Grid, c: SweepConfig): Grid {
   if (c.ksg === null) delete g.ksg; else if (c.ksg) g.ksg = c.ksg;
   if (c.gan === null) delete g.gan;
   else if (c.gan) {
+    // A file that names the setup starts from that setup's defaults; otherwise it overlays the preset's GAN section.
+    const prev = c.gan.setup !== undefined && (c.gan.setup === 'v1' ? g.gan?.setup !== undefined : g.gan?.setup !== 'grid') ? undefined : g.gan;
+    const grid = (c.gan.setup ?? prev?.setup) === 'grid';
+    if (!grid && (c.gan.arms || c.gan.engine)) throw new UsageError(`config: gan.${c.gan.arms ? 'arms' : 'engine'}: needs gan.setup 'grid'`);
+    const arms = c.gan.arms ?? (c.gan.variants ? undefined : prev?.arms);
+    const engine = c.gan.engine ?? prev?.engine;
     g.gan = {
-      variants: c.gan.variants ?? g.gan?.variants ?? ['vanilla', 'mine', 'mice'],
-      steps: c.gan.steps ?? g.gan?.steps ?? DEFAULT_GAN_STEPS,
-      beta: c.gan.beta ?? g.gan?.beta ?? DEFAULT_GAN_BETA,
+      variants: c.gan.variants ?? prev?.variants ?? ['vanilla', 'mine', 'mice'],
+      steps: c.gan.steps ?? prev?.steps ?? (grid ? GRID_SETUP.steps : DEFAULT_GAN_STEPS),
+      beta: c.gan.beta ?? prev?.beta ?? (grid ? DEFAULT_GRID_BETA : DEFAULT_GAN_BETA),
+      ...(grid ? { setup: 'grid' as const } : {}),
+      ...(grid && engine ? { engine } : {}),
+      ...(grid && arms ? { arms } : {}),
     };
   }
   return g;

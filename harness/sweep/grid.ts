@@ -8,6 +8,7 @@ import { UsageError } from '../../src/errors.js';
 import { buildCellSpec, taskShape, validateCellSpec } from '../spec.js';
 import { parseVariant } from './variant.js';
 import { getTask } from '../../src/tasks/registry.js';
+import { gridSpec } from '../../src/gan/setup.js';
 
 export type Job = CellSpec | GanSpec | KsgSpec;
 
@@ -16,6 +17,26 @@ export interface GanGrid {
   steps: number;
   /** β for the MI-regularised variants (vanilla always gets 0). */
   beta: number;
+  /** Named configuration (src/gan/setup.ts); absent = 'v1'. */
+  setup?: 'grid';
+  /** GAN engine for the 'grid' setup (absent = auto). */
+  engine?: EngineChoice;
+  /**
+   * Explicit arms ('grid' setup), each × every seed; when present they replace variants × β.
+   * An arm's absent fields take the defaults (β = the grid's beta, continuous code, the GAN's
+   * default MICE reading).
+   */
+  arms?: GanArm[];
+}
+
+/** One arm of a GAN scan: a variant with its reading, code and β. */
+export interface GanArm {
+  variant: GanVariant;
+  beta?: number;
+  code?: 'continuous' | 'categorical';
+  miceBlockPartition?: boolean;
+  miceForm?: 'dv' | 'nwj';
+  tau?: number;
 }
 
 export interface Grid {
@@ -115,8 +136,31 @@ export function expandGrid(g: Grid): Job[] {
   if (g.gan) {
     if (!Number.isInteger(g.gan.steps) || g.gan.steps < 1) throw new UsageError(`gan.steps: must be an integer >= 1 (got ${g.gan.steps})`);
     if (!(g.gan.beta >= 0) || !Number.isFinite(g.gan.beta)) throw new UsageError(`gan.beta: must be a finite number >= 0 (got ${g.gan.beta})`);
-    for (const variant of g.gan.variants) for (const seed of g.seeds) {
-      jobs.push({ kind: 'gan', variant, seed, steps: g.gan.steps, beta: variant === 'vanilla' ? 0 : g.gan.beta, backend: g.backend });
+    const gan = g.gan;
+    if (gan.arms) {
+      if (gan.setup !== 'grid') throw new UsageError("gan.arms: needs gan.setup 'grid'");
+      gan.arms.forEach((arm, i) => {
+        if (arm.beta !== undefined && !(arm.beta >= 0 && Number.isFinite(arm.beta))) throw new UsageError(`gan.arms[${i}].beta: must be a finite number >= 0 (got ${arm.beta})`);
+        for (const seed of g.seeds) {
+          jobs.push(gridSpec(arm.variant, seed, {
+            steps: gan.steps, beta: arm.beta ?? gan.beta, backend: g.backend,
+            ...(gan.engine ? { engine: gan.engine } : {}),
+            ...(arm.code ? { code: arm.code } : {}),
+            ...(arm.miceBlockPartition !== undefined ? { miceBlockPartition: arm.miceBlockPartition } : {}),
+            ...(arm.miceForm ? { miceForm: arm.miceForm } : {}),
+            ...(arm.tau !== undefined ? { tau: arm.tau } : {}),
+          }));
+        }
+      });
+    } else if (gan.setup === 'grid') {
+      for (const variant of gan.variants) for (const seed of g.seeds) {
+        jobs.push(gridSpec(variant, seed, { steps: gan.steps, beta: gan.beta, backend: g.backend, ...(gan.engine ? { engine: gan.engine } : {}) }));
+      }
+    } else {
+      for (const variant of gan.variants) for (const seed of g.seeds) {
+        if (variant === 'smile' || variant === 'infonce') throw new UsageError(`gan.variants: '${variant}' needs gan.setup 'grid'`);
+        jobs.push({ kind: 'gan', variant, seed, steps: gan.steps, beta: variant === 'vanilla' ? 0 : gan.beta, backend: g.backend });
+      }
     }
   }
   if (jobs.length === 0) throw new UsageError('the grid is empty: give at least one estimator, critic, task, ρ_batch, batch size and seed');
@@ -125,7 +169,8 @@ export function expandGrid(g: Grid): Job[] {
 
 /** Rough relative cost of a job, in "separable n=64 h=256 steps", for ordering and ETA only. */
 export function jobCost(job: Job): number {
-  if (isGan(job)) return job.steps * 4;
+  // GAN: v1 (tfjs) ≈ 4 separable steps per step; 'grid' (wasm) ≈ 2 (measured ms/step, docs/gan.md).
+  if (isGan(job)) return job.steps * (job.setup === 'grid' ? 2 : 4);
   if (isKsg(job)) {
     // About as long as a few thousand separable steps at the BMI sizes (O(N² d) for wide tasks).
     const t = getTask(job.task)?.task;

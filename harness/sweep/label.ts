@@ -2,9 +2,14 @@
 import type { Job } from './grid.js';
 import { isGan, isKsg } from './grid.js';
 import { variantLabel } from './variant.js';
+import { ganVariantLabel } from '../../src/report/labels.js';
 
 export function jobLabel(job: Job): string {
-  if (isGan(job)) return `gan:${job.variant} seed=${job.seed}`;
+  if (isGan(job)) {
+    if (job.setup === undefined) return `gan:${job.variant} seed=${job.seed}`;
+    const beta = job.variant === 'vanilla' ? '' : ` β=${job.beta}`;
+    return `gan:${ganVariantLabel(job)}${beta} ${job.code ?? 'continuous'} seed=${job.seed}`;
+  }
   if (isKsg(job)) return `ksg:k=${job.k} ${job.task} N=${job.size} seed=${job.seed}`;
   return `${variantLabel(job)} ${job.critic} ${job.task} ρb=${job.batchRho} n=${job.batchSize} seed=${job.seed}`;
 }

@@ -20,17 +20,24 @@
  *  - nightly: quick with 1 500 steps per level and ρ_batch ∈ {0, 0.3} (standard + one extended
  *    setting): 240 cells × 7 500 steps ≈ 1.8 M steps ≈ 5 400 core-seconds.
  *  - consistency: four estimators at n ∈ {16, 32, 64, 128, 256}, 10 seeds, 1 000 steps per level.
- *  - gan: the §5.3 GAN on 25 Gaussians, vanilla / +MINE / +MICE, 5 seeds each.
+ *  - gan: the §5.3 GAN on 25 Gaussians ('grid' setup, src/gan/setup.ts), 10 seeds per arm: vanilla,
+ *    and at β ∈ {0.01, 0.1, 1}: +MINE, +MICE in each reading that trains (DV form and NWJ form,
+ *    eq. 14, critic unblocked), +MICE as Algorithm 1 writes it (critic blocked) and +SMILE(τ=1) as
+ *    a modern control; each with the continuous and the categorical code. 320 runs × 6 000 steps,
+ *    about 2 core-hours on the wasm engine (docs/gan.md).
+ *  - gan-v1: the first GAN configuration (v1, tfjs), vanilla / +MINE / +MICE, 5 seeds each; its
+ *    cells are published in results/quick/.
  *  - bmi: BMI's benchmark (Czyż et al. 2023) on its 40 tasks with its finite-sample protocol
  *    (5 000 points per seed, half held out, evaluated every 250 steps, early stopping, at most
  *    4 000 steps), the main estimators, both critics sized for the task (grid.ts criticSize),
  *    5 seeds, plus KSG (k = 5): 2 400 training cells and 200 KSG jobs; docs/bmi.md has its cost.
  */
-import type { Grid } from './grid.js';
+import type { GanArm, Grid } from './grid.js';
 import { seedRange } from './grid.js';
 import { CELL_DEFAULTS } from '../spec.js';
 import { DEFAULT_GAN_BETA, DEFAULT_GAN_STEPS } from '../../src/gan/config.js';
 import { bmiSuite } from '../../src/tasks/bmi/suite.js';
+import { DEFAULT_GRID_BETA, GRID_SETUP } from '../../src/gan/setup.js';
 
 export const MAIN_ESTIMATORS = ['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf', 'mice', 'mice:block=off'];
 /**
@@ -48,6 +55,27 @@ export const OTHER_BASELINES = ['dv', 'mine', 'js', 'tuba', 'alpha-infonce', 'fl
  */
 export const MICE_SN_ALL = ['mice:sn=all', 'mice:block=off:sn=all'];
 const PAPER_RHO: (number | 'random')[] = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 'random'];
+
+/** β values of the GAN preset's scan (the issue's 0.01, 0.1, 1: two decades around the default). */
+export const GAN_BETAS = [0.01, 0.1, 1];
+/**
+ * The GAN preset's arms, in priority order (the order docs/gan.md's run followed): vanilla; +MICE
+ * (the GAN's default reading: DV form, critic unblocked) and +MINE; the other MICE readings (NWJ
+ * form unblocked, and Algorithm 1 as written: critic blocked); the SMILE(τ=1) control. Each with
+ * both codes.
+ */
+export const GAN_ARMS: GanArm[] = (() => {
+  const arms: GanArm[] = [];
+  const codes = ['continuous', 'categorical'] as const;
+  for (const code of codes) arms.push({ variant: 'vanilla', code });
+  const readings: Omit<GanArm, 'beta' | 'code'>[] = [
+    { variant: 'mice' }, { variant: 'mine' },
+    { variant: 'mice', miceForm: 'nwj' }, { variant: 'mice', miceBlockPartition: true },
+    { variant: 'smile', tau: 1 },
+  ];
+  for (const r of readings) for (const code of codes) for (const beta of GAN_BETAS) arms.push({ ...r, code, beta });
+  return arms;
+})();
 
 const base: Grid = {
   estimators: MAIN_ESTIMATORS,
@@ -83,12 +111,13 @@ export const PRESETS = {
     ...base, estimators: ['infonce', 'nwj', 'smile:tau=1', 'mice'], tasks: ['gaussian'],
     batchSizes: [16, 32, 64, 128, 256], stepsPerLevel: 1000,
   },
-  // Steps and β as src/gan/config.ts's defaults (DEFAULT_GAN_STEPS, DEFAULT_GAN_BETA).
-  gan: { ...base, estimators: [], seeds: seedRange(5), gan: { variants: ['vanilla', 'mine', 'mice'], steps: DEFAULT_GAN_STEPS, beta: DEFAULT_GAN_BETA } },
+  gan: { ...base, estimators: [], seeds: seedRange(10), gan: { variants: ['vanilla', 'mine', 'mice'], steps: GRID_SETUP.steps, beta: DEFAULT_GRID_BETA, setup: 'grid', engine: 'wasm', arms: GAN_ARMS } },
   bmi: {
     ...base, critics: ['joint', 'separable'], tasks: bmiSuite().map((t) => t.id), seeds: seedRange(5),
     stepsPerLevel: 4000, sizeCriticsForTask: true, finiteSample: { size: 5000, testShare: 0.5, evalEvery: 250 }, ksg: { k: 5 },
   },
+  // Steps and β as src/gan/config.ts's defaults (DEFAULT_GAN_STEPS, DEFAULT_GAN_BETA).
+  'gan-v1': { ...base, estimators: [], seeds: seedRange(5), gan: { variants: ['vanilla', 'mine', 'mice'], steps: DEFAULT_GAN_STEPS, beta: DEFAULT_GAN_BETA } },
 } satisfies Record<string, Grid>;
 
 export type PresetName = keyof typeof PRESETS;

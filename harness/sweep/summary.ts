@@ -9,6 +9,7 @@ import type { CellResult, CellSpec, GanResult, GanSpec, KsgResult, KsgSpec, Leve
 import { GAN_VARIANTS } from '../../src/types.js';
 import type { Job } from './grid.js';
 import { isGan, isKsg } from './grid.js';
+import { ganVariantLabel } from '../../src/report/labels.js';
 import type { CellFile, FailureFile } from './store.js';
 import { variantLabel } from './variant.js';
 import { canonicalJson, CODE_VERSION, PACKAGE_VERSION } from './hash.js';
@@ -53,7 +54,11 @@ export function renderSummary(cells: readonly CellFile[], failures: readonly Fai
     const { seed: _seed, ...rest } = spec;
     const key = canonicalJson(rest);
     let g = gans.get(key);
-    if (!g) { g = { sortKey: `${GAN_VARIANTS.indexOf(spec.variant)}\u0000${key}`, variant: spec.variant, steps: spec.steps, beta: spec.beta, modes: [], hq: [], failed: 0 }; gans.set(key, g); }
+    if (!g) {
+      const variant = spec.setup === undefined ? spec.variant : `${ganVariantLabel(spec)} ${spec.setup} ${spec.code ?? 'continuous'}`;
+      g = { sortKey: `${GAN_VARIANTS.indexOf(spec.variant)}\u0000${key}`, variant, steps: spec.steps, beta: spec.beta, modes: [], hq: [], failed: 0 };
+      gans.set(key, g);
+    }
     return g;
   };
   for (const c of cells) {

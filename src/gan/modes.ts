@@ -56,3 +56,22 @@ function toFlat(samples: ArrayLike<number> | ReadonlyArray<readonly [number, num
   }
   return samples as ArrayLike<number>;
 }
+
+/**
+ * Reverse KL divergence KL(q ‖ u) between the generated mode histogram q (the high-quality
+ * samples' share per mode) and the uniform distribution u over the 25 modes: log 25 − H(q), in
+ * nats. 0 when every mode holds the same share, log 25 ≈ 3.22 when all high-quality samples sit
+ * on one mode; missing modes cost only through the others' excess (the direction PacGAN reports,
+ * which stays finite when modes are dropped). NaN when there is no high-quality sample at all.
+ */
+export function reverseKlUniform(perMode: ArrayLike<number>): number {
+  let total = 0;
+  for (let k = 0; k < perMode.length; k++) total += perMode[k];
+  if (!(total > 0)) return NaN;
+  let kl = 0;
+  for (let k = 0; k < perMode.length; k++) {
+    const q = perMode[k] / total;
+    if (q > 0) kl += q * Math.log(q * perMode.length);
+  }
+  return kl;
+}

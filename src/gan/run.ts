@@ -3,7 +3,13 @@
  * draws `evalSamples` generated points from a separate seeded stream and scores mode coverage
  * and sample quality (./modes.ts).
  */
-import type { GanResult, GanSpec } from '../types.js';
+import type { BackendChoice, EngineChoice, GanResult, GanSpec } from '../types.js';
+import { UsageError } from '../errors.js';
+import type { GanEngine } from './engine.js';
+import { runGridGan } from './loop.js';
+import { gridSetup } from './setup.js';
+import { TfjsGanEngine } from './tfjsNets.js';
+import { createWasmGanEngine } from './wasm.js';
 import { GAN_VARIANTS } from '../types.js';
 import { initTf } from '../engine/tfjs/backends.js';
 import { Rng } from '../rng.js';
@@ -20,6 +26,7 @@ export interface GanRunOptions {
 
 export async function runGanCell(spec: GanSpec, options: GanRunOptions = {}): Promise<GanResult> {
   validate(spec);
+  if (spec.setup === 'grid') return runGrid(spec, options);
   const cfg = ganConfig(spec);
   const { tf, backend } = await initTf(spec.backend);
   const beta = spec.variant === 'vanilla' ? 0 : spec.beta;
@@ -56,6 +63,27 @@ export async function runGanCell(spec: GanSpec, options: GanRunOptions = {}): Pr
   }
 }
 
+/** The 'grid' setup on the GAN engine the spec asks for ('auto': wasm when its kernels load, else tfjs). */
+async function runGrid(spec: GanSpec, options: GanRunOptions): Promise<GanResult> {
+  const engine = await createGanEngine(spec.engine ?? 'auto', spec.backend);
+  try {
+    return { spec, ...runGridGan(engine, spec, gridSetup(spec), options) };
+  } finally {
+    engine.dispose();
+  }
+}
+
+export async function createGanEngine(choice: EngineChoice, backend: BackendChoice): Promise<GanEngine> {
+  if (choice === 'wasm' || (choice === 'auto' && (backend === 'auto' || backend === 'wasm'))) {
+    if (backend !== 'auto' && backend !== 'wasm') throw new UsageError(`--backend ${backend}: the wasm engine runs only on backend 'wasm'`);
+    const e = await createWasmGanEngine();
+    if (e) return e;
+    if (choice === 'wasm') throw new UsageError('--engine wasm: the kernels are not built or this runtime lacks WebAssembly SIMD (run npm run build)');
+  }
+  const { tf, backend: name } = await initTf(backend);
+  return new TfjsGanEngine(tf, name);
+}
+
 const round4 = (v: number) => (Number.isFinite(v) ? Math.round(v * 1e4) / 1e4 : v);
 
 /** Programming-level checks (the CLI validates user input into UsageErrors first). */
@@ -64,4 +92,11 @@ function validate(spec: GanSpec): void {
   if (!Number.isInteger(spec.steps) || spec.steps < 0) throw new RangeError(`gan: steps must be a non-negative integer, got ${spec.steps}`);
   if (!Number.isFinite(spec.beta) || spec.beta < 0) throw new RangeError(`gan: beta must be ≥ 0, got ${spec.beta}`);
   if (spec.batchSize !== undefined && (!Number.isInteger(spec.batchSize) || spec.batchSize < 2)) throw new RangeError(`gan: batchSize must be an integer ≥ 2`);
+  if (spec.setup !== undefined && spec.setup !== 'grid') throw new RangeError(`gan: unknown setup '${String(spec.setup)}'`);
+  if (spec.setup === undefined) {
+    for (const k of ['code', 'engine', 'miceForm', 'tau', 'lr', 'discLr', 'emaDecay', 'schedule'] as const) {
+      if (spec[k] !== undefined) throw new RangeError(`gan: '${k}' needs setup 'grid' (the v1 setup is fixed)`);
+    }
+    if (spec.variant === 'smile' || spec.variant === 'infonce') throw new RangeError(`gan: variant '${spec.variant}' needs setup 'grid'`);
+  }
 }

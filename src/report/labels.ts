@@ -67,3 +67,38 @@ export function slug(s: string): string {
     .replace(/-+/g, '-')
     .replace(/^-|-$/g, '');
 }
+
+/** The fields of a GAN spec that name its arm (src/types.ts GanSpec). */
+export interface GanLabelSpec {
+  variant: string;
+  beta?: number;
+  code?: string | null;
+  miceBlockPartition?: boolean | null;
+  miceForm?: string | null;
+  tau?: number | null;
+}
+
+/**
+ * A GAN variant with the options that distinguish it: `vanilla`, `mine`, `mice`,
+ * `mice(blocked)` (Algorithm 1's blocked partition gradient in the critic), `mice(form=nwj)`,
+ * `smile(τ=1)`, `infonce`. The GAN's default MICE reading (DV form, critic unblocked) is bare `mice`.
+ */
+export function ganVariantLabel(s: GanLabelSpec): string {
+  const parts: string[] = [];
+  if (s.variant === 'mice') {
+    if (s.miceForm === 'nwj') parts.push('form=nwj');
+    if (s.miceBlockPartition === true) parts.push('blocked');
+  }
+  if (s.variant === 'smile') parts.push(`τ=${typeof s.tau === 'number' ? num(s.tau) : '1'}`);
+  return parts.length ? `${s.variant}(${parts.join(', ')})` : s.variant;
+}
+
+/** A reader's name for a GAN arm, e.g. `GAN + MICE(blocked), β = 0.1, categorical code`. */
+export function ganArmLabel(s: GanLabelSpec, o: { beta?: boolean; code?: boolean } = {}): string {
+  const v = ganVariantLabel(s);
+  const name = s.variant === 'vanilla' ? 'GAN' : `GAN + ${v.replace(/^[a-z]+/, (m) => m.toUpperCase())}`;
+  const extra: string[] = [];
+  if ((o.beta ?? true) && s.variant !== 'vanilla' && typeof s.beta === 'number') extra.push(`β = ${num(s.beta)}`);
+  if (o.code ?? true) extra.push(`${s.code ?? 'continuous'} code`);
+  return extra.length ? `${name}, ${extra.join(', ')}` : name;
+}

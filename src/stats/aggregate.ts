@@ -20,6 +20,7 @@ import { bootstrapCi, index, percentiles, type Interval } from './bootstrap.js';
 import { averageRanks, interquartileMean, mean, median } from './describe.js';
 import { canReachSignificance, holm, wilcoxonSignedRank, type WilcoxonResult } from './wilcoxon.js';
 import { consistencyTest, type ConsistencyResult } from './consistency.js';
+import { ganSummary, type GanSummary } from './gan.js';
 import type { CellRecord, GanRecord, StoreRecord } from './records.js';
 import { Rng } from '../rng.js';
 
@@ -116,24 +117,7 @@ export interface ConsistencyRow {
   result: ConsistencyResult;
 }
 
-export interface GanGroup {
-  label: string;
-  variant: string;
-  records: GanRecord[];
-  modes: Interval;
-  highQuality: Interval;
-}
-
-export interface GanTest {
-  metric: 'modes' | 'highQuality';
-  a: string;
-  b: string;
-  test: WilcoxonResult;
-  pHolm: number;
-  familySize: number;
-  canReach: boolean;
-  better: string | null;
-}
+export type { GanGroup, GanTest } from './gan.js';
 
 export interface Summary {
   contexts: Context[];
@@ -141,7 +125,7 @@ export interface Summary {
   pairs: PairTest[];
   rankings: Ranking[];
   consistency: ConsistencyRow[];
-  gan: { groups: GanGroup[]; tests: GanTest[] };
+  gan: GanSummary;
   /** Cells dropped because another file held the same (label, context, seed). */
   duplicates: string[];
   provenance: { key: string; values: string[] }[];
@@ -276,7 +260,7 @@ export function aggregate(records: readonly StoreRecord[], options: AggregateOpt
     pairs: pairTests(contextList, byContext),
     rankings: rankings(contextList, byContext, B),
     consistency: consistencyRows(groups, B),
-    gan: ganSummary(gans, B),
+    gan: ganSummary(gans, B, ALPHA),
     duplicates,
     provenance: provenanceOf(records),
   };
@@ -451,47 +435,6 @@ function consistencyRows(groups: Group[], B: number): ConsistencyRow[] {
     || rhoOrder(a.batchRho) - rhoOrder(b.batchRho) || compareStrings(a.setupLabel, b.setupLabel)
     || compareGroupLabels({ estimator: a.label.split('(')[0], label: a.label }, { estimator: b.label.split('(')[0], label: b.label })
     || a.level - b.level);
-}
-
-function ganSummary(gans: GanRecord[], B: number): Summary['gan'] {
-  const keyOf = (r: GanRecord) => JSON.stringify([r.variant, r.beta, r.steps]);
-  const byVariant = new Map<string, Set<string>>();
-  for (const r of gans) byVariant.set(r.variant, (byVariant.get(r.variant) ?? new Set()).add(keyOf(r)));
-  const groups = new Map<string, GanGroup>();
-  for (const r of gans) {
-    const label = (byVariant.get(r.variant)?.size ?? 0) > 1 ? `${r.variant}(β=${num(r.beta)}, steps=${num(r.steps)})` : r.variant;
-    const g = groups.get(label) ?? { label, variant: r.variant, records: [], modes: null!, highQuality: null! };
-    if (g.records.some((x) => x.seed === r.seed)) continue;
-    g.records.push(r);
-    groups.set(label, g);
-  }
-  const order = ['vanilla', 'mine', 'mice'];
-  const list = [...groups.values()].sort((a, b) => (order.indexOf(a.variant) - order.indexOf(b.variant)) || compareStrings(a.label, b.label));
-  for (const g of list) {
-    g.records.sort((a, b) => a.seed - b.seed);
-    g.modes = bootstrapCi(finite(g.records.map((r) => r.modes)), mean, { resamples: B, seedKey: ['gan', g.label, 'modes'] });
-    g.highQuality = bootstrapCi(finite(g.records.map((r) => r.highQuality)), mean, { resamples: B, seedKey: ['gan', g.label, 'hq'] });
-  }
-  const family: Omit<GanTest, 'pHolm' | 'familySize' | 'canReach' | 'better'>[] = [];
-  for (const metric of ['modes', 'highQuality'] as const) {
-    for (let i = 0; i < list.length; i++) {
-      for (let j = i + 1; j < list.length; j++) {
-        const mb = new Map(list[j].records.map((r) => [r.seed, r[metric]]));
-        const pairs = list[i].records.filter((r) => mb.has(r.seed));
-        if (pairs.length === 0) continue;
-        // Higher is better for both metrics: test a − b as is, "better" = larger.
-        const xa = pairs.map((r) => r[metric]), xb = pairs.map((r) => mb.get(r.seed)!);
-        family.push({ metric, a: list[i].label, b: list[j].label, test: wilcoxonSignedRank(xa, xb) });
-      }
-    }
-  }
-  const adj = holm(family.map((f) => f.test.p));
-  const tests = family.map((f, q) => ({
-    ...f, pHolm: adj[q], familySize: family.length,
-    canReach: canReachSignificance(f.test.minP, family.length, ALPHA),
-    better: adj[q] <= ALPHA ? (f.test.wPlus > f.test.wMinus ? f.a : f.b) : null,
-  }));
-  return { groups: list, tests };
 }
 
 /** Fields of `provenance` whose values vary by run rather than describe it are left out. */

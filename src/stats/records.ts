@@ -6,6 +6,9 @@
  * throws a RecordError naming the field, so the loader can skip that one file with a warning.
  */
 import type { BoundOptions, CellSpec, CriticKind, EstimatorId, GanVariant, LevelStats, TaskId } from '../types.js';
+import { GRID_MEANS } from '../gan/data.js';
+import { reverseKlUniform } from '../gan/modes.js';
+import { ganVariantLabel } from '../report/labels.js';
 
 export class RecordError extends Error {
   override name = 'RecordError';
@@ -54,12 +57,22 @@ export interface GanRecord {
   kind: 'gan';
   file: string;
   variant: GanVariant;
+  /** The variant with its distinguishing options (src/report/labels.ts ganVariantLabel), e.g. `mice(blocked)`. */
+  variantLabel: string;
+  /** Named configuration (src/gan/setup.ts); 'v1' when the spec has none. */
+  setup: string;
+  code: 'continuous' | 'categorical';
   seed: number;
   steps: number;
   beta: number;
+  engine: string;
   backend: string;
   modes: number;
   highQuality: number;
+  /** KL(generated mode histogram ‖ uniform), nats (src/gan/modes.ts reverseKlUniform); NaN when the file has no per-mode counts. */
+  reverseKl: number;
+  /** Mean MI estimate over the last tenth of training (regularised variants); NaN otherwise. */
+  miEstimate: number;
   samples: [number, number][];
   provenance: Record<string, unknown>;
 }
@@ -96,13 +109,25 @@ export function parseRecord(raw: unknown, file: string): StoreRecord {
     const samples = Array.isArray(raw.samples)
       ? (raw.samples as unknown[]).filter((p): p is [number, number] => Array.isArray(p) && p.length === 2 && p.every((c) => typeof c === 'number'))
       : [];
+    const variant = need(typeof (raw.variant ?? spec.variant) === 'string', 'variant', String(raw.variant ?? spec.variant) as GanVariant);
+    const perMode = Array.isArray(raw.perMode) ? (raw.perMode as unknown[]).map(toNum) : null;
     return {
-      kind: 'gan', file,
-      variant: need(typeof (raw.variant ?? spec.variant) === 'string', 'variant', String(raw.variant ?? spec.variant) as GanVariant),
+      kind: 'gan', file, variant,
+      variantLabel: ganVariantLabel({
+        variant, miceForm: typeof spec.miceForm === 'string' ? spec.miceForm : null,
+        miceBlockPartition: typeof spec.miceBlockPartition === 'boolean' ? spec.miceBlockPartition : null,
+        tau: typeof spec.tau === 'number' ? spec.tau : null,
+      }),
+      setup: typeof spec.setup === 'string' ? spec.setup : 'v1',
+      code: spec.code === 'categorical' ? 'categorical' : 'continuous',
       seed: need(typeof (raw.seed ?? spec.seed) === 'number', 'seed', Number(raw.seed ?? spec.seed)),
       steps: toNum(spec.steps), beta: toNum(spec.beta),
+      engine: typeof raw.engine === 'string' ? raw.engine : 'unknown',
       backend: typeof raw.backend === 'string' ? raw.backend : 'unknown',
-      modes: toNum(raw.modes), highQuality: toNum(raw.highQuality), samples, provenance,
+      modes: toNum(raw.modes), highQuality: toNum(raw.highQuality),
+      reverseKl: perMode && perMode.length === GRID_MEANS.length && perMode.every(Number.isFinite) ? reverseKlUniform(perMode) : NaN,
+      miEstimate: toNum(raw.miEstimate),
+      samples, provenance,
     };
   }
   need(typeof spec.estimator === 'string', 'spec.estimator', 0);

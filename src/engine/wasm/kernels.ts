@@ -45,6 +45,15 @@ export interface KernelExports {
   pairBackward(da: number, db: number, dh1: number, a: number, b: number, n: number, h: number): void;
   rowDots(s: number, h2: number, w: number, b: number, rows: number, h: number): void;
   lastBackward(dz2: number, gw: number, gb: number, h2: number, ds: number, w: number, rows: number, h: number): void;
+  // The GAN experiment's kernels (assembly/gan.ts).
+  bnForward(out: number, xhat: number, mean: number, invStd: number, z: number,
+    gamma: number, beta: number, n: number, h: number, eps: number, relu: number): void;
+  bnBackward(dz: number, dGamma: number, dBeta: number, dy: number, xhat: number, invStd: number,
+    gamma: number, n: number, h: number): void;
+  maxoutForward(out: number, z: number, n: number, units: number, pieces: number): void;
+  maxoutBackward(dz: number, dout: number, z: number, out: number, n: number, units: number, pieces: number): void;
+  emaUpdate(dst: number, src: number, count: number, decay: number): void;
+  axpy(dst: number, src: number, count: number, alpha: number): void;
 }
 
 interface KernelSources { simd: string; relaxed: string; simd_mt?: string; relaxed_mt?: string }
