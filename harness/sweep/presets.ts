@@ -132,7 +132,7 @@ export const DEFAULT_PRESET: PresetName = 'paper';
  */
 export const PRESET_STORES: Record<PresetName, string> = {
   smoke: 'results/smoke', quick: 'results/quick', paper: 'results', 'paper-joint': 'results', 'paper-full': 'results',
-  nightly: 'results/nightly', consistency: 'results', gan: 'results', bmi: 'results/bmi',
+  nightly: 'results/nightly', consistency: 'results', gan: 'results', 'gan-v1': 'results/quick', bmi: 'results/bmi',
 };
 
 export function preset(name: PresetName): Grid {
