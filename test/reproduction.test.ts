@@ -93,3 +93,12 @@ test('REPRODUCTION.md: ≥ 11 claims, one verdict word per row, byte-identical a
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('C11 pairs each MICE reading with the vanilla GAN of its setup and code; more modes but not all 25 is mixed', () => {
+  const gans = SEEDS.flatMap((s) => [fakeGan('vanilla', s), fakeGan('mice', s)]);
+  const summary = aggregate(gans.map((g, i) => parseRecord(JSON.parse(JSON.stringify(g)), `g${i}.json`)), { resamples: 200 });
+  const rows = reproduction(summary, [], { resamples: 200 }).rows.filter((r) => r.id === 'C11');
+  assert.equal(rows.length, 1);
+  assert.deepEqual(rows[0].tests.map((t) => t.outcome), ['supports', 'contradicts', 'supports']);
+  assert.equal(rows[0].verdict, 'mixed');
+});
