@@ -41,6 +41,8 @@ export interface ReportSummary {
   skipped: { file: string; reason: string }[];
   /** Paths written, relative to dir, sorted. */
   written: string[];
+  /** BMI-protocol results (finite-sample cells and KSG jobs) and the tasks they cover. */
+  bmi: { results: number; tasks: number };
   plots: string[];
 }
 
@@ -162,6 +164,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     ganRuns: summary.gan.groups.reduce((a, g) => a + g.records.length, 0),
     contexts: summary.contexts.length, skipped: store.skipped,
     written: written.sort(), plots: plots.map((p) => p.name),
+    bmi: { results: bmi ? bmi.points.length : 0, tasks: bmi ? bmi.rows.length : 0 },
   };
 }
 

@@ -22,7 +22,7 @@ export function register(program: Command): void {
       const { writeReport } = await import('../report.js');
       const r = await writeReport(dir, { resamples, plots: opts.plots });
       process.stdout.write(
-        `report: ${r.cells} cell(s) in ${r.contexts} context(s)${r.ganRuns ? `, ${r.ganRuns} GAN run(s)` : ''}` +
+        `report: ${r.cells} cell(s) in ${r.contexts} context(s)${r.ganRuns ? `, ${r.ganRuns} GAN run(s)` : ''}${r.bmi.results ? `, ${r.bmi.results} BMI result(s) on ${r.bmi.tasks} task(s)` : ''}` +
         `${r.skipped.length ? `, ${r.skipped.length} file(s) skipped` : ''}; wrote ${dir}/LEADERBOARD.md, summary.csv, cells.csv, pairwise.csv and ${r.plots.length} plot(s)\n`,
       );
     });

@@ -12,6 +12,7 @@ const dims = (r: { dimX: number; dimY: number }) => `${r.dimX} × ${r.dimY}`;
 const list = (xs: (number | string)[]) => (xs.length ? xs.join(', ') : '—');
 /** Two decimals, a true minus sign, and no "−0.00". */
 export const two = (x: number): string => {
+  if (Math.abs(x) >= 1e4) return fmt(x); // a divergent critic's −2.59e6, not −2587742.29
   const s = x.toFixed(2);
   return s === '-0.00' ? '0.00' : s.replace(/^-/, '−');
 };
