@@ -75,3 +75,18 @@ test('a v1 store keeps the short labels and reads without per-mode counts', () =
   assert.ok(s.groups.every((g) => g.setup === 'v1' && g.code === 'continuous' && Number.isNaN(g.reverseKl.estimate)));
   assert.equal(s.tests.length, 4); // mine and mice vs vanilla, modes and high quality
 });
+
+test('REPRODUCTION C11 pairs each MICE arm with the vanilla GAN of the same code', async () => {
+  const { aggregate } = await import('../src/stats/aggregate.js');
+  const { reproduction } = await import('../src/stats/reproduction.js');
+  const records: GanRecord[] = [];
+  for (let s = 0; s < 10; s++) {
+    records.push(rec({ variant: 'vanilla', beta: 0, code: 'categorical' }, s, 25, 0.9, flat(25)));
+    records.push(rec({ variant: 'vanilla', beta: 0, code: 'continuous' }, s, 3 + (s % 2), 0.85, flat(3)));
+    records.push(rec({ variant: 'mice', beta: 1, code: 'continuous' }, s, 25, 0.8, flat(25)));
+  }
+  const rows = reproduction(aggregate(records, { resamples: 200 }), [], { resamples: 200 }).rows.filter((r) => r.id === 'C11');
+  assert.equal(rows.length, 1);
+  assert.match(rows[0].valueText, /vanilla \[continuous\]/);
+  assert.equal(rows[0].verdict, 'holds');
+});

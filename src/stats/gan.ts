@@ -10,7 +10,7 @@
  *
  * This is also the interface for claims about the experiment (REPRODUCTION.md's "a GAN
  * regularised by MICE captures all 25 modes where a vanilla GAN fails"): `ganSummary` gives every
- * arm and every test against vanilla; `ganArm` finds an arm.
+ * arm and every test against vanilla; `ganArm` finds an arm, `vanillaOf` the vanilla arm it is paired with.
  */
 import { num } from '../report/labels.js';
 import { bootstrapCi, type Interval } from './bootstrap.js';
@@ -79,6 +79,11 @@ export function ganArm(s: GanSummary, q: Partial<Pick<GanGroup, 'setup' | 'steps
   return hits.length === 1 ? hits[0] : undefined;
 }
 
+/** The vanilla arm a regularised arm is compared with: same setup, steps and code (undefined when the store has none). */
+export function vanillaOf(s: GanSummary, g: Pick<GanGroup, 'setup' | 'steps' | 'code'>): GanGroup | undefined {
+  return s.groups.find((x) => x.variant === 'vanilla' && x.setup === g.setup && x.steps === g.steps && x.code === g.code);
+}
+
 export function ganSummary(gans: readonly GanRecord[], B: number, alpha = 0.05): GanSummary {
   const byKey = new Map<string, GanRecord[]>();
   for (const r of [...gans].sort((a, b) => cmp(a.file, b.file))) {
@@ -120,7 +125,7 @@ export function ganSummary(gans: readonly GanRecord[], B: number, alpha = 0.05):
   for (const metric of GAN_METRICS) {
     for (const g of groups) {
       if (g.variant === 'vanilla') continue;
-      const v = groups.find((x) => x.variant === 'vanilla' && x.setup === g.setup && x.steps === g.steps && x.code === g.code);
+      const v = vanillaOf({ groups, tests: [] }, g);
       if (!v) continue;
       const vb = new Map(v.records.map((r) => [r.seed, r[metric]]));
       const pairs = g.records.filter((r) => vb.has(r.seed) && Number.isFinite(r[metric]) && Number.isFinite(vb.get(r.seed)!));
