@@ -102,3 +102,13 @@ test('C11 pairs each MICE reading with the vanilla GAN of its setup and code; mo
   assert.deepEqual(rows[0].tests.map((t) => t.outcome), ['supports', 'contradicts', 'supports']);
   assert.equal(rows[0].verdict, 'mixed');
 });
+
+test('a growing store: a unit with fewer seeds does not drop the other seeds from a comparison', () => {
+  const full = fixtureCells({ estimators: [...base, good], seeds: SEEDS, stepsPerLevel: 40, batchRhos: [0] });
+  // ρ_batch = 0.3 has only seeds 0–1 so far, as while a sweep is still running.
+  const part = fixtureCells({ estimators: [...base, good], seeds: [0, 1], stepsPerLevel: 40, batchRhos: [0.3] });
+  const summary = aggregate([...full, ...part].map((c, i) => parseRecord(JSON.parse(JSON.stringify(c)), `c${i}.json`)), { resamples: 200 });
+  const row = reproduction(summary, [], { resamples: 200 }).rows.find((r) => r.id === 'C3' && r.reading === 'mice(no-block)' && r.claim.includes('separable'))!;
+  assert.match(row.valueText, /\(10 seeds\)/);
+  assert.equal(row.verdict, 'holds', JSON.stringify(row.tests));
+});

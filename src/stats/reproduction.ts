@@ -130,14 +130,20 @@ class Claims {
     return m === 'absBias' ? Math.abs(l.bias) : m === 'variance' ? l.variance : l.mse;
   }
 
-  /** Per seed: the share of units where a's metric is below b's (ties ½). Seeds present in every unit of both. */
+  /**
+   * Per seed: the share of units where a's metric is below b's (ties ½), over the units where
+   * both have that seed. A store that is still growing holds some units at fewer seeds than
+   * others; pairing within each seed stays exact, so a seed counts once it has any common unit
+   * (with every unit complete this is the share over all units).
+   */
   winShares(a: Group[], b: Group[], m: Metric): Map<number, number> {
-    const seeds = commonSeeds([...a, ...b]);
+    const seeds = [...new Set([...a, ...b].flatMap((g) => g.cells.map((c) => c.seed)))].sort((x, y) => x - y);
     const out = new Map<number, number>();
     for (const seed of seeds) {
       let wins = 0, units = 0;
       for (let i = 0; i < a.length; i++) {
-        const ca = a[i].cells.find((c) => c.seed === seed)!, cb = b[i].cells.find((c) => c.seed === seed)!;
+        const ca = a[i].cells.find((c) => c.seed === seed), cb = b[i].cells.find((c) => c.seed === seed);
+        if (!ca || !cb) continue;
         const L = Math.min(ca.levels.length, cb.levels.length);
         for (let k = 0; k < L; k++) {
           const va = Claims.value(ca.levels[k], m), vb = Claims.value(cb.levels[k], m);
