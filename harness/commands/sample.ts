@@ -2,8 +2,10 @@
  * `harness sample --task ID --n N --seed S [--format csv|json] [--out FILE]`: draw N pairs from a
  * task's sampler with the seed's data stream (the stream a cell at that seed uses), so samples can
  * be checked or fed to other tools (BMI's Python estimators read CSV). Columns x1..x{dimX},
- * y1..y{dimY} with a header; values are the raw samples (not standardised), printed with 17
- * significant digits so they round-trip. Staircase tasks take --mi (one level) and --dim.
+ * y1..y{dimY} with a header; values are the raw samples (not standardised), in JavaScript's
+ * shortest round-trip form, so parsing them back gives the same doubles. For N = 5 000 these are
+ * exactly the points the finite-sample protocol draws (then standardises) at that seed.
+ * Staircase tasks take --mi (one level) and --dim.
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
