@@ -22,6 +22,7 @@ import { criticLayout, initParams, initSpectralU } from '../src/critics/layout.j
 import { dataStream, initStream } from '../src/rng.js';
 import { sampleBatch } from '../src/tasks/index.js';
 import { getBound } from '../src/bounds/index.js';
+import { gradBuffer } from '../src/bounds/passes.js';
 
 export interface BenchShape { n: number; d: number; h: number; e: number }
 export const BENCH_SHAPE: BenchShape = { n: 64, d: 20, h: 256, e: 32 };
@@ -85,7 +86,7 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
     const step = (): void => {
       const b = batches[i++ % batches.length];
       const scores = rt.scores(b.x, b.y, s.n);
-      const out = nwj.evaluate(scores, s.n);
+      const out = nwj.evaluate(scores, s.n, undefined, undefined, gradBuffer(s.n));
       for (let k = 0; k < dLoss.length; k++) dLoss[k] = -out.grad[k];
       rt.step(dLoss);
     };

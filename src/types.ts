@@ -67,8 +67,12 @@ export interface BoundDefinition {
   name: EstimatorId;
   /** True when the reported estimate is, in expectation, a lower bound on MI (NWJ, TUBA, InfoNCE, …). */
   lowerBound: boolean;
-  /** Pure: same (scores, n, options, state) → same output. Never mutates its inputs. */
-  evaluate(scores: ArrayLike<number>, n: number, options?: BoundOptions, state?: BoundState): BoundOutput;
+  /**
+   * Pure: same (scores, n, options, state) → same output. Never mutates its inputs. gradOut
+   * (optional, length n²): write the gradient there and return it as grad (a training loop
+   * reuses one buffer instead of allocating n² doubles per step); otherwise grad is a new array.
+   */
+  evaluate(scores: ArrayLike<number>, n: number, options?: BoundOptions, state?: BoundState, gradOut?: Float64Array): BoundOutput;
 }
 
 /** One benchmark cell: everything needed to train one critic and nothing else. */

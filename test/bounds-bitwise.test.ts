@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { getBound } from '../src/bounds/index.js';
+import { gradBuffer, passBackend, setPassBackend } from '../src/bounds/passes.js';
 import { Rng } from '../src/rng.js';
 import type { BoundOptions, BoundState, EstimatorName } from '../src/types.js';
 
@@ -35,12 +36,14 @@ export function matrices(): { key: string; n: number; s: Float32Array | Float64A
 }
 
 /** Two evaluations (the second with the first's state), digested: estimate, objective, state, grad bits. */
-export function boundDigest(name: EstimatorName, options: BoundOptions, s: ArrayLike<number>, n: number): string {
+export function boundDigest(name: EstimatorName, options: BoundOptions, s: ArrayLike<number>, n: number, useGradOut = false): string {
   const b = getBound(name);
   const h = createHash('sha256');
   let state: BoundState | undefined;
   for (let r = 0; r < 2; r++) {
-    const out = b.evaluate(s, n, options, state);
+    const gradOut = useGradOut ? gradBuffer(n) : undefined;
+    const out = b.evaluate(s, n, options, state, gradOut);
+    if (gradOut) assert.equal(out.grad, gradOut, `${name}: grad written into gradOut`);
     state = out.state;
     h.update(new Uint8Array(Float64Array.of(out.estimate, out.objective, ...Object.values(out.state ?? {})).buffer));
     h.update(new Uint8Array(out.grad.buffer, out.grad.byteOffset, out.grad.byteLength));
@@ -49,12 +52,12 @@ export function boundDigest(name: EstimatorName, options: BoundOptions, s: Array
 }
 
 /** One digest per bound case and n, over every scale and both float widths. */
-export function allDigests(): Record<string, string> {
+export function allDigests(useGradOut = false): Record<string, string> {
   const per = new Map<string, string[]>();
   for (const m of matrices()) {
     for (const [name, o] of BOUND_CASES) {
       const key = `${name}${JSON.stringify(o)}/n=${m.n}`;
-      per.set(key, [...(per.get(key) ?? []), boundDigest(name, o, m.s, m.n)]);
+      per.set(key, [...(per.get(key) ?? []), boundDigest(name, o, m.s, m.n, useGradOut)]);
     }
   }
   const res: Record<string, string> = {};
@@ -150,7 +153,23 @@ const PINNED: Record<string, string> = {
   "flatnce{}/n=1024": "d5f3c5d7eb7bad60",
 };
 
-test("every bound is bit for bit the pre-vectorisation scalar code, n = 2 … 1 024", () => {
+test('every bound is bit for bit the pre-vectorisation scalar code, n = 2 … 1 024 (WebAssembly passes)', () => {
+  assert.equal(passBackend(), 'wasm-simd', 'the boundmath module is built and loads (npm run build)');
   const got = allDigests();
   for (const [k, v] of Object.entries(PINNED)) assert.equal(got[k], v, k);
+});
+
+test('the same bits with the gradient written into gradBuffer (the training loop\'s path)', () => {
+  const got = allDigests(true);
+  for (const [k, v] of Object.entries(PINNED)) assert.equal(got[k], v, k);
+});
+
+test('the same bits from the plain-JavaScript passes (the fallback without WebAssembly SIMD)', () => {
+  setPassBackend('js');
+  try {
+    const got = allDigests();
+    for (const [k, v] of Object.entries(PINNED)) assert.equal(got[k], v, k);
+  } finally {
+    setPassBackend('wasm-simd');
+  }
 });

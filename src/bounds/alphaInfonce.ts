@@ -13,14 +13,14 @@ import { checkScores, leaveOneOutLogSumExp, logAddExp, numberOption } from './ut
 export const alphaInfonce: BoundDefinition = {
   name: 'alpha-infonce',
   lowerBound: true,
-  evaluate(scores, n, options): BoundOutput {
+  evaluate(scores, n, options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
     const alpha = numberOption(options?.alpha, 'alpha', 0.5, 0, 1);
     const la = Math.log(alpha);
     const l1a = Math.log(1 - alpha);
     const lnm1 = Math.log(n - 1);
     const nOff = n * (n - 1);
-    const grad = new Float64Array(n * n);
+    const grad = gradOut && gradOut.length === n * n ? gradOut : new Float64Array(n * n);
     const row = new Float64Array(n);
     const u = new Float64Array(n);
     let joint = 0;

@@ -10,9 +10,9 @@ import { checkScores, dvValue } from './util.js';
 export const dv: BoundDefinition = {
   name: 'dv',
   lowerBound: true,
-  evaluate(scores, n): BoundOutput {
+  evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
-    const { value, grad } = dvValue(scores, n);
+    const { value, grad } = dvValue(scores, n, gradOut);
     return { estimate: value, objective: value, grad };
   },
 };

@@ -6,20 +6,14 @@
  * FlatNCE paper reports; the two differ in value and gradient.
  */
 import type { BoundDefinition, BoundOutput } from '../types.js';
-import { checkScores, infonceValue, rowLogSumExp } from './util.js';
+import { checkScores, flatnceRows, infonceOnly } from './util.js';
 
 export const flatnce: BoundDefinition = {
   name: 'flatnce',
   lowerBound: true,
-  evaluate(scores, n): BoundOutput {
+  evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
-    const grad = new Float64Array(n * n);
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const lse = rowLogSumExp(scores, n, i, true);
-      sum += lse - scores[i * n + i];
-      for (let j = 0; j < n; j++) grad[i * n + j] = i === j ? 1 / n : -Math.exp(scores[i * n + j] - lse) / n;
-    }
-    return { estimate: infonceValue(scores, n).value, objective: -sum / n, grad };
+    const { sum, grad } = flatnceRows(scores, n, gradOut);
+    return { estimate: infonceOnly(scores, n), objective: -sum / n, grad };
   },
 };

@@ -9,9 +9,9 @@ import { checkScores, infonceValue } from './util.js';
 export const infonce: BoundDefinition = {
   name: 'infonce',
   lowerBound: true,
-  evaluate(scores, n): BoundOutput {
+  evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
-    const { value, grad } = infonceValue(scores, n);
+    const { value, grad } = infonceValue(scores, n, gradOut);
     return { estimate: value, objective: value, grad };
   },
 };

@@ -5,14 +5,14 @@
  * and gradient.
  */
 import type { BoundDefinition, BoundOutput } from '../types.js';
-import { checkScores, jsFgan, nwjValue } from './util.js';
+import { checkScores, jsFgan, nwjOnly } from './util.js';
 
 export const js: BoundDefinition = {
   name: 'js',
   lowerBound: true,
-  evaluate(scores, n): BoundOutput {
+  evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
-    const { value, grad } = jsFgan(scores, n);
-    return { estimate: nwjValue(scores, n).value, objective: value, grad };
+    const { value, grad } = jsFgan(scores, n, gradOut);
+    return { estimate: nwjOnly(scores, n), objective: value, grad };
   },
 };

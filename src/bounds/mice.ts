@@ -14,23 +14,25 @@
  */
 import type { BoundDefinition, BoundOutput } from '../types.js';
 import { UsageError } from '../errors.js';
-import { checkScores, dvValue, nwjValue } from './util.js';
+import { checkScores, dvOnly, dvValue, nwjOnly, nwjValue } from './util.js';
 
 export const mice: BoundDefinition = {
   name: 'mice',
   lowerBound: true,
-  evaluate(scores, n, options): BoundOutput {
+  evaluate(scores, n, options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
     const form = options?.miceForm ?? 'dv';
     if (form !== 'dv' && form !== 'nwj') throw new UsageError(`miceForm: must be 'dv' or 'nwj', got '${String(form)}'`);
     const block = options?.miceBlockPartition ?? true;
     if (typeof block !== 'boolean') throw new UsageError(`miceBlockPartition: must be true or false, got ${String(block)}`);
-    const full = form === 'dv' ? dvValue(scores, n) : nwjValue(scores, n);
-    let grad = full.grad;
     if (block) {
-      grad = new Float64Array(n * n);
+      // The partition term's gradient is discarded, so it is not computed.
+      const value = form === 'dv' ? dvOnly(scores, n) : nwjOnly(scores, n);
+      const grad = gradOut && gradOut.length === n * n ? gradOut.fill(0) : new Float64Array(n * n);
       for (let i = 0; i < n; i++) grad[i * n + i] = 1 / n;
+      return { estimate: value, objective: value, grad };
     }
-    return { estimate: full.value, objective: full.value, grad };
+    const full = form === 'dv' ? dvValue(scores, n, gradOut) : nwjValue(scores, n, gradOut);
+    return { estimate: full.value, objective: full.value, grad: full.grad };
   },
 };

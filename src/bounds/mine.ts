@@ -11,32 +11,30 @@
  * and lies below DV otherwise (log is concave). Not a bound (paper §3.2): lowerBound false.
  */
 import type { BoundDefinition, BoundOutput, BoundState } from '../types.js';
-import { checkScores, diagMean, numberOption, offDiagLogMeanExp } from './util.js';
+import { checkScores, marginalGrad, diagMean, numberOption, offDiagLogMeanExp } from './util.js';
 
-/** The MINE objective and its gradient for a given (constant) moving average `ema`. */
-export function mineObjective(scores: ArrayLike<number>, n: number, ema: number): { value: number; grad: Float64Array } {
+/** The MINE objective and its gradient for a given (constant) moving average `ema`; lme: the batch's offDiagLogMeanExp when the caller has it. */
+export function mineObjective(scores: ArrayLike<number>, n: number, ema: number, lme?: number, gradOut?: Float64Array): { value: number; grad: Float64Array } {
   checkScores(scores, n);
   const logEma = Math.log(ema);
   const logNOff = Math.log(n * (n - 1));
-  const grad = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) grad[i * n + j] = i === j ? 1 / n : -Math.exp(scores[i * n + j] - logNOff - logEma);
-  }
-  const ratio = Math.exp(offDiagLogMeanExp(scores, n) - logEma);
+  // 1/n on the diagonal, −e^(T_ij − log n(n−1) − log ema) off it.
+  const grad = marginalGrad(scores, n, logNOff, logEma, gradOut);
+  const ratio = Math.exp((lme ?? offDiagLogMeanExp(scores, n)) - logEma);
   return { value: diagMean(scores, n) - (logEma + ratio - 1), grad };
 }
 
 export const mine: BoundDefinition = {
   name: 'mine',
   lowerBound: false,
-  evaluate(scores, n, options, state?: BoundState): BoundOutput {
+  evaluate(scores, n, options, state?: BoundState, gradOut?: Float64Array): BoundOutput {
     checkScores(scores, n);
     const r = numberOption(options?.emaRate, 'emaRate', 0.01, 0, 1, true);
     const lme = offDiagLogMeanExp(scores, n);
     const z = Math.exp(lme);
     const prev = state?.ema;
     const ema = typeof prev === 'number' ? (1 - r) * prev + r * z : z;
-    const { value, grad } = mineObjective(scores, n, ema);
+    const { value, grad } = mineObjective(scores, n, ema, lme, gradOut);
     return { estimate: diagMean(scores, n) - lme, objective: value, grad, state: { ema } };
   },
 };

@@ -8,9 +8,9 @@ import { checkScores, nwjValue } from './util.js';
 export const nwj: BoundDefinition = {
   name: 'nwj',
   lowerBound: true,
-  evaluate(scores, n): BoundOutput {
+  evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
-    const { value, grad } = nwjValue(scores, n);
+    const { value, grad } = nwjValue(scores, n, gradOut);
     return { estimate: value, objective: value, grad };
   },
 };

@@ -11,11 +11,11 @@ import { checkScores, diagMean, jsFgan, numberOption, offDiagLogMeanExp } from '
 export const smile: BoundDefinition = {
   name: 'smile',
   lowerBound: false,
-  evaluate(scores, n, options): BoundOutput {
+  evaluate(scores, n, options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
     const tau = numberOption(options?.tau, 'tau', Infinity, 0, Infinity);
     const estimate = diagMean(scores, n) - offDiagLogMeanExp(scores, n, -tau, tau);
-    const { value, grad } = jsFgan(scores, n);
+    const { value, grad } = jsFgan(scores, n, gradOut);
     return { estimate, objective: value, grad };
   },
 };

@@ -5,18 +5,15 @@
  * shifted by 1, so the two differ only in where the optimal critic sits.
  */
 import type { BoundDefinition, BoundOutput } from '../types.js';
-import { checkScores, diagMean, offDiagLogMeanExp } from './util.js';
+import { checkScores, marginalGrad, diagMean, offDiagLogMeanExp } from './util.js';
 
 export const tuba: BoundDefinition = {
   name: 'tuba',
   lowerBound: true,
-  evaluate(scores, n): BoundOutput {
+  evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
-    const grad = new Float64Array(n * n);
-    const logNOff = Math.log(n * (n - 1));
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) grad[i * n + j] = i === j ? 1 / n : -Math.exp(scores[i * n + j] - logNOff);
-    }
+    // 1/n on the diagonal, −e^(T_ij − log n(n−1)) off it.
+    const grad = marginalGrad(scores, n, Math.log(n * (n - 1)), null, gradOut);
     const value = 1 + diagMean(scores, n) - Math.exp(offDiagLogMeanExp(scores, n));
     return { estimate: value, objective: value, grad };
   },

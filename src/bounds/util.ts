@@ -3,8 +3,14 @@
  * S[i*n+j] = T(x_i, y_j) in float64; the diagonal holds joint samples and the n(n−1)
  * off-diagonal entries samples of the product of marginals (paper eq. 9; SMILE's
  * `logmeanexp_nodiag`). Log-sum-exps subtract the maximum first so ±1e3 scores stay finite.
+ *
+ * The O(n²) passes run in ./passes.ts (WebAssembly, or plain loops where that is missing): the
+ * same float64 operations in the same order as the per-element loops they replaced, so every
+ * result has the same bits (test/bounds-bitwise.test.ts); the comments say what each computes.
+ * `out` (optional, length n²): write the gradient there and return it instead of a new array.
  */
 import { UsageError } from '../errors.js';
+import { jsFganStaged, marginalGradStaged, offDiagMax, offDiagSumExp, rowGradStaged, rowMaxSumExp, stage } from './passes.js';
 
 /** Check the shape every bound relies on; a mismatch is a programming error, not user input. */
 export function checkScores(scores: ArrayLike<number>, n: number): void {
@@ -39,16 +45,29 @@ export function rowLogSumExp(s: ArrayLike<number>, n: number, i: number, skipDia
   return lseFinish(m, sum);
 }
 
-/** log Σ_{i≠j} e^(clip(S_ij, lo, hi)): the partition sum over the product of marginals. */
-export function offDiagLogSumExp(s: ArrayLike<number>, n: number, lo = -Infinity, hi = Infinity): number {
-  const c = (v: number) => (v < lo ? lo : v > hi ? hi : v);
-  let m = -Infinity;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) m = Math.max(m, c(s[i * n + j]));
+/** rowLogSumExp of every row of the staged matrix. */
+function rowLogSumExpsStaged(n: number, skipDiag: boolean): Float64Array {
+  const { max, sum } = rowMaxSumExp(n, skipDiag);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const m = max[i];
+    out[i] = Number.isNaN(m) ? NaN : m === -Infinity || m === Infinity ? m : lseFinish(m, sum[i]);
+  }
+  return out;
+}
+
+/** log Σ_{i≠j} e^(clip(S_ij, lo, hi)) of the staged matrix. */
+function offDiagLseStaged(n: number, lo: number, hi: number): number {
+  const m = offDiagMax(n, lo, hi);
   if (Number.isNaN(m)) return NaN;
   if (m === -Infinity || m === Infinity) return m;
-  let sum = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) sum += Math.exp(c(s[i * n + j]) - m);
-  return lseFinish(m, sum);
+  return lseFinish(m, offDiagSumExp(n, lo, hi, m));
+}
+
+/** log Σ_{i≠j} e^(clip(S_ij, lo, hi)): the partition sum over the product of marginals. */
+export function offDiagLogSumExp(s: ArrayLike<number>, n: number, lo = -Infinity, hi = Infinity): number {
+  stage(s, n);
+  return offDiagLseStaged(n, lo, hi);
 }
 
 /** log mean_{i≠j} e^(clip(S_ij)): SMILE's `logmeanexp_nodiag`. */
@@ -117,60 +136,77 @@ function lseAround(v: ArrayLike<number>, skip: number, max: number): number {
 }
 
 /** JS f-GAN objective E_P[−softplus(−T)] − E_Q[softplus(T)] and its gradient (SMILE's `js_fgan_lower_bound`). */
-export function jsFgan(s: ArrayLike<number>, n: number): { value: number; grad: Float64Array } {
-  const grad = new Float64Array(n * n);
-  const nOff = n * (n - 1);
-  let joint = 0;
-  let marg = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const k = i * n + j;
-      const t = s[k];
-      if (i === j) {
-        joint -= softplus(-t);
-        grad[k] = sigmoid(-t) / n;
-      } else {
-        marg += softplus(t);
-        grad[k] = -sigmoid(t) / nOff;
-      }
-    }
-  }
-  return { value: joint / n - marg / nOff, grad };
+export function jsFgan(s: ArrayLike<number>, n: number, out?: Float64Array): { value: number; grad: Float64Array } {
+  // Per entry, in row-major order: on the diagonal joint −= softplus(−T_ii), grad = sigmoid(−T_ii)/n;
+  // off it marg += softplus(T_ij), grad = −sigmoid(T_ij)/(n(n − 1)).
+  stage(s, n);
+  const { joint, marg, grad } = jsFganStaged(n, out);
+  return { value: joint / n - marg / (n * (n - 1)), grad };
 }
 
-/** E_P[T] − E_Q[e^(T−1)] (NWJ, paper eq. 5) and its gradient. */
-export function nwjValue(s: ArrayLike<number>, n: number): { value: number; grad: Float64Array } {
-  const lme = offDiagLogMeanExp(s, n);
-  const grad = new Float64Array(n * n);
-  const logNOff = Math.log(n * (n - 1));
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      grad[i * n + j] = i === j ? 1 / n : -Math.exp(s[i * n + j] - 1 - logNOff);
-    }
-  }
-  return { value: diagMean(s, n) - Math.exp(lme - 1), grad };
+/** E_P[T] − E_Q[e^(T−1)] (NWJ, paper eq. 5), the value alone. */
+export function nwjOnly(s: ArrayLike<number>, n: number): number {
+  stage(s, n);
+  return diagMean(s, n) - Math.exp(offDiagLseStaged(n, -Infinity, Infinity) - Math.log(n * (n - 1)) - 1);
 }
 
-/** E_P[T] − log mean_{i≠j} e^(T_ij) (DV, paper eq. 2) and its gradient. */
-export function dvValue(s: ArrayLike<number>, n: number): { value: number; grad: Float64Array } {
-  const lse = offDiagLogSumExp(s, n);
-  const grad = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) grad[i * n + j] = i === j ? 1 / n : -Math.exp(s[i * n + j] - lse);
-  }
+/** E_P[T] − E_Q[e^(T−1)] (NWJ, paper eq. 5) and its gradient: 1/n on the diagonal, −e^(S_ij − 1 − log n(n−1)) off it. */
+export function nwjValue(s: ArrayLike<number>, n: number, out?: Float64Array): { value: number; grad: Float64Array } {
+  const value = nwjOnly(s, n);
+  return { value, grad: marginalGradStaged(n, 1, Math.log(n * (n - 1)), out) };
+}
+
+/** E_P[T] − log mean_{i≠j} e^(T_ij) (DV, paper eq. 2), the value alone. */
+export function dvOnly(s: ArrayLike<number>, n: number): number {
+  stage(s, n);
+  return diagMean(s, n) - (offDiagLseStaged(n, -Infinity, Infinity) - Math.log(n * (n - 1)));
+}
+
+/** E_P[T] − log mean_{i≠j} e^(T_ij) (DV, paper eq. 2) and its gradient: 1/n on the diagonal, −e^(S_ij − lse) off it. */
+export function dvValue(s: ArrayLike<number>, n: number, out?: Float64Array): { value: number; grad: Float64Array } {
+  stage(s, n);
+  const lse = offDiagLseStaged(n, -Infinity, Infinity);
+  const grad = marginalGradStaged(n, lse, null, out);
   return { value: diagMean(s, n) - (lse - Math.log(n * (n - 1))), grad };
 }
 
-/** mean_i [T_ii − log Σ_j e^(T_ij)] + log n (InfoNCE/CPC, paper eq. 8) and its gradient. */
-export function infonceValue(s: ArrayLike<number>, n: number): { value: number; grad: Float64Array } {
-  const grad = new Float64Array(n * n);
+/**
+ * The gradient of a marginal term: 1/n on the diagonal, −e^(S_ij − a) off it (b = null), or
+ * −e^((S_ij − a) − b).
+ */
+export function marginalGrad(s: ArrayLike<number>, n: number, a: number, b: number | null, out?: Float64Array): Float64Array {
+  stage(s, n);
+  return marginalGradStaged(n, a, b, out);
+}
+
+/** mean_i [T_ii − log Σ_j e^(T_ij)] + log n (InfoNCE/CPC, paper eq. 8), the value alone. */
+export function infonceOnly(s: ArrayLike<number>, n: number): number {
+  stage(s, n);
+  const lse = rowLogSumExpsStaged(n, false);
   let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const lse = rowLogSumExp(s, n, i, false);
-    sum += s[i * n + i] - lse;
-    for (let j = 0; j < n; j++) grad[i * n + j] = ((i === j ? 1 : 0) - Math.exp(s[i * n + j] - lse)) / n;
-  }
-  return { value: sum / n + Math.log(n), grad };
+  for (let i = 0; i < n; i++) sum += s[i * n + i] - lse[i];
+  return sum / n + Math.log(n);
+}
+
+/** mean_i [T_ii − log Σ_j e^(T_ij)] + log n (InfoNCE/CPC, paper eq. 8) and its gradient ((i = j) − e^(T_ij − lse_i))/n. */
+export function infonceValue(s: ArrayLike<number>, n: number, out?: Float64Array): { value: number; grad: Float64Array } {
+  stage(s, n);
+  const lse = rowLogSumExpsStaged(n, false);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += s[i * n + i] - lse[i];
+  return { value: sum / n + Math.log(n), grad: rowGradStaged(n, lse, 'infonce', out) };
+}
+
+/**
+ * FlatNCE's rows: l_i = log Σ_{j≠i} e^(T_ij − T_ii) summed as Σ_i (lse_i − T_ii), and the gradient
+ * of −mean_i l_i: 1/n on the diagonal, −e^(T_ij − lse_i)/n off it.
+ */
+export function flatnceRows(s: ArrayLike<number>, n: number, out?: Float64Array): { sum: number; grad: Float64Array } {
+  stage(s, n);
+  const lse = rowLogSumExpsStaged(n, true);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += lse[i] - s[i * n + i];
+  return { sum, grad: rowGradStaged(n, lse, 'flatnce', out) };
 }
 
 /** Read an optional numeric bound option, rejecting values outside [lo, hi] with a UsageError naming it. */

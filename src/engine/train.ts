@@ -6,6 +6,7 @@
 import type { BoundDefinition, BoundOutput, BoundState, CellResult, CellSpec, HeldOutResult, LevelStats } from '../types.js';
 import type { CriticRuntime } from './types.js';
 import { getBound } from '../bounds/index.js';
+import { gradBuffer } from '../bounds/passes.js';
 import { dataStream } from '../rng.js';
 import { miAtStep } from '../tasks/index.js';
 import { drawBatch } from '../tasks/draw.js';
@@ -79,7 +80,8 @@ export function trainStep(
   const n = spec.batchSize;
   const s = runtime.scores(x, y, n);
   if (!allFinite(s)) return null;
-  const out = bound.evaluate(s, n, spec.boundOptions, state);
+  // gradBuffer: the bound writes its gradient into the passes' own buffer (no n² allocation per step).
+  const out = bound.evaluate(s, n, spec.boundOptions, state, gradBuffer(n));
   for (let i = 0; i < n * n; i++) dLoss[i] = -out.grad[i];
   runtime.step(dLoss);
   return out;

@@ -1,0 +1,255 @@
+/**
+ * The bounds' O(n²) passes, bit for bit the scalar float64 loops they replace, about three times
+ * faster. At n = 1 024 a bound's pass over the n² scores (a maximum, a sum of exponentials, an
+ * exponential per gradient entry) cost more than the critic's matrix products, and most of it
+ * was Math.exp. assembly/boundmath.ts holds V8's own exp (fdlibm's e_exp.c as V8's
+ * src/base/ieee754.cc ships it) and fdlibm's log1p ported operation for operation to
+ * WebAssembly, the exponential two lanes at a time with f64x2, and the passes themselves; every
+ * operation is an IEEE-754 double operation and every sum runs in the original order, so each
+ * result carries the bits the JavaScript gave (test/bounds-vexp.test.ts: exp and log1p against
+ * Math.exp and Math.log1p on millions of inputs; test/bounds-bitwise.test.ts: every bound's
+ * output against digests of the scalar code, with both implementations below).
+ *
+ * Usage (synchronous, one matrix at a time): `stage(s, n)` copies the scores into the module's
+ * memory as float64 (exact), then the pass functions read that copy; the gradient passes write
+ * their result last, into the buffer gradBuffer() exposes, and only the value-only passes
+ * (maximum, sums) may run after them. Without the built module or
+ * without WebAssembly SIMD, `js` below runs the same passes as plain loops (same bits, scalar
+ * speed).
+ */
+
+/** The passes, over a heap of float64 addressed in bytes (assembly/boundmath.ts documents each). */
+interface PassImpl {
+  readonly memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  expInPlace(p: number, count: number): void;
+  log1pInPlace(p: number, count: number): void;
+  offDiagMax(s: number, n: number, lo: number, hi: number): number;
+  offDiagSumExp(s: number, n: number, lo: number, hi: number, m: number, tmp: number): number;
+  marginalGrad(dst: number, s: number, n: number, a: number, b: number, two: number): void;
+  rowMaxSumExp(s: number, n: number, skipDiag: number, mx: number, sm: number, tmp: number): void;
+  rowGrad(dst: number, s: number, n: number, lse: number, mode: number): void;
+  jsFgan(dst: number, s: number, n: number, out: number, tmp: number): void;
+}
+
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+}
+
+async function loadWasm(): Promise<PassImpl | null> {
+  const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!wasm) return null;
+  try {
+    // A computed specifier: the module exists only after the kernel build (scripts/build-kernels.mjs).
+    const url = new URL('../../kernels/boundmath.mjs', import.meta.url).href;
+    const { simd } = await import(url) as { simd: string };
+    const str = atob(simd);
+    const bytes = new Uint8Array(str.length);
+    for (let i = 0; i < str.length; i++) bytes[i] = str.charCodeAt(i);
+    if (!wasm.validate(bytes)) return null;
+    const instance = new wasm.Instance(new wasm.Module(bytes), { env: { abort: () => { throw new Error('boundmath: abort'); } } });
+    return instance.exports as PassImpl;
+  } catch {
+    return null;
+  }
+}
+
+/** The same passes as plain loops over a growable float64 heap: the fallback, and the reference. */
+function jsImpl(): PassImpl {
+  let buffer = new ArrayBuffer(1 << 16);
+  let f = new Float64Array(buffer);
+  const memory = {
+    get buffer() { return buffer; },
+    grow(pages: number): number {
+      const old = buffer.byteLength / 65536;
+      const next = new ArrayBuffer(buffer.byteLength + pages * 65536);
+      new Uint8Array(next).set(new Uint8Array(buffer));
+      buffer = next; f = new Float64Array(buffer);
+      return old;
+    },
+  };
+  const clip = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
+  const expIn = (p: number, count: number): void => { const o = p / 8; for (let k = 0; k < count; k++) f[o + k] = Math.exp(f[o + k]); };
+  return {
+    memory,
+    heapBase: () => 0,
+    expInPlace: expIn,
+    log1pInPlace(p, count) { const o = p / 8; for (let k = 0; k < count; k++) f[o + k] = Math.log1p(f[o + k]); },
+    offDiagMax(s, n, lo, hi) {
+      const o = s / 8;
+      let m = -Infinity;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) m = Math.max(m, clip(f[o + i * n + j], lo, hi));
+      return m;
+    },
+    offDiagSumExp(s, n, lo, hi, m) {
+      const o = s / 8;
+      let sum = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) sum += Math.exp(clip(f[o + i * n + j], lo, hi) - m);
+      return sum;
+    },
+    marginalGrad(dst, s, n, a, b, two) {
+      const d = dst / 8, o = s / 8;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          const v = f[o + i * n + j];
+          f[d + i * n + j] = i === j ? 1 / n : -Math.exp(two ? v - a - b : v - a);
+        }
+      }
+    },
+    rowMaxSumExp(s, n, skipDiag, mx, sm) {
+      const o = s / 8;
+      for (let i = 0; i < n; i++) {
+        let m = -Infinity;
+        for (let j = 0; j < n; j++) if (!(skipDiag && j === i)) m = Math.max(m, f[o + i * n + j]);
+        f[mx / 8 + i] = m;
+        let sum = 0;
+        if (m - m === 0) for (let j = 0; j < n; j++) if (!(skipDiag && j === i)) sum += Math.exp(f[o + i * n + j] - m);
+        f[sm / 8 + i] = sum;
+      }
+    },
+    rowGrad(dst, s, n, lse, mode) {
+      const d = dst / 8, o = s / 8;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          const e = Math.exp(f[o + i * n + j] - f[lse / 8 + i]);
+          f[d + i * n + j] = mode === 0 ? ((i === j ? 1 : 0) - e) / n : i === j ? 1 / n : -e / n;
+        }
+      }
+    },
+    jsFgan(dst, s, n, out) {
+      const d = dst / 8, o = s / 8;
+      const nOff = n * (n - 1);
+      let joint = 0, marg = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          const t = f[o + i * n + j];
+          const u = i === j ? -t : t;
+          const e = Math.exp(u > 0 ? -u : u);
+          if (i === j) {
+            joint -= u > 0 ? u + Math.log1p(e) : Math.log1p(e);
+            f[d + i * n + j] = (u >= 0 ? 1 / (1 + e) : e / (1 + e)) / n;
+          } else {
+            marg += t > 0 ? t + Math.log1p(e) : Math.log1p(e);
+            f[d + i * n + j] = -(t >= 0 ? 1 / (1 + e) : e / (1 + e)) / nOff;
+          }
+        }
+      }
+      f[out / 8] = joint; f[out / 8 + 1] = marg;
+    },
+  };
+}
+
+const wasmImpl = await loadWasm();
+let impl: PassImpl = wasmImpl ?? jsImpl();
+
+/** Which implementation runs the passes; the bits are the same either way. */
+export function passBackend(): 'wasm-simd' | 'js' {
+  return impl === wasmImpl ? 'wasm-simd' : 'js';
+}
+
+/** Tests: run the passes with the plain loops ('js') or the module ('wasm-simd', when built). */
+export function setPassBackend(backend: 'wasm-simd' | 'js'): void {
+  impl = backend === 'wasm-simd' && wasmImpl ? wasmImpl : jsImpl();
+  capacity = -1;
+}
+
+// Layout of the staged matrix and the passes' buffers (byte addresses), sized for n by stage().
+let capacity = -1;
+let S = 0, D = 0, T = 0, MX = 0, SM = 0, OUT = 0;
+let view = new Float64Array(0);
+
+function ensure(n: number): void {
+  if (n > capacity) {
+    const base = Math.ceil(impl.heapBase() / 64) * 64;
+    const nn = n * n * 8, row = Math.ceil(n * 8 / 64) * 64;
+    S = base; D = S + Math.ceil(nn / 64) * 64; T = D + Math.ceil(nn / 64) * 64;
+    MX = T + row; SM = MX + row; OUT = SM + row;
+    const need = OUT + 64, have = impl.memory.buffer.byteLength;
+    if (need > have) impl.memory.grow(Math.ceil((need - have) / 65536));
+    capacity = n;
+  }
+  if (view.buffer !== impl.memory.buffer) view = new Float64Array(impl.memory.buffer);
+}
+
+/** Copy the n×n scores into the passes' memory (float64, exact); the pass functions read it. */
+export function stage(s: ArrayLike<number>, n: number): void {
+  ensure(n);
+  view.set(s as ArrayLike<number>, S / 8);
+}
+
+/** max over i ≠ j of clip(S_ij, lo, hi), NaN if any is NaN (as Math.max). */
+export function offDiagMax(n: number, lo: number, hi: number): number {
+  return impl.offDiagMax(S, n, lo, hi);
+}
+
+/** Σ_{i≠j} e^(clip(S_ij, lo, hi) − m), row-major. */
+export function offDiagSumExp(n: number, lo: number, hi: number, m: number): number {
+  return impl.offDiagSumExp(S, n, lo, hi, m, T);
+}
+
+/**
+ * The n×n gradient buffer the passes write last: a view of their memory, so a caller that passes
+ * it as a bound's gradOut (src/engine/train.ts) saves an n² allocation and copy per step. Valid
+ * until the next gradBuffer/stage call with a larger n; every bound call overwrites it.
+ */
+export function gradBuffer(n: number): Float64Array {
+  ensure(n);
+  return view.subarray(D / 8, D / 8 + n * n);
+}
+
+/** The gradient at D as `out` (no copy when out is gradBuffer's view), or as a new array. */
+function gradOut(n: number, out?: Float64Array): Float64Array {
+  if (out && out.length === n * n) {
+    if (out.buffer === impl.memory.buffer && out.byteOffset === D) return out;
+    out.set(view.subarray(D / 8, D / 8 + n * n));
+    return out;
+  }
+  return copyOut(D, n * n);
+}
+
+/** The n×n gradient 1/n on the diagonal, −e^(S_ij − a) off it (b = null), or −e^((S_ij − a) − b). */
+export function marginalGradStaged(n: number, a: number, b: number | null, out?: Float64Array): Float64Array {
+  impl.marginalGrad(D, S, n, a, b ?? 0, b === null ? 0 : 1);
+  return gradOut(n, out);
+}
+
+/** Per row (skipping the diagonal when asked): the maximum, and Σ_j e^(S_ij − max) when that is finite (else 0). */
+export function rowMaxSumExp(n: number, skipDiag: boolean): { max: Float64Array; sum: Float64Array } {
+  impl.rowMaxSumExp(S, n, skipDiag ? 1 : 0, MX, SM, T);
+  return { max: copyOut(MX, n), sum: copyOut(SM, n) };
+}
+
+/** mode 'infonce': ((i = j) − e^(S_ij − lse_i)) / n; mode 'flatnce': 1/n on the diagonal, −e^(S_ij − lse_i) / n off it. */
+export function rowGradStaged(n: number, lse: Float64Array, mode: 'infonce' | 'flatnce', out?: Float64Array): Float64Array {
+  view.set(lse, MX / 8);
+  impl.rowGrad(D, S, n, MX, mode === 'infonce' ? 0 : 1);
+  return gradOut(n, out);
+}
+
+/** The JS f-GAN objective's two sums (joint −= softplus(−T_ii), marg += softplus(T_ij)) and its gradient. */
+export function jsFganStaged(n: number, out?: Float64Array): { joint: number; marg: number; grad: Float64Array } {
+  impl.jsFgan(D, S, n, OUT, T);
+  return { joint: view[OUT / 8], marg: view[OUT / 8 + 1], grad: gradOut(n, out) };
+}
+
+function copyOut(p: number, count: number): Float64Array {
+  if (view.buffer !== impl.memory.buffer) view = new Float64Array(impl.memory.buffer);
+  return view.slice(p / 8, p / 8 + count);
+}
+
+/** Math.exp / Math.log1p of every entry, in place, through the passes' exp and log1p (tests, benchmarks). */
+export function expArray(a: Float64Array): void { mapInPlace(a, 'exp'); }
+export function log1pArray(a: Float64Array): void { mapInPlace(a, 'log1p'); }
+
+function mapInPlace(a: Float64Array, fn: 'exp' | 'log1p'): void {
+  const chunk = 1 << 16;
+  ensure(Math.max(capacity, Math.ceil(Math.sqrt(chunk))));
+  for (let o = 0; o < a.length; o += chunk) {
+    const m = Math.min(chunk, a.length - o);
+    view.set(a.subarray(o, o + m), D / 8);
+    if (fn === 'exp') impl.expInPlace(D, m); else impl.log1pInPlace(D, m);
+    a.set(view.subarray(D / 8, D / 8 + m), o);
+  }
+}
