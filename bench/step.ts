@@ -1,7 +1,8 @@
 /**
  * The training-step benchmark behind `harness bench`: one full step (forward, the shared NWJ
- * bound's estimate and gradient, backward, Adam) at the paper's size, timed with tinybench for
- * any engine/backend, and the PyTorch reference of the same step (bench/torch_step.py).
+ * bound's estimate and gradient, backward, Adam) at the paper's size (or any batch size n),
+ * timed with tinybench for any engine/backend, and the PyTorch reference of the same step
+ * (bench/torch_step.py).
  *
  * FLOPs per step (a multiply-add counts 2), the algorithmic minimum of the matrix products,
  * the same count for every engine (tfjs's autodiff does an extra forward pass; not counted):
@@ -31,6 +32,8 @@ export interface BenchResult {
   engine: string;
   backend: string;
   critic: CriticKind;
+  /** Batch size n of the timed step (d, h, e as BENCH_SHAPE). */
+  batchSize: number;
   msPerStep: number;
   gflops: number;
   /** Threads the engine used (the wasm engine's optional 2-thread split; 1 otherwise). */
@@ -53,6 +56,8 @@ export interface StepBenchOptions {
   variant?: string;
   /** Threads (wasm engine: 1 or 2). */
   threads?: number;
+  /** Batch size n (default BENCH_SHAPE.n = 64). */
+  batchSize?: number;
   /** Timed steps; undefined: as many as fit in about `budgetMs` (at least 5, at most 200). */
   steps?: number;
   budgetMs?: number;
@@ -70,7 +75,7 @@ const cpuNow = (): number => { const u = process.cpuUsage(); return (u.user + u.
 
 /** Time one training step of `engine` with tinybench; the median step time is reported. */
 export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<BenchResult> {
-  const s = BENCH_SHAPE;
+  const s: BenchShape = { ...BENCH_SHAPE, n: o.batchSize ?? BENCH_SHAPE.n };
   const layout = criticLayout(o.critic, s.d, s.h, s.e, false);
   const init = initStream(0, o.critic, s.d, s.h, s.e);
   const rt = await engine.create(layout, initParams(layout, init), {
@@ -79,7 +84,8 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
   });
   try {
     const rng = dataStream(0);
-    const batches = Array.from({ length: 16 }, () => sampleBatch('gaussian', rng, s.n, s.d, 2, 0));
+    // 16 batches cycle (4 when n > 256: they are only data; the step's cost does not depend on them).
+    const batches = Array.from({ length: s.n > 256 ? 4 : 16 }, () => sampleBatch('gaussian', rng, s.n, s.d, 2, 0));
     const nwj = getBound('nwj');
     const dLoss = new Float32Array(s.n * s.n);
     let i = 0;
@@ -101,13 +107,16 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
     const r = bench.tasks[0].result;
     if (!('latency' in r)) throw new Error(`bench: the step did not complete (${r.state})`);
     const ms = r.latency.p50 ?? r.latency.mean;
-    return { engine: rt.engine, backend: rt.backend, critic: o.critic, msPerStep: ms, gflops: flopsPerStep(o.critic) / (ms * 1e6), threads: o.threads ?? 1 };
+    return {
+      engine: rt.engine, backend: rt.backend, critic: o.critic, batchSize: s.n, msPerStep: ms,
+      gflops: flopsPerStep(o.critic, s) / (ms * 1e6), threads: o.threads ?? 1,
+    };
   } finally {
     rt.dispose();
   }
 }
 
-export interface TorchResult { critic: CriticKind; msPerStep: number; torch: string; threads: number; blas: string }
+export interface TorchResult { critic: CriticKind; n: number; msPerStep: number; torch: string; threads: number; blas: string }
 
 /** The Python that has torch, or null: $MI_HARNESS_PYTHON, /usr/bin/python3, then python3 on PATH. */
 export function findTorchPython(): { python: string; version: string } | null {
@@ -119,11 +128,11 @@ export function findTorchPython(): { python: string; version: string } | null {
   return null;
 }
 
-/** Run bench/torch_step.py for one critic on one BLAS thread. */
-export function benchTorch(python: string, critic: CriticKind, steps: number, clock: Clock = 'wall'): TorchResult {
+/** Run bench/torch_step.py for one critic at batch size n on one BLAS thread. */
+export function benchTorch(python: string, critic: CriticKind, steps: number, clock: Clock = 'wall', n = BENCH_SHAPE.n): TorchResult {
   const script = fileURLToPath(new URL('../../bench/torch_step.py', import.meta.url));
   const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
-  const r = spawnSync(python, [script, '--critic', critic, '--steps', String(steps), '--clock', clock], { encoding: 'utf8', env, timeout: 600_000 });
+  const r = spawnSync(python, [script, '--critic', critic, '--steps', String(steps), '--clock', clock, '--n', String(n)], { encoding: 'utf8', env, timeout: 3_600_000 });
   if (r.status !== 0) throw new Error(`bench/torch_step.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
 }

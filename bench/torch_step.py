@@ -8,7 +8,8 @@ the wasm engine does it), NWJ loss (paper eq. 9: mean of the diagonal minus the 
 n(n-1) off-diagonal pairs of exp(T - 1)), backward, torch.optim.Adam(lr=5e-4). One thread:
 OMP/MKL/OPENBLAS_NUM_THREADS=1 and torch.set_num_threads(1).
 
-Prints one JSON object: {"critic", "msPerStep" (median), "steps", "torch", "threads", "blas"}.
+Prints one JSON object: {"critic", "n", "msPerStep" (median), "steps", "torch", "threads", "blas"}.
+--n sets the batch size (default 64, the paper's).
 --clock cpu times process CPU time instead of wall time (as `harness bench --clock cpu`).
 """
 import os
@@ -96,7 +97,7 @@ def main():
         step(i)
         times.append((clock() - t0) * 1000)
     print(json.dumps({
-        "critic": a.critic, "msPerStep": statistics.median(times), "steps": a.steps,
+        "critic": a.critic, "n": a.n, "msPerStep": statistics.median(times), "steps": a.steps,
         "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_name(),
     }))
 

@@ -8,6 +8,14 @@ import { BACKENDS, CRITICS, ENGINES } from '../src/types.js';
 import { UsageError } from '../src/errors.js';
 import { boundPluginHash, knownEstimators } from '../src/bounds/index.js';
 import { getTask, isPaperTask, knownTaskIds } from '../src/tasks/registry.js';
+import { criticLayout } from '../src/critics/layout.js';
+import { wasmMemoryProblem } from '../src/engine/limits.js';
+
+/**
+ * Steps one run may take: the loop records one float64 estimate per step (800 MB at this
+ * count), and a run this long would take days at the paper's size anyway.
+ */
+export const MAX_RUN_STEPS = 100_000_000;
 
 export const CELL_DEFAULTS = {
   estimator: 'mice',
@@ -118,7 +126,24 @@ export function validateCellSpec(spec: CellSpec): CellSpec {
   }
   validateBoundOptions(spec.boundOptions);
   validateTaskFields(spec, bad);
+  checkResources(spec);
   return spec;
+}
+
+/**
+ * Sizes that no run could hold, refused before anything trains: the steps a run records, and
+ * the WebAssembly memory the critic needs (src/engine/limits.ts; the tfjs engine's backends
+ * have limits of their own, not checked here).
+ */
+function checkResources(spec: CellSpec): void {
+  const steps = spec.mi.length * spec.stepsPerLevel;
+  if (steps > MAX_RUN_STEPS) {
+    throw new UsageError(`--steps-per-level ${spec.stepsPerLevel}: ${spec.mi.length} MI levels × ${spec.stepsPerLevel} steps = ${steps} steps, more than the ${MAX_RUN_STEPS} one run can record`);
+  }
+  if (spec.engine === 'tfjs') return;
+  const layout = criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm, spec.dimY ?? spec.dim, spec.spectralNormLayers ?? 'last');
+  const problem = wasmMemoryProblem(layout, spec.batchSize);
+  if (problem) throw new UsageError(problem);
 }
 
 /** The optional fields (dimY, finiteSample, plugins) and their agreement with the task. */

@@ -37,6 +37,13 @@ test('bad input: one line naming the flag, exit 2, nothing written', () => {
     [['--estimator', 'nwj', '--backend', 'tensorflow'], /--backend tensorflow/],
     [['--estimator', 'nwj', '--engine', 'cuda'], /--engine/],
     [['--critic', 'joint'], /--estimator/],
+    // Sizes no run can hold (issue 10): refused before training, naming the flag and the memory.
+    [['--estimator', 'nwj', '--critic', 'joint', '--batch-size', '4096', '--hidden', '256', '--dim', '20'], /^harness: --batch-size 4096: .*needs 32 GiB of WebAssembly memory/],
+    [['--estimator', 'nwj', '--batch-size', '30000', '--hidden', '256', '--embed', '32', '--dim', '20'], /^harness: --batch-size 30000: .*GiB/],
+    [['--estimator', 'nwj', '--dim', '1e9'], /^harness: --dim 1000000000: .*parameters/],
+    [['--estimator', 'nwj', '--hidden', '1000000'], /^harness: --hidden 1000000: .*parameters/],
+    [['--estimator', 'nwj', '--embed', '1e9'], /^harness: --embed 1000000000: .*parameters/],
+    [['--estimator', 'nwj', '--steps-per-level', '1e12'], /^harness: --steps-per-level 1000000000000: .*steps/],
   ];
   for (const [args, pattern] of cases) {
     const r = harness(['run', ...TINY, ...args, '--out', out]);
@@ -47,6 +54,30 @@ test('bad input: one line naming the flag, exit 2, nothing written', () => {
     assert.equal(r.stdout, '');
     assert.equal(existsSync(out), false, `nothing written for ${args.join(' ')}`);
   }
+});
+
+test('output paths are checked before training: one line naming --out, exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mi-run-out-'));
+  const cases: [string, RegExp][] = [
+    [join(dir, 'no', 'such', 'dir', 'out.json'), /^harness: --out .*: the directory .* does not exist$/],
+    [dir, /^harness: --out .*: is a directory/],
+  ];
+  for (const [out, pattern] of cases) {
+    const t0 = Date.now();
+    // A run long enough that reaching training would show (200 000 steps), refused at once.
+    const r = harness(['run', '--estimator', 'nwj', ...TINY, '--steps-per-level', '100000', '--out', out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr.trim(), pattern);
+    assert.ok(Date.now() - t0 < 30_000, 'refused before training');
+  }
+});
+
+test('a full disk while writing --out: one line, exit 2 (/dev/full answers every write with ENOSPC)', { skip: existsSync('/dev/full') ? false : 'no /dev/full here' }, () => {
+  const r = harness(['run', '--estimator', 'nwj', ...TINY, '--out', '/dev/full']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr.trim(), /^harness: --out \/dev\/full: could not write: no space left on the device \(ENOSPC\)/);
 });
 
 test('determinism: the same command twice gives identical --json output (timing fields aside)', () => {

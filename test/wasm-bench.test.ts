@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { flopsPerStep } from '../bench/step.js';
+import { BENCH_SHAPE, flopsPerStep } from '../bench/step.js';
 
 const cli = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
 
@@ -32,7 +32,31 @@ test('harness bench --json: one row per critic × wasm build, numbers finite', (
   }
 });
 
+test('harness bench --batch-size 16,48 --json: one row per n × critic × build, each with batchSize and threads', () => {
+  const r = spawnSync(process.execPath, [cli, 'bench', '--engine', 'wasm', '--critic', 'both', '--batch-size', '16,48', '--steps', '2', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { results: { critic: 'joint' | 'separable'; batchSize: number; threads: number; msPerStep: number; gflops: number }[]; machine: { loadavg: number[]; loadavgEnd: number[] } };
+  for (const n of [16, 48]) {
+    for (const c of ['separable', 'joint'] as const) {
+      const rows = out.results.filter((x) => x.batchSize === n && x.critic === c);
+      assert.ok(rows.length >= 1, `${c} n=${n}`);
+      for (const x of rows) {
+        assert.ok(x.threads === 1 || x.threads === 2);
+        assert.ok(Math.abs(x.gflops - flopsPerStep(c, { ...BENCH_SHAPE, n }) / (x.msPerStep * 1e6)) < 1e-9 * x.gflops);
+      }
+    }
+  }
+  assert.equal(out.machine.loadavg.length, 3);
+  assert.equal(out.machine.loadavgEnd.length, 3);
+});
+
 test('harness bench: a bad flag exits 2 naming it', () => {
+  for (const args of [['--batch-size', '64,x'], ['--batch-size', '1'], ['--critic', 'joint', '--batch-size', '4096']]) {
+    const b = spawnSync(process.execPath, [cli, 'bench', '--engine', 'wasm', ...args], { encoding: 'utf8' });
+    assert.equal(b.status, 2, `${args.join(' ')}: ${b.stderr}`);
+    assert.match(b.stderr, /--batch-size/);
+    assert.equal(b.stderr.trim().split('\n').length, 1);
+  }
   const r = spawnSync(process.execPath, [cli, 'bench', '--critic', 'bogus'], { encoding: 'utf8' });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--critic/);

@@ -1,86 +1,124 @@
 /**
  * `harness bench`: ms/step and GFLOP/s of one full training step (forward, NWJ bound, backward,
- * Adam) at n = 64, d = 20, h = 256, e = 32, for each critic × engine/backend available here
- * (bench/step.ts states the FLOP count). --vs-torch also times the identical step in PyTorch on
- * one thread (bench/torch_step.py) and prints the ratio ours/PyTorch.
+ * Adam) at d = 20, h = 256, e = 32 and each batch size n of --batch-size (default 64), for each
+ * critic × engine/backend available here (bench/step.ts states the FLOP count). --vs-torch also
+ * times the identical step in PyTorch on one thread (bench/torch_step.py) at each n and prints
+ * the ratio ours/PyTorch.
  */
 import { cpus, loadavg } from 'node:os';
 import type { Command } from 'commander';
 import type { BackendChoice, CriticKind } from '../../src/types.js';
 import type { Engine } from '../../src/engine/types.js';
 import { loadEngine } from '../../src/engine/select.js';
-import { parseChoice, parseInteger } from '../parse.js';
-import { benchStep, benchTorch, findTorchPython, flopsPerStep, type BenchResult } from '../../bench/step.js';
+import { UsageError } from '../../src/errors.js';
+import { criticLayout } from '../../src/critics/layout.js';
+import { wasmMemoryProblem } from '../../src/engine/limits.js';
+import { parseChoice, parseInteger, parseNumberList } from '../parse.js';
+import { BENCH_SHAPE, benchStep, benchTorch, findTorchPython, flopsPerStep, type BenchResult } from '../../bench/step.js';
 
-interface BenchFlags { critic: string; engine: string; steps?: string; clock: string; json?: boolean; vsTorch?: boolean }
+interface BenchFlags {
+  critic: string; engine: string; steps?: string; clock: string; json?: boolean; vsTorch?: boolean; batchSize: string;
+}
 
 interface Case { engineName: 'wasm' | 'tfjs'; engine: Engine; backend: BackendChoice; variant?: string; threads?: number }
 
+interface Ratio { engine: string; backend: string; threads: number; critic: CriticKind; batchSize: number; ratio: number }
+
 export function register(program: Command): void {
   program.command('bench')
-    .description('time one training step per critic × engine/backend (ms/step, GFLOP/s)')
+    .description('time one training step per critic × engine/backend × batch size (ms/step, GFLOP/s)')
     .option('--critic <kind>', 'joint | separable | both', 'both')
     .option('--engine <engine>', 'wasm | tfjs | all', 'all')
+    .option('--batch-size <list>', 'batch sizes n, comma-separated (d = 20, h = 256, e = 32)', '64')
     .option('--steps <N>', 'timed steps per case (default: about 3 s worth, 5 to 200)')
     .option('--clock <clock>', 'wall (elapsed) | cpu (process CPU time: robust on a loaded, shared machine)', 'wall')
-    .option('--json', 'print { "results": [{ engine, backend, critic, msPerStep, gflops }] }')
-    .option('--vs-torch', 'also time the identical step in PyTorch (one thread) and print the ratio')
+    .option('--json', 'print { "results": [{ engine, backend, critic, batchSize, threads, msPerStep, gflops }], … }')
+    .option('--vs-torch', 'also time the identical step in PyTorch (one thread) at each n and print the ratio')
     .action(async (flags: BenchFlags) => {
       const critic = parseChoice('--critic', flags.critic, ['joint', 'separable', 'both'] as const);
       const engineChoice = parseChoice('--engine', flags.engine, ['wasm', 'tfjs', 'all'] as const);
       const clock = parseChoice('--clock', flags.clock, ['wall', 'cpu'] as const);
       const steps = flags.steps === undefined ? undefined : parseInteger('--steps', flags.steps, 1);
+      const sizes = parseBatchSizes(flags.batchSize);
       const critics: CriticKind[] = critic === 'both' ? ['separable', 'joint'] : [critic];
+      for (const c of critics) for (const n of sizes) checkBenchMemory(c, n);
       const log = (s: string): void => { if (!flags.json) process.stdout.write(s); };
       const notes: string[] = [];
       const cases = await availableCases(engineChoice, notes);
+      const py = flags.vsTorch ? findTorchPython() : null;
+      if (flags.vsTorch && !py) notes.push('torch: python3 cannot import torch here (Debian: apt-get install python3-torch libopenblas0-pthread); PyTorch comparison skipped');
       for (const n of notes) log(`note: ${n}\n`);
-      log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${clock} clock\n`);
-      log(`${'engine'.padEnd(8)}${'backend'.padEnd(BACKEND_WIDTH)}${'threads'.padEnd(8)}${'critic'.padEnd(11)}${'ms/step'.padStart(10)}${'GFLOP/s'.padStart(10)}\n`);
+      const loadStart = loadavg();
+      log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}, ${clock} clock\n`);
+      log(`${'engine'.padEnd(8)}${'backend'.padEnd(BACKEND_WIDTH)}${'threads'.padEnd(8)}${'critic'.padEnd(11)}${'n'.padStart(6)}${'ms/step'.padStart(11)}${'GFLOP/s'.padStart(10)}\n`);
       const results: BenchResult[] = [];
-      for (const c of critics) {
-        for (const k of cases) {
-          const r = await benchStep(k.engine, { critic: c, backend: k.backend, variant: k.variant, threads: k.threads, steps, clock });
-          results.push(r);
-          log(row(r));
+      const torchRows: BenchResult[] = [];
+      const ratios: Ratio[] = [];
+      // n, then critic, then every case and PyTorch: each ratio is taken minutes apart at most.
+      for (const n of sizes) {
+        for (const c of critics) {
+          const mine: BenchResult[] = [];
+          for (const k of cases) {
+            if ((k.threads ?? 1) > 1 && wasmMemoryProblem(criticLayout(c, BENCH_SHAPE.d, BENCH_SHAPE.h, BENCH_SHAPE.e, false), n, k.threads)) {
+              log(`note: ${c} n=${n}: the 2-thread build's 1 GiB shared memory cannot hold this step; skipped\n`);
+              continue;
+            }
+            const r = await benchStep(k.engine, { critic: c, backend: k.backend, variant: k.variant, threads: k.threads, steps, clock, batchSize: n });
+            mine.push(r);
+            log(row(r));
+          }
+          results.push(...mine);
+          if (!py) continue;
+          // Same budget as ours: the steps given, or about 3 s at the best step time just measured.
+          const best = Math.min(...mine.map((r) => r.msPerStep));
+          const torchSteps = steps ?? Math.max(5, Math.min(200, Math.round(3000 / (Number.isFinite(best) ? best : 100))));
+          const t = benchTorch(py.python, c, torchSteps, clock, n);
+          const shape = { ...BENCH_SHAPE, n };
+          const tr: BenchResult = {
+            engine: 'torch', backend: `pytorch-${t.torch}-${t.blas}-${t.threads}thread`, critic: c, batchSize: n,
+            msPerStep: t.msPerStep, gflops: flopsPerStep(c, shape) / (t.msPerStep * 1e6), threads: t.threads,
+          };
+          torchRows.push(tr);
+          log(row(tr));
+          for (const r of mine) ratios.push({ engine: r.engine, backend: r.backend, threads: r.threads, critic: c, batchSize: n, ratio: r.msPerStep / t.msPerStep });
         }
       }
       const out: Record<string, unknown> = { results };
       if (flags.vsTorch) {
-        const py = findTorchPython();
-        if (!py) {
-          log('torch: python3 cannot import torch here (Debian: apt-get install python3-torch libopenblas0-pthread); PyTorch comparison skipped\n');
-          out.torch = null;
-        } else {
-          const torchRows: BenchResult[] = [];
-          const ratios: { engine: string; backend: string; threads: number; critic: CriticKind; ratio: number }[] = [];
-          for (const c of critics) {
-            const t = benchTorch(py.python, c, steps ?? (c === 'joint' ? 30 : 200), clock);
-            const tr: BenchResult = {
-              engine: 'torch', backend: `pytorch-${t.torch}-${t.blas}-${t.threads}thread`, critic: c,
-              msPerStep: t.msPerStep, gflops: flopsPerStep(c) / (t.msPerStep * 1e6), threads: t.threads,
-            };
-            torchRows.push(tr);
-            log(row(tr));
-            for (const r of results.filter((x) => x.critic === c)) {
-              ratios.push({ engine: r.engine, backend: r.backend, threads: r.threads, critic: c, ratio: r.msPerStep / t.msPerStep });
-            }
-          }
+        out.torch = py ? torchRows : null;
+        if (py) {
           log('ratio ours/PyTorch (ms per step; < 1 is faster than PyTorch on its one thread):\n');
-          for (const q of ratios) log(`  ${q.critic.padEnd(10)} ${q.engine}/${q.backend}${q.threads > 1 ? ` (${q.threads} threads)` : ''}: ${q.ratio.toFixed(2)}\n`);
-          out.torch = torchRows;
+          for (const q of ratios) log(`  ${q.critic.padEnd(10)} n=${String(q.batchSize).padEnd(5)} ${q.engine}/${q.backend}${q.threads > 1 ? ` (${q.threads} threads)` : ''}: ${q.ratio.toFixed(2)}\n`);
           out.ratios = ratios;
         }
       }
-      out.machine = { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version, loadavg: loadavg(), clock };
+      const loadEnd = loadavg();
+      log(`load average at the end: ${loadEnd.map((l) => l.toFixed(2)).join(' ')}\n`);
+      out.machine = { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version, loadavg: loadStart, loadavgEnd: loadEnd, clock };
       if (flags.json) process.stdout.write(JSON.stringify(out) + '\n');
     });
+}
+
+/** --batch-size: a comma-separated list of integers ≥ 2. */
+function parseBatchSizes(raw: string): number[] {
+  const sizes = parseNumberList('--batch-size', raw);
+  for (const n of sizes) {
+    if (!Number.isInteger(n) || n < 2) throw new UsageError(`--batch-size: batch sizes must be integers ≥ 2, got ${n}`);
+  }
+  return sizes;
+}
+
+/** Refuse, before any timing, a batch size whose step the wasm engine could not hold. */
+function checkBenchMemory(critic: CriticKind, n: number): void {
+  const { d, h, e } = BENCH_SHAPE;
+  const problem = wasmMemoryProblem(criticLayout(critic, d, h, e, false), n);
+  if (problem) throw new UsageError(`--batch-size: ${problem}`);
 }
 
 const BACKEND_WIDTH = 34;
 
 function row(r: BenchResult): string {
-  return `${r.engine.padEnd(8)}${r.backend.padEnd(BACKEND_WIDTH)}${String(r.threads).padEnd(8)}${r.critic.padEnd(11)}${r.msPerStep.toFixed(2).padStart(10)}${r.gflops.toFixed(1).padStart(10)}\n`;
+  return `${r.engine.padEnd(8)}${r.backend.padEnd(BACKEND_WIDTH)}${String(r.threads).padEnd(8)}${r.critic.padEnd(11)}${String(r.batchSize).padStart(6)}${r.msPerStep.toFixed(2).padStart(11)}${r.gflops.toFixed(1).padStart(10)}\n`;
 }
 
 /** Every engine/backend combination that loads here; what does not is noted, not fatal. */

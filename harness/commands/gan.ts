@@ -4,7 +4,7 @@
  * write an SVG scatter of the generated samples beside the target (like the paper's Fig. 4).
  * The JSON is deterministic for a given command except the timing fields (wallMs, msPerStep).
  */
-import { writeFileSync } from 'node:fs';
+import { checkOutputFile, writeOutputFile } from '../output.js';
 import type { Command } from 'commander';
 import type { GanResult, GanSpec } from '../../src/types.js';
 import { BACKENDS, ENGINES, GAN_VARIANTS } from '../../src/types.js';
@@ -101,13 +101,14 @@ export function register(program: Command): void {
           ...(flags.schedule !== undefined ? { schedule: parseChoice('--schedule', flags.schedule, ['constant', 'linear', 'cosine'] as const) } : {}),
         });
       }
+      if (flags.out) checkOutputFile('--out', flags.out);
       // tfjs loads only when a GAN actually runs (keeps every other command's start-up light).
       const { runGanCell } = await import('../../src/gan/run.js');
       const result = await runGanCell(spec, flags.progress ? {
         progressEvery: 500,
         onProgress: (p) => process.stderr.write(`step ${p.step}/${p.steps}  lossD ${p.lossD.toFixed(3)}  lossG ${p.lossG.toFixed(3)}  MI ${p.mi.toFixed(3)}\n`),
       } : {});
-      if (flags.out) writeFileSync(flags.out, scatter(result));
+      if (flags.out) writeOutputFile('--out', flags.out, scatter(result));
       process.stdout.write(flags.json ? JSON.stringify(publicResult(result)) + '\n' : summary(result, flags.out));
     });
 }

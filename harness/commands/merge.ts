@@ -3,6 +3,7 @@
  * then the summary / report of the merged store. Exit 2 on bad input (destination untouched).
  */
 import type { Command } from 'commander';
+import { checkOutputDir } from '../output.js';
 import { UsageError } from '../../src/errors.js';
 
 export function register(program: Command): void {
@@ -13,6 +14,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object instead of the summary')
     .action(async (dirs: string[], flags: { out: string; json?: boolean }) => {
       if (dirs.length === 0) throw new UsageError('merge: give at least one directory');
+      checkOutputDir('--out', flags.out);
       const [{ mergeStores }, { finishStore }] = await Promise.all([import('../sweep/merge.js'), import('../sweep/report.js')]);
       const m = await mergeStores(dirs, flags.out);
       for (const c of m.corrupt) process.stderr.write(`warning: ${c}\n`);

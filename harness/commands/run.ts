@@ -3,7 +3,6 @@
  * --json). The JSON is deterministic for a given command except the timing fields
  * (msPerStep, wallMs).
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CellResult } from '../../src/types.js';
 import { runCell } from '../../src/engine/run.js';
@@ -11,6 +10,7 @@ import { knownEstimators } from '../../src/bounds/index.js';
 import { CELL_DEFAULTS } from '../spec.js';
 import { FINITE_SAMPLE_DEFAULTS, specFromFlags, type RunFlags } from '../runSpec.js';
 import { collect, loadPlugins } from '../plugins.js';
+import { checkOutputFile, writeOutputFile } from '../output.js';
 
 export function register(program: Command): void {
   program.command('run')
@@ -46,9 +46,10 @@ export function register(program: Command): void {
     .action(async (flags: RunFlags, cmd: Command) => {
       await loadPlugins(flags.plugin);
       const spec = specFromFlags(flags, (k) => cmd.getOptionValueSource(k) === 'cli');
+      if (flags.out) checkOutputFile('--out', flags.out);
       const result = await runCell(spec);
       const json = JSON.stringify(publicResult(result));
-      if (flags.out) writeFileSync(flags.out, JSON.stringify(result, null, 2) + '\n');
+      if (flags.out) writeOutputFile('--out', flags.out, JSON.stringify(result, null, 2) + '\n');
       process.stdout.write(flags.json ? json + '\n' : table(result));
     });
 }

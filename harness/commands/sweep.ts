@@ -3,6 +3,7 @@
  * resumably, then write the summary / report. See docs/sweep.md. Exit codes: 0 all done,
  * 3 completed with failures, 2 bad input (store untouched), 1 crash, 130 interrupted.
  */
+import { checkOutputDir } from '../output.js';
 import type { Command } from 'commander';
 import type { SweepFlags } from '../sweep/flags.js';
 import { PRESET_NAMES, DEFAULT_PRESET } from '../sweep/presets.js';
@@ -55,6 +56,7 @@ export function register(program: Command): void {
         if (flags.dryRun) process.exit(0);
       });
       if (flags.dryRun) { dryRun(jobs, print, flags.json); return; }
+      checkOutputDir('--out', run.out);
       const progress = new Progress(flags.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
       if (shard && shard.source !== '--shard' && !flags.json) {
         process.stderr.write(`shard ${shard.index}/${shard.count} (from ${shard.source})\n`);

@@ -9,6 +9,7 @@
  * taking separable jobs first. Whether CUDA is usable is asked of the GPU worker itself (the
  * native addon must load in the thread that will use it), or injected by the caller.
  */
+import { storeWriteError } from '../output.js';
 import { Piscina } from 'piscina';
 import type { CellTask, CellOutput, ProbeTask, WarmTask } from '../../workers/cell.js';
 import type { CellResult, GanResult } from '../../src/types.js';
@@ -155,11 +156,18 @@ export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
       try {
         const task: CellTask = { job: p.job, hash: p.hash, lane, attempt, ...(o.plugins?.length ? { plugins: o.plugins } : {}) };
         const out = (await pools[k].run(task, { signal: ctl.signal })) as CellOutput;
-        await o.store.writeCell(cellFile(p, out, lane, attempt, o.machine));
+        // A store that cannot be written (disk full, read-only) stops the sweep with one line:
+        // retrying the cell cannot help, and the cells already written are kept.
+        try {
+          await o.store.writeCell(cellFile(p, out, lane, attempt, o.machine));
+        } catch (err) {
+          throw new StoreWriteFailure(storeWriteError(o.store.cellPath(p.hash), err));
+        }
         o.store.clearFailure(p.hash);
         done++;
         o.onEvent({ type: 'done', hash: p.hash, label, attempt, wallMs: out.wallMs, engine: out.engine, backend: out.backend });
       } catch (err) {
+        if (err instanceof StoreWriteFailure) throw err.cause;
         if (o.signal?.aborted) return;
         const error = timedOut ? `timed out after ${formatMs(o.timeoutMs)} (worker terminated)` : describe(err);
         history.push({ attempt, error, at: new Date().toISOString() });
@@ -177,10 +185,14 @@ export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
           queue.push(p);
         } else {
           failed.push(p.hash);
-          await o.store.writeFailure({
-            format: FAILURE_FORMAT, hash: p.hash, codeVersion: CODE_VERSION, packageVersion: PACKAGE_VERSION,
-            spec: p.job, attempts: history,
-          });
+          try {
+            await o.store.writeFailure({
+              format: FAILURE_FORMAT, hash: p.hash, codeVersion: CODE_VERSION, packageVersion: PACKAGE_VERSION,
+              spec: p.job, attempts: history,
+            });
+          } catch (e) {
+            throw storeWriteError(o.store.failurePath(p.hash), e);
+          }
           o.onEvent({ type: 'failed', hash: p.hash, label, attempts: attempt, error });
         }
       } finally {
@@ -227,4 +239,9 @@ export function formatMs(ms: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** Carries a store write error out of a lane's retry loop (it is not the cell's failure). */
+class StoreWriteFailure extends Error {
+  constructor(override readonly cause: Error) { super(cause.message); }
 }

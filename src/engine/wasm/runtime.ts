@@ -20,6 +20,8 @@ import type { CriticLayout, LinearSlot } from '../../critics/layout.js';
 import type { AdamConfig, CriticRuntime } from '../types.js';
 import type { KernelExports, KernelVariant } from './kernels.js';
 import { SPLIT_MIN, type GemmHelper } from './threads.js';
+import { UsageError } from '../../errors.js';
+import { wasmMemoryProblem } from '../limits.js';
 
 const PAGE = 65536;
 const ALIGN = 64;
@@ -178,6 +180,9 @@ export class WasmCriticRuntime implements CriticRuntime {
   private ensureCapacity(n: number): void {
     if (n !== this.n) { this.sOut = new Float32Array(n * n); this.n = n; }
     if (n <= this.capacity) return;
+    // A size the memory cannot hold is the caller's input, not a crash inside Memory.grow().
+    const problem = wasmMemoryProblem(this.layout, n, this.threads);
+    if (problem) throw new UsageError(problem);
     const { hidden: h, embed: e } = this.layout;
     this.S = this.alloc(n * n);
     this.dS = this.alloc(n * n);
