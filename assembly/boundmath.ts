@@ -432,3 +432,14 @@ export function jsFgan(dst: usize, s: usize, n: i32, out: usize, tmp: usize): vo
   store<f64>(out, joint);
   store<f64>(out, marg, 8);
 }
+
+/** dst[k] = −src[k] rounded to float32 (round to nearest even, as a Float32Array store), k < count. */
+export function negToF32(dst: usize, src: usize, count: i32): void {
+  let k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const a = f32x4.demote_f64x2_zero(f64x2.neg(v128.load(src + (<usize>k << 3))));
+    const b = f32x4.demote_f64x2_zero(f64x2.neg(v128.load(src + (<usize>k << 3), 16)));
+    v128.store(dst + (<usize>k << 2), v128.shuffle<f32>(a, b, 0, 1, 4, 5));
+  }
+  for (; k < count; k++) store<f32>(dst + (<usize>k << 2), <f32>(-load<f64>(src + (<usize>k << 3))));
+}

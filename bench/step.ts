@@ -23,7 +23,7 @@ import { criticLayout, initParams, initSpectralU } from '../src/critics/layout.j
 import { dataStream, initStream } from '../src/rng.js';
 import { sampleBatch } from '../src/tasks/index.js';
 import { getBound } from '../src/bounds/index.js';
-import { gradBuffer } from '../src/bounds/passes.js';
+import { gradBuffer, negatedFloat32 } from '../src/bounds/passes.js';
 
 export interface BenchShape { n: number; d: number; h: number; e: number }
 export const BENCH_SHAPE: BenchShape = { n: 64, d: 20, h: 256, e: 32 };
@@ -87,14 +87,12 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
     // 16 batches cycle (4 when n > 256: they are only data; the step's cost does not depend on them).
     const batches = Array.from({ length: s.n > 256 ? 4 : 16 }, () => sampleBatch('gaussian', rng, s.n, s.d, 2, 0));
     const nwj = getBound('nwj');
-    const dLoss = new Float32Array(s.n * s.n);
     let i = 0;
     const step = (): void => {
       const b = batches[i++ % batches.length];
       const scores = rt.scores(b.x, b.y, s.n);
       const out = nwj.evaluate(scores, s.n, undefined, undefined, gradBuffer(s.n));
-      for (let k = 0; k < dLoss.length; k++) dLoss[k] = -out.grad[k];
-      rt.step(dLoss);
+      rt.step(negatedFloat32(out.grad, s.n));
     };
     // Warm-up (JIT, first-call allocation), and a first estimate of the step time.
     const t0 = performance.now();

@@ -30,6 +30,7 @@ interface PassImpl {
   rowMaxSumExp(s: number, n: number, skipDiag: number, mx: number, sm: number, tmp: number): void;
   rowGrad(dst: number, s: number, n: number, lse: number, mode: number): void;
   jsFgan(dst: number, s: number, n: number, out: number, tmp: number): void;
+  negToF32(dst: number, src: number, count: number): void;
 }
 
 interface WasmApi {
@@ -138,6 +139,10 @@ function jsImpl(): PassImpl {
       }
       f[out / 8] = joint; f[out / 8 + 1] = marg;
     },
+    negToF32(dst, src, count) {
+      const g = new Float32Array(buffer, dst, count);
+      for (let k = 0; k < count; k++) g[k] = -f[src / 8 + k];
+    },
   };
 }
 
@@ -157,7 +162,7 @@ export function setPassBackend(backend: 'wasm-simd' | 'js'): void {
 
 // Layout of the staged matrix and the passes' buffers (byte addresses), sized for n by stage().
 let capacity = -1;
-let S = 0, D = 0, T = 0, MX = 0, SM = 0, OUT = 0;
+let S = 0, D = 0, T = 0, MX = 0, SM = 0, OUT = 0, L = 0;
 let view = new Float64Array(0);
 
 function ensure(n: number): void {
@@ -165,8 +170,8 @@ function ensure(n: number): void {
     const base = Math.ceil(impl.heapBase() / 64) * 64;
     const nn = n * n * 8, row = Math.ceil(n * 8 / 64) * 64;
     S = base; D = S + Math.ceil(nn / 64) * 64; T = D + Math.ceil(nn / 64) * 64;
-    MX = T + row; SM = MX + row; OUT = SM + row;
-    const need = OUT + 64, have = impl.memory.buffer.byteLength;
+    MX = T + row; SM = MX + row; OUT = SM + row; L = OUT + 64;
+    const need = L + Math.ceil(n * n * 4 / 64) * 64, have = impl.memory.buffer.byteLength;
     if (need > have) impl.memory.grow(Math.ceil((need - have) / 65536));
     capacity = n;
   }
@@ -232,6 +237,19 @@ export function rowGradStaged(n: number, lse: Float64Array, mode: 'infonce' | 'f
 export function jsFganStaged(n: number, out?: Float64Array): { joint: number; marg: number; grad: Float64Array } {
   impl.jsFgan(D, S, n, OUT, T);
   return { joint: view[OUT / 8], marg: view[OUT / 8 + 1], grad: gradOut(n, out) };
+}
+
+/**
+ * −grad as float32, what the engines' step() takes (dLoss/dS = −dObjective/dS), converted in the
+ * passes' memory when grad is gradBuffer(n)'s view; the result is a view valid until the next
+ * call. Each entry is the float32 rounding of −grad[k], as a Float32Array store gives.
+ */
+export function negatedFloat32(grad: Float64Array, n: number): Float32Array {
+  ensure(n);
+  const count = n * n;
+  if (!(grad.buffer === impl.memory.buffer && grad.byteOffset === D)) view.set(grad.subarray(0, count), D / 8);
+  impl.negToF32(L, D, count);
+  return new Float32Array(impl.memory.buffer, L, count);
 }
 
 function copyOut(p: number, count: number): Float64Array {

@@ -6,7 +6,7 @@
 import type { BoundDefinition, BoundOutput, BoundState, CellResult, CellSpec, HeldOutResult, LevelStats } from '../types.js';
 import type { CriticRuntime } from './types.js';
 import { getBound } from '../bounds/index.js';
-import { gradBuffer } from '../bounds/passes.js';
+import { gradBuffer, negatedFloat32 } from '../bounds/passes.js';
 import { dataStream } from '../rng.js';
 import { miAtStep } from '../tasks/index.js';
 import { drawBatch } from '../tasks/draw.js';
@@ -48,7 +48,6 @@ export function trainLoop(spec: CellSpec, runtime: CriticRuntime, options: Train
   const n = spec.batchSize;
   const rng = dataStream(spec.seed);
   const estimates = new Float64Array(steps).fill(NaN);
-  const dLoss = new Float32Array(n * n);
   const every = options.progressEvery ?? 100;
   let state: BoundState | undefined;
   let divergedAt: number | null = null;
@@ -57,7 +56,7 @@ export function trainLoop(spec: CellSpec, runtime: CriticRuntime, options: Train
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
     const trueMi = miAtStep(spec.mi, spec.stepsPerLevel, t);
     const batch = drawBatch(spec, rng, n, trueMi);
-    const out = trainStep(spec, runtime, bound, batch.x, batch.y, state, dLoss);
+    const out = trainStep(spec, runtime, bound, batch.x, batch.y, state);
     if (!out) { divergedAt = t; break; }
     state = out.state;
     estimates[t] = out.estimate;
@@ -71,19 +70,20 @@ export function trainLoop(spec: CellSpec, runtime: CriticRuntime, options: Train
 /**
  * One update: score the batch, ask the bound for its estimate and dObjective/dS, backpropagate
  * −dObjective/dS and step Adam. Returns the bound's output, or null (and no update) when the
- * critic's scores are non-finite: a divergence, which ends training. `dLoss` is scratch (n²).
+ * critic's scores are non-finite: a divergence, which ends training. `_dLoss`: no longer used (the
+ * float32 dLoss/dS is formed in the bound passes' memory); kept so existing callers compile.
  */
 export function trainStep(
   spec: CellSpec, runtime: CriticRuntime, bound: BoundDefinition, x: Float32Array, y: Float32Array,
-  state: BoundState | undefined, dLoss: Float32Array,
+  state: BoundState | undefined, _dLoss?: Float32Array,
 ): BoundOutput | null {
   const n = spec.batchSize;
   const s = runtime.scores(x, y, n);
   if (!allFinite(s)) return null;
-  // gradBuffer: the bound writes its gradient into the passes' own buffer (no n² allocation per step).
+  // gradBuffer: the bound writes its gradient into the passes' own buffer (no n² allocation per
+  // step), where it is also converted to the float32 dLoss/dS = −dObjective/dS the engine takes.
   const out = bound.evaluate(s, n, spec.boundOptions, state, gradBuffer(n));
-  for (let i = 0; i < n * n; i++) dLoss[i] = -out.grad[i];
-  runtime.step(dLoss);
+  runtime.step(negatedFloat32(out.grad, n));
   return out;
 }
 
