@@ -70,6 +70,7 @@ function assetSources(): [string, string][] {
     ['site.css', join(WEB_DIR, 'site.css')],
     ['kernels-relaxed.wasm', join(KERNEL_DIR, 'kernels-relaxed.wasm')],
     ['kernels-simd.wasm', join(KERNEL_DIR, 'kernels-simd.wasm')],
+    ['boundmath.wasm', join(KERNEL_DIR, 'boundmath.wasm')],
     ['vega.min.js', require.resolve('vega/build/vega.min.js')],
     ['vega-lite.min.js', require.resolve('vega-lite/build/vega-lite.min.js')],
   ];

@@ -7,6 +7,7 @@
  */
 import type { RunMessage, WorkerMessage } from './protocol.js';
 import { provideKernelBytes } from '../src/engine/wasm/kernels.js';
+import { provideBoundMathBytes } from '../src/bounds/passes.js';
 import { wasmEngine } from '../src/engine/wasm/index.js';
 import { trainCell } from '../src/engine/cell.js';
 import { EMA_RATE } from '../src/engine/train.js';
@@ -25,6 +26,9 @@ async function kernels(): Promise<void> {
   };
   const [relaxed, simd] = await Promise.all([get('relaxed'), get('simd')]);
   provideKernelBytes({ relaxed, simd });
+  // The bounds' n² passes (src/bounds/passes.ts); without them the same numbers come from plain loops.
+  const r = await fetch(new URL('./boundmath.wasm', import.meta.url));
+  if (r.ok) provideBoundMathBytes(new Uint8Array(await r.arrayBuffer()));
 }
 
 scope.onmessage = async (e) => {

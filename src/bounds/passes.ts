@@ -39,9 +39,20 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: object };
 }
 
-async function loadWasm(): Promise<PassImpl | null> {
+/** Instantiate the boundmath module (synchronously: it is a few kilobytes), or null if this runtime cannot. */
+function instantiate(bytes: Uint8Array): PassImpl | null {
   const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!wasm) return null;
+  if (!wasm || !wasm.validate(bytes)) return null;
+  try {
+    const instance = new wasm.Instance(new wasm.Module(bytes), { env: { abort: () => { throw new Error('boundmath: abort'); } } });
+    return instance.exports as PassImpl;
+  } catch {
+    return null;
+  }
+}
+
+/** Node: the generated dist/kernels/boundmath.mjs (base64); a browser hands the bytes in (provideBoundMathBytes). */
+async function loadWasm(): Promise<PassImpl | null> {
   try {
     // A computed specifier: the module exists only after the kernel build (scripts/build-kernels.mjs).
     const url = new URL('../../kernels/boundmath.mjs', import.meta.url).href;
@@ -49,9 +60,7 @@ async function loadWasm(): Promise<PassImpl | null> {
     const str = atob(simd);
     const bytes = new Uint8Array(str.length);
     for (let i = 0; i < str.length; i++) bytes[i] = str.charCodeAt(i);
-    if (!wasm.validate(bytes)) return null;
-    const instance = new wasm.Instance(new wasm.Module(bytes), { env: { abort: () => { throw new Error('boundmath: abort'); } } });
-    return instance.exports as PassImpl;
+    return instantiate(bytes);
   } catch {
     return null;
   }
@@ -146,8 +155,22 @@ function jsImpl(): PassImpl {
   };
 }
 
-const wasmImpl = await loadWasm();
+let wasmImpl = await loadWasm();
 let impl: PassImpl = wasmImpl ?? jsImpl();
+
+/**
+ * Use the boundmath module from these bytes (dist/kernels/boundmath.wasm): how a browser, where
+ * the library does no I/O, gets the fast passes. Returns false (and keeps the plain loops) when
+ * this runtime cannot run them.
+ */
+export function provideBoundMathBytes(bytes: Uint8Array): boolean {
+  const w = instantiate(bytes);
+  if (!w) return false;
+  wasmImpl = w;
+  impl = w;
+  capacity = -1;
+  return true;
+}
 
 /** Which implementation runs the passes; the bits are the same either way. */
 export function passBackend(): 'wasm-simd' | 'js' {
