@@ -48,24 +48,31 @@ async function main(): Promise<void> {
     scale: { domain: ['wasm engine (relaxed SIMD), 1 thread', 'wasm engine (plain SIMD), 1 thread', 'PyTorch (OpenBLAS), 1 thread'], range: ['#1f77b4', '#9ecae1', '#d62728'] },
     legend: { orient: 'bottom', direction: 'vertical', labelLimit: 400 },
   };
-  const nAxis = { field: 'n', type: 'quantitative', title: 'batch size n', scale: { type: 'log', base: 2 }, axis: { values: [16, 32, 64, 128, 256, 512, 1024] } };
-  const panel = (field: string, title: string, log: boolean) => ({
-    width: 300, height: 220,
+  const nAxis = {
+    field: 'n', type: 'quantitative', title: 'batch size n',
+    scale: { type: 'log', base: 2, domain: [12, 1400], nice: false }, axis: { values: [16, 32, 64, 128, 256, 512, 1024] },
+  };
+  // One row per critic: ms per step (log scale) on the left, GFLOP/s on the right.
+  const panel = (critic: string, field: string, title: string, log: boolean) => ({
+    width: 290, height: 190,
+    title: { text: `${critic} critic`, fontSize: 12, anchor: 'start' },
+    transform: [{ filter: { field: 'critic', equal: `${critic} critic` } }],
     mark: { type: 'line', point: true },
     encoding: {
       x: nAxis,
       y: { field, type: 'quantitative', title, scale: log ? { type: 'log' } : { zero: true } },
       color,
-      strokeDash: { field: 'critic', type: 'nominal', title: null, legend: { orient: 'bottom' } },
-      shape: { field: 'critic', type: 'nominal', title: null, legend: null },
       tooltip: [{ field: 'who' }, { field: 'critic' }, { field: 'n' }, { field: 'ms', format: '.2f' }, { field: 'gflops', format: '.1f' }],
     },
   });
+  const row = (critic: string) => ({
+    hconcat: [panel(critic, 'ms', 'ms per step (log scale)', true), panel(critic, 'gflops', 'GFLOP/s (algorithmic count)', false)],
+  });
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'One training step (forward, NWJ bound, backward, Adam): d = 20, h = 256, e = 32', fontSize: 13 },
+    title: { text: 'One training step (forward, NWJ bound, backward, Adam), d = 20, h = 256, e = 32', fontSize: 13 },
     data: { values },
-    hconcat: [panel('ms', 'ms per step (log scale)', true), panel('gflops', 'GFLOP/s (algorithmic count)', false)],
+    vconcat: [row('separable'), row('joint')],
     config: { font: 'DejaVu Sans, sans-serif', background: 'white' },
   };
   writeFileSync(out, await renderSvg(spec));
