@@ -6,12 +6,13 @@
  * IEEE-754 double operation (WebAssembly never fuses or reassociates), so each result has the
  * same bits; test/bounds-vexp.test.ts checks it against Math.exp on tens of millions of inputs.
  *
- * Two lanes at a time with f64x2; a pair with a lane outside |x| < 700 (overflow, underflow,
+ * Two lanes at a time with f64x2; a group of four with a lane outside 2⁻²⁸ ≤ |x| < 700 or equal
+ * to 1 (fdlibm's own early returns: 1 + x for tiny x, V8's E for x = 1; overflow, underflow,
  * subnormal results, NaN, ±∞) goes through the scalar port instead. In the vector path the three
  * reductions of fdlibm (none for |x| ≤ ln2/2, k = ±1 below 1.5·ln2, k = round(x/ln2) above) are
  * one formula with k selected per lane: with k = 0 it computes hi = x − 0, lo = 0 and
  * 1 − ((0 − x·c/(2 − c)) − x), which is fdlibm's k = 0 branch exactly (c − 2 = −(2 − c) and
- * rounding is symmetric), so only |x| < 2⁻²⁸ (1 + x) and x = 1 (E) need their own selects.
+ * rounding is symmetric).
  */
 
 const LN2HI: f64 = 6.93147180369123816490e-01;
@@ -132,32 +133,68 @@ store<f64>(K + 272, T_TINY); store<f64>(K + 280, T_TINY);
   const y = f64x2.sub(one, f64x2.sub(f64x2.sub(lo, q), hi));
   // 2^k from its bits: k + 1023 sits in the low mantissa bits of k + (2⁵² + 1023).
   const twopk = i64x2.shl(f64x2.add(k, v128.load(K, 192)), 52);
-  let out = f64x2.mul(y, twopk);
-  out = v128.bitselect(f64x2.add(one, x), out, f64x2.lt(ax, v128.load(K, 272)));
-  out = v128.bitselect(v128.load(K, 208), out, f64x2.eq(x, one));
-  return out;
+  return f64x2.mul(y, twopk);
+}
+
+/**
+ * exp of both lanes of x: the vector path when both are in its domain, 2⁻²⁸ ≤ |x| < 700 and
+ * x ≠ 1 (a NaN fails the comparisons), else the scalar port for each. Both give Math.exp's bits.
+ */
+// @ts-ignore: decorator
+@inline function exp2(x: v128): v128 {
+  const ax = v128.andnot(x, v128.load(K));
+  const ok = v128.and(v128.and(f64x2.lt(ax, v128.load(K, 224)), f64x2.ge(ax, v128.load(K, 272))), f64x2.ne(x, v128.load(K, 16)));
+  if (i64x2.all_true(ok)) return expVec(x);
+  return f64x2.replace_lane(f64x2.splat(expScalar(f64x2.extract_lane(x, 0))), 1, expScalar(f64x2.extract_lane(x, 1)));
 }
 
 /** p[i] = exp(p[i]) for i < count (float64, in place): bit for bit Math.exp. */
 export function expInPlace(p: usize, count: i32): void {
   let i = 0;
-  // Four at a time (two independent vectors); a pair with a lane outside |x| < 700 goes scalar.
   for (; i + 4 <= count; i += 4) {
     const a = p + (<usize>i << 3);
     const x0 = v128.load(a), x1 = v128.load(a, 16);
-    const lim = v128.load(K, 224);
-    const ok0 = f64x2.lt(v128.andnot(x0, v128.load(K)), lim);
-    const ok1 = f64x2.lt(v128.andnot(x1, v128.load(K)), lim);
-    if (i64x2.all_true(v128.and(ok0, ok1))) {
-      v128.store(a, expVec(x0));
-      v128.store(a, expVec(x1), 16);
-    } else {
-      for (let j = 0; j < 4; j++) store<f64>(a + (<usize>j << 3), expScalar(load<f64>(a + (<usize>j << 3))));
-    }
+    v128.store(a, exp2(x0));
+    v128.store(a, exp2(x1), 16);
   }
   for (; i < count; i++) {
     const a = p + (<usize>i << 3);
     store<f64>(a, expScalar(load<f64>(a)));
+  }
+}
+
+/**
+ * sum + Σ_k exp(clip(src[k], lo, hi) − m) over k < len, the terms added one at a time in order:
+ * the arguments, the exponentials and the running sum in one pass.
+ */
+function clipShiftExpSum(sum: f64, src: usize, len: i32, lo: f64, hi: f64, m: f64): f64 {
+  const vlo = f64x2.splat(lo), vhi = f64x2.splat(hi), vm = f64x2.splat(m);
+  let k = 0;
+  for (; k + 4 <= len; k += 4) {
+    const p = src + (<usize>k << 3);
+    const e0 = exp2(f64x2.sub(clipVec(v128.load(p), vlo, vhi), vm));
+    const e1 = exp2(f64x2.sub(clipVec(v128.load(p, 16), vlo, vhi), vm));
+    sum += f64x2.extract_lane(e0, 0); sum += f64x2.extract_lane(e0, 1);
+    sum += f64x2.extract_lane(e1, 0); sum += f64x2.extract_lane(e1, 1);
+  }
+  for (; k < len; k++) sum += expScalar(clip(load<f64>(src + (<usize>k << 3)), lo, hi) - m);
+  return sum;
+}
+
+/** dst[k] = −exp(src[k] − a) (two = 0) or −exp((src[k] − a) − b) (two ≠ 0), k < count, in one pass. */
+function negExpShift(dst: usize, src: usize, count: i32, a: f64, b: f64, two: i32): void {
+  const va = f64x2.splat(a), vb = f64x2.splat(b);
+  let k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const p = src + (<usize>k << 3), d = dst + (<usize>k << 3);
+    let x0 = f64x2.sub(v128.load(p), va), x1 = f64x2.sub(v128.load(p, 16), va);
+    if (two) { x0 = f64x2.sub(x0, vb); x1 = f64x2.sub(x1, vb); }
+    v128.store(d, f64x2.neg(exp2(x0)));
+    v128.store(d, f64x2.neg(exp2(x1)), 16);
+  }
+  for (; k < count; k++) {
+    const v = load<f64>(src + (<usize>k << 3));
+    store<f64>(dst + (<usize>k << 3), -expScalar(two ? v - a - b : v - a));
   }
 }
 
@@ -277,23 +314,6 @@ function maxClipRun(m: f64, src: usize, len: i32, lo: f64, hi: f64): f64 {
   return m;
 }
 
-/** dst[k] = clip(src[k]) − m for k < len. */
-function clipShiftRun(dst: usize, src: usize, len: i32, lo: f64, hi: f64, m: f64): void {
-  const vlo = f64x2.splat(lo), vhi = f64x2.splat(hi), vm = f64x2.splat(m);
-  let k = 0;
-  for (; k + 2 <= len; k += 2) {
-    v128.store(dst + (<usize>k << 3), f64x2.sub(clipVec(v128.load(src + (<usize>k << 3)), vlo, vhi), vm));
-  }
-  for (; k < len; k++) store<f64>(dst + (<usize>k << 3), clip(load<f64>(src + (<usize>k << 3)), lo, hi) - m);
-}
-
-/** Σ dst[k] for k < len added to sum one at a time, in order. */
-// @ts-ignore: decorator
-@inline function sumRun(sum: f64, p: usize, len: i32): f64 {
-  for (let k = 0; k < len; k++) sum += load<f64>(p + (<usize>k << 3));
-  return sum;
-}
-
 /** max over i ≠ j of clip(s_ij, lo, hi); NaN if any is NaN (Math.max's semantics, as f64.max). */
 export function offDiagMax(s: usize, n: i32, lo: f64, hi: f64): f64 {
   let m: f64 = -Infinity;
@@ -305,44 +325,20 @@ export function offDiagMax(s: usize, n: i32, lo: f64, hi: f64): f64 {
   return m;
 }
 
-/** Σ_{i≠j} exp(clip(s_ij, lo, hi) − m), row-major; tmp: n doubles. */
+/** Σ_{i≠j} exp(clip(s_ij, lo, hi) − m), row-major (tmp: unused, kept for the signature). */
 export function offDiagSumExp(s: usize, n: i32, lo: f64, hi: f64, m: f64, tmp: usize): f64 {
   let sum: f64 = 0;
   for (let i = 0; i < n; i++) {
     const row = s + (<usize>(i * n) << 3);
-    clipShiftRun(tmp, row, i, lo, hi, m);
-    clipShiftRun(tmp + (<usize>i << 3), row + (<usize>(i + 1) << 3), n - i - 1, lo, hi, m);
-    expInPlace(tmp, n - 1);
-    sum = sumRun(sum, tmp, n - 1);
+    sum = clipShiftExpSum(sum, row, i, lo, hi, m);
+    sum = clipShiftExpSum(sum, row + (<usize>(i + 1) << 3), n - i - 1, lo, hi, m);
   }
   return sum;
 }
 
-const BLOCK: i32 = 512;
-
-/**
- * dst[k] = 1/n on the diagonal, −exp(s_k − a) off it (two = 0), or −exp((s_k − a) − b) (two ≠ 0).
- * In blocks of 512 so that the arguments stay in L1 between the passes.
- */
+/** dst[k] = 1/n on the diagonal, −exp(s_k − a) off it (two = 0), or −exp((s_k − a) − b) (two ≠ 0). */
 export function marginalGrad(dst: usize, s: usize, n: i32, a: f64, b: f64, two: i32): void {
-  const count = n * n;
-  const va = f64x2.splat(a), vb = f64x2.splat(b);
-  for (let k0 = 0; k0 < count; k0 += BLOCK) {
-    const m = min(BLOCK, count - k0);
-    const d = dst + (<usize>k0 << 3), src = s + (<usize>k0 << 3);
-    let k = 0;
-    if (two) {
-      for (; k + 2 <= m; k += 2) v128.store(d + (<usize>k << 3), f64x2.sub(f64x2.sub(v128.load(src + (<usize>k << 3)), va), vb));
-      for (; k < m; k++) store<f64>(d + (<usize>k << 3), load<f64>(src + (<usize>k << 3)) - a - b);
-    } else {
-      for (; k + 2 <= m; k += 2) v128.store(d + (<usize>k << 3), f64x2.sub(v128.load(src + (<usize>k << 3)), va));
-      for (; k < m; k++) store<f64>(d + (<usize>k << 3), load<f64>(src + (<usize>k << 3)) - a);
-    }
-    expInPlace(d, m);
-    k = 0;
-    for (; k + 2 <= m; k += 2) v128.store(d + (<usize>k << 3), f64x2.neg(v128.load(d + (<usize>k << 3))));
-    for (; k < m; k++) store<f64>(d + (<usize>k << 3), -load<f64>(d + (<usize>k << 3)));
-  }
+  negExpShift(dst, s, n * n, a, b, two);
   const nf = <f64>n;
   for (let i = 0; i < n; i++) store<f64>(dst + (<usize>(i * n + i) << 3), 1 / nf);
 }
@@ -352,6 +348,7 @@ export function marginalGrad(dst: usize, s: usize, n: i32, a: f64, b: f64, two: 
  * mx[i] is finite, sm[i] = Σ_j exp(s_ij − mx[i]) in order (else sm[i] = 0). tmp: n doubles.
  */
 export function rowMaxSumExp(s: usize, n: i32, skipDiag: i32, mx: usize, sm: usize, tmp: usize): void {
+  // tmp: unused (the sums run fused with the exponentials), kept for the signature.
   for (let i = 0; i < n; i++) {
     const row = s + (<usize>(i * n) << 3);
     let m: f64;
@@ -360,16 +357,12 @@ export function rowMaxSumExp(s: usize, n: i32, skipDiag: i32, mx: usize, sm: usi
     store<f64>(mx + (<usize>i << 3), m);
     let sum: f64 = 0;
     if (m - m == 0) {
-      let q = n;
       if (skipDiag) {
-        clipShiftRun(tmp, row, i, -Infinity, Infinity, m);
-        clipShiftRun(tmp + (<usize>i << 3), row + (<usize>(i + 1) << 3), n - i - 1, -Infinity, Infinity, m);
-        q = n - 1;
+        sum = clipShiftExpSum(sum, row, i, -Infinity, Infinity, m);
+        sum = clipShiftExpSum(sum, row + (<usize>(i + 1) << 3), n - i - 1, -Infinity, Infinity, m);
       } else {
-        clipShiftRun(tmp, row, n, -Infinity, Infinity, m);
+        sum = clipShiftExpSum(sum, row, n, -Infinity, Infinity, m);
       }
-      expInPlace(tmp, q);
-      sum = sumRun(sum, tmp, q);
     }
     store<f64>(sm + (<usize>i << 3), sum);
   }
