@@ -60,7 +60,9 @@ test('harness bench: a bad flag exits 2 naming it', () => {
   const r = spawnSync(process.execPath, [cli, 'bench', '--critic', 'bogus'], { encoding: 'utf8' });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--critic/);
-  const s = spawnSync(process.execPath, [cli, 'bench', '--steps', '0'], { encoding: 'utf8' });
-  assert.equal(s.status, 2);
-  assert.match(s.stderr, /--steps/);
+  for (const steps of ['0', '1e12']) {
+    const s = spawnSync(process.execPath, [cli, 'bench', '--steps', steps], { encoding: 'utf8' });
+    assert.equal(s.status, 2, `--steps ${steps}: ${s.stderr}`);
+    assert.match(s.stderr, /^harness: --steps/);
+  }
 });

@@ -39,6 +39,8 @@ export function register(program: Command): void {
       const engineChoice = parseChoice('--engine', flags.engine, ['wasm', 'tfjs', 'all'] as const);
       const clock = parseChoice('--clock', flags.clock, ['wall', 'cpu'] as const);
       const steps = flags.steps === undefined ? undefined : parseInteger('--steps', flags.steps, 1);
+      // tinybench keeps every sample: a count beyond this is a typo, not a benchmark.
+      if (steps !== undefined && steps > MAX_BENCH_STEPS) throw new UsageError(`--steps: at most ${MAX_BENCH_STEPS} timed steps per case, got ${steps}`);
       const sizes = parseBatchSizes(flags.batchSize);
       const critics: CriticKind[] = critic === 'both' ? ['separable', 'joint'] : [critic];
       for (const c of critics) for (const n of sizes) checkBenchMemory(c, n);
@@ -116,6 +118,7 @@ function checkBenchMemory(critic: CriticKind, n: number): void {
 }
 
 const BACKEND_WIDTH = 34;
+const MAX_BENCH_STEPS = 100_000;
 
 function row(r: BenchResult): string {
   return `${r.engine.padEnd(8)}${r.backend.padEnd(BACKEND_WIDTH)}${String(r.threads).padEnd(8)}${r.critic.padEnd(11)}${String(r.batchSize).padStart(6)}${r.msPerStep.toFixed(2).padStart(11)}${r.gflops.toFixed(1).padStart(10)}\n`;
