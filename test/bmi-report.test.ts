@@ -12,9 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bmiSummary } from '../src/stats/bmi.js';
+import { bmiSection } from '../src/report/bmi.js';
 import type { CellRecord, KsgRecord } from '../src/stats/records.js';
 import { expandGrid, isKsg, criticSize } from '../harness/sweep/grid.js';
 import { preset } from '../harness/sweep/presets.js';
+import { applyConfig, parseConfig } from '../harness/sweep/config.js';
+import { jobHash } from '../harness/sweep/hash.js';
 import type { CellSpec } from '../src/types.js';
 
 const CLI = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
@@ -57,10 +60,35 @@ test('summary: means over seeds, divergences counted, ranks by |mean − true| w
   assert.equal(s.points.length, 9);
 });
 
-test('the bmi preset: 40 tasks × 6 variants × 2 critics × 5 seeds finite-sample cells, KSG per task and seed, critics sized by dimension', () => {
+test('ranking over the tasks every estimator ran (a partly run store, the preset\'s wide tasks without a joint critic); a diverged mean ranks last; fewer seeds are marked', () => {
+  const t1 = 'bmi:binormal', t2 = 'bmi:uniform', t3 = 'bmi:multinormal-dense-50x50', mi = 0.4;
+  const s = bmiSummary([
+    cell(t1, 'infonce', 0, 0.39, mi), cell(t1, 'infonce', 1, 0.39, mi), cell(t1, 'nwj', 0, NaN, mi), cell(t1, 'nwj', 1, NaN, mi), ksgRec(t1, 0, 0.30, mi), ksgRec(t1, 1, 0.30, mi),
+    cell(t2, 'infonce', 0, 0.10, mi), cell(t2, 'infonce', 1, 0.10, mi), cell(t2, 'nwj', 0, 0.38, mi), cell(t2, 'nwj', 1, 0.38, mi), ksgRec(t2, 0, 0.45, mi), ksgRec(t2, 1, 0.45, mi),
+    // t3: KSG only (as the preset's wide tasks have no joint cells), one seed of two so far.
+    ksgRec(t3, 0, 0.41, mi),
+  ]);
+  assert.deepEqual(s.rankTasks, [t1, t2]);
+  const rank = Object.fromEntries(s.ranking.map((r) => [r.label, r]));
+  // t1: infonce 0.01 (1), KSG 0.10 (2), nwj diverged (3). t2: nwj 0.02 (1), KSG 0.05 (2), infonce 0.30 (3). t3 does not count.
+  assert.equal(rank['infonce · joint'].meanRank, 2);
+  assert.equal(rank['nwj · joint'].meanRank, 2);
+  assert.equal(rank['KSG (k=5)'].meanRank, 2); // not 1.67: t3, where it ran alone, is left out
+  assert.deepEqual([rank['KSG (k=5)'].tasks, rank['nwj · joint'].tasks], [3, 2]);
+  const md = bmiSection(s);
+  assert.match(md, /over the 2 of 3 tasks every estimator ran/);
+  assert.match(md, /\| \*\*0\.41\*\* \(1\/2 seeds\) \|/);
+  assert.match(md, /diverged \(2\/2\)/);
+});
+
+test('the bmi preset: 40 tasks × 6 variants × 5 seeds separable, the joint critic on the 33 tasks with d_x + d_y ≤ 10, KSG per task and seed, critics sized by dimension', () => {
   const jobs = expandGrid(preset('bmi'));
   const cells = jobs.filter((j): j is CellSpec => !('kind' in j));
-  assert.equal(cells.length, 40 * 6 * 2 * 5);
+  const inputs = (c: CellSpec) => c.dim + (c.dimY ?? c.dim);
+  assert.equal(cells.filter((c) => c.critic === 'separable').length, 40 * 6 * 5);
+  const joint = cells.filter((c) => c.critic === 'joint');
+  assert.equal(joint.length, 33 * 6 * 5);
+  assert.ok(joint.every((c) => inputs(c) <= 10));
   assert.equal(jobs.filter(isKsg).length, 40 * 5);
   for (const c of cells) {
     assert.deepEqual(c.finiteSample, { size: 5000, testShare: 0.5, evalEvery: 250 });
@@ -71,6 +99,25 @@ test('the bmi preset: 40 tasks × 6 variants × 2 critics × 5 seeds finite-samp
   assert.deepEqual([roll.dim, roll.dimY, roll.hidden], [2, 1, 64]);
   const wide = cells.find((c) => c.task === 'bmi:multinormal-dense-50x50')!;
   assert.deepEqual([wide.dim, wide.dimY, wide.hidden, wide.embed], [50, undefined, 128, 16]);
+});
+
+test('resizing the bmi preset kept every address: its jobs are the full grid\'s ("jointMaxInputs": null) minus the wide tasks\' joint cells', () => {
+  const full = expandGrid(applyConfig(preset('bmi'), parseConfig({ preset: 'bmi', jointMaxInputs: null })));
+  assert.equal(full.filter((j) => !('kind' in j)).length, 40 * 6 * 2 * 5);
+  const resized = new Set(expandGrid(preset('bmi')).map((j) => jobHash(j)));
+  const left = full.filter((j) => !resized.has(jobHash(j)));
+  assert.equal(resized.size + left.length, full.length, 'every job of the resized preset is a job of the full grid');
+  assert.equal(left.length, 7 * 6 * 5);
+  for (const j of left) {
+    const c = j as CellSpec;
+    assert.equal(c.critic, 'joint');
+    assert.ok(c.dim + (c.dimY ?? c.dim) > 10, c.task);
+  }
+  // A config can also lower the threshold; a grid it empties says why.
+  const small = expandGrid(applyConfig(preset('bmi'), parseConfig({ preset: 'bmi', jointMaxInputs: 2, critics: ['joint'], ksg: null })));
+  assert.equal(small.length, 9 * 6 * 5); // the nine 1 × 1 tasks
+  assert.throws(() => expandGrid(applyConfig(preset('bmi'), parseConfig({ preset: 'bmi', critics: ['joint'], tasks: ['bmi:multinormal-dense-50x50'], ksg: null }))),
+    /grid is empty.*jointMaxInputs 10/);
 });
 
 test('end to end: a small BMI sweep (2 workers) writes the BMI leaderboard, bmi.csv and the heatmap; a rebuild is byte-identical', () => {

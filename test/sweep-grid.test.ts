@@ -121,6 +121,7 @@ test('config: JSON and YAML, strict keys, errors name the key', () => {
   usage(() => parseConfig({ critics: ['joint', 'bilinear'] }), /^config: critics\[1\]: .*"bilinear"/);
   usage(() => parseConfig({ batchRho: [0.2, 1.5] }), /^config: batchRho\[1\]:/);
   usage(() => parseConfig({ seeds: 0 }), /^config: seeds:/);
+  usage(() => parseConfig({ jointMaxInputs: 1.5 }), /^config: jointMaxInputs:/);
   usage(() => parseConfig({ gan: { steps: 10, betta: 1 } }), /^config: gan: unknown key 'betta'/);
   usage(() => parseConfig([1, 2]), /^config: must be a mapping/);
 });

@@ -49,6 +49,7 @@ export const ConfigSchema = z.strictObject({
     evalEvery: int(1),
   }).nullable().optional(),
   sizeCriticsForTask: z.boolean().optional(),
+  jointMaxInputs: int(2).nullable().optional(),
   ksg: z.strictObject({ k: int(1) }).nullable().optional(),
   gan: z.strictObject({
     variants: list(z.enum(GAN_VARIANTS)).optional(),
@@ -112,6 +113,7 @@ export function applyConfig(grid: Grid, c: SweepConfig): Grid {
   if (c.backend) g.backend = c.backend;
   if (c.finiteSample === null) delete g.finiteSample; else if (c.finiteSample) g.finiteSample = c.finiteSample;
   if (c.sizeCriticsForTask !== undefined) g.sizeCriticsForTask = c.sizeCriticsForTask;
+  if (c.jointMaxInputs === null) delete g.jointMaxInputs; else if (c.jointMaxInputs !== undefined) g.jointMaxInputs = c.jointMaxInputs;
   if (c.ksg === null) delete g.ksg; else if (c.ksg) g.ksg = c.ksg;
   if (c.gan === null) delete g.gan;
   else if (c.gan) {

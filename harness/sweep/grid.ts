@@ -65,6 +65,12 @@ export interface Grid {
    * preset's "critics sized for the task". Absent or false: the grid's hidden/embed everywhere.
    */
   sizeCriticsForTask?: boolean;
+  /**
+   * The joint critic only on tasks with d_x + d_y at most this (the BMI preset's budget: a joint
+   * step costs n² pair evaluations, about 3× a separable step's time at 10 inputs and 13× at 100,
+   * docs/bmi.md). Absent: the joint critic on every task. Other critics are not affected.
+   */
+  jointMaxInputs?: number;
   /** KSG jobs, one per task × seed, on the finite-sample protocol's fixed sample (needs finiteSample). */
   ksg?: { k: number };
 }
@@ -113,6 +119,7 @@ export function expandGrid(g: Grid): Job[] {
   for (const v of variants) for (const critic of g.critics) for (const task of g.tasks)
     for (const batchRho of g.batchRho) for (const batchSize of g.batchSizes) for (const seed of g.seeds) {
       const shape = shapes.get(task)!;
+      if (critic === 'joint' && g.jointMaxInputs !== undefined && shape.dim + (shape.dimY ?? shape.dim) > g.jointMaxInputs) continue;
       const size = g.sizeCriticsForTask ? criticSize(shape.dim, shape.dimY ?? shape.dim) : { hidden: g.hidden, embed: g.embed };
       jobs.push(validateCellSpec(buildCellSpec({
         estimator: v.estimator, boundOptions: v.boundOptions, spectralNorm: v.spectralNorm, spectralNormLayers: v.spectralNormLayers,
@@ -163,7 +170,11 @@ export function expandGrid(g: Grid): Job[] {
       }
     }
   }
-  if (jobs.length === 0) throw new UsageError('the grid is empty: give at least one estimator, critic, task, ρ_batch, batch size and seed');
+  if (jobs.length === 0) {
+    const why = g.jointMaxInputs !== undefined && g.critics.every((c) => c === 'joint')
+      ? ` (jointMaxInputs ${g.jointMaxInputs} keeps the joint critic off tasks with more inputs; a config's "jointMaxInputs": null lifts it)` : '';
+    throw new UsageError(`the grid is empty: give at least one estimator, critic, task, ρ_batch, batch size and seed${why}`);
+  }
   return jobs;
 }
 

@@ -29,8 +29,11 @@
  *    cells are published in results/quick/.
  *  - bmi: BMI's benchmark (Czyż et al. 2023) on its 40 tasks with its finite-sample protocol
  *    (5 000 points per seed, half held out, evaluated every 250 steps, early stopping, at most
- *    4 000 steps), the main estimators, both critics sized for the task (grid.ts criticSize),
- *    5 seeds, plus KSG (k = 5): 2 400 training cells and 200 KSG jobs; docs/bmi.md has its cost.
+ *    4 000 steps), the main estimators, critics sized for the task (grid.ts criticSize), 5 seeds:
+ *    the separable critic on all 40 tasks, the joint critic on the 33 with d_x + d_y ≤ 10 (up to
+ *    5 × 5), plus KSG (k = 5): 1 200 + 990 training cells and 200 KSG jobs. The joint critic on
+ *    the 7 wide tasks (210 cells more) is `{ "preset": "bmi", "jointMaxInputs": null }` in a
+ *    config. docs/bmi.md has the cost and the arithmetic behind the sizing.
  */
 import type { GanArm, Grid } from './grid.js';
 import { seedRange } from './grid.js';
@@ -114,7 +117,7 @@ export const PRESETS = {
   gan: { ...base, estimators: [], seeds: seedRange(10), gan: { variants: ['vanilla', 'mine', 'mice'], steps: GRID_SETUP.steps, beta: DEFAULT_GRID_BETA, setup: 'grid', engine: 'wasm', arms: GAN_ARMS } },
   bmi: {
     ...base, critics: ['joint', 'separable'], tasks: bmiSuite().map((t) => t.id), seeds: seedRange(5),
-    stepsPerLevel: 4000, sizeCriticsForTask: true, finiteSample: { size: 5000, testShare: 0.5, evalEvery: 250 }, ksg: { k: 5 },
+    stepsPerLevel: 4000, sizeCriticsForTask: true, jointMaxInputs: 10, finiteSample: { size: 5000, testShare: 0.5, evalEvery: 250 }, ksg: { k: 5 },
   },
   // Steps and β as src/gan/config.ts's defaults (DEFAULT_GAN_STEPS, DEFAULT_GAN_BETA).
   'gan-v1': { ...base, estimators: [], seeds: seedRange(5), gan: { variants: ['vanilla', 'mine', 'mice'], steps: DEFAULT_GAN_STEPS, beta: DEFAULT_GAN_BETA } },

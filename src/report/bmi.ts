@@ -20,10 +20,12 @@ export const two = (x: number): string => {
 function cellText(s: BmiSummary, row: BmiSummary['rows'][number], label: string, best: string | null): string {
   const c = row.cells[label];
   if (!c) return '';
-  if (c.estimates.length === 0) return `diverged (${c.seeds}/${c.seeds})`;
+  // A mean over fewer seeds than the store's (a partly run sweep) says so.
+  const few = c.seeds < s.protocol.seeds.length ? ` (${c.seeds}/${s.protocol.seeds.length} seeds)` : '';
+  if (c.estimates.length === 0) return `diverged (${c.seeds}/${c.seeds})${few}`;
   const v = two(c.mean);
   const text = label === best ? `**${v}**` : v;
-  return c.nonFinite ? `${text} (${c.nonFinite}/${c.seeds} div.)` : text;
+  return (c.nonFinite ? `${text} (${c.nonFinite}/${c.seeds} div.)` : text) + few;
 }
 
 export function bmiSection(s: BmiSummary, plots: PlotSpec[] = [], heading = '##'): string {
@@ -41,12 +43,13 @@ export function bmiSection(s: BmiSummary, plots: PlotSpec[] = [], heading = '##'
     return [row.task, dims(row), two(row.trueMi), ...labels.map((l) => cellText(s, row, l, best))];
   });
   out.push(mdTable(['task', 'd_x × d_y', 'true MI', ...labels], rows, ['l', 'l', 'r', ...labels.map(() => 'r' as const)]));
-  out.push('"div." counts seeds whose critic diverged (non-finite scores before the first held-out evaluation); the mean is over the other seeds.\n');
+  out.push(`"div." counts seeds whose critic diverged (non-finite scores before the first held-out evaluation); the mean is over the other seeds. "(k/${p.seeds.length} seeds)" marks a mean over fewer seeds than the store holds (a partly run sweep); an empty cell, an estimator that did not run on the task.\n`);
   const heat = plots.find((x) => x.name === 'bmi-heatmap.svg');
   if (heat) out.push(`Heatmap: [${heat.title}](plots/${heat.name}) (colour: log(estimate / true MI), as BMI's figure).\n`);
 
   out.push(`${heading}# BMI ranking\n`);
-  out.push('Mean rank of |mean estimate − true MI| within each task (1 = closest; ties share ranks), over the tasks the estimator ran; BMI\'s accuracy criterion (mean estimate within a factor 1.5 of the true MI); the median |log(estimate / true MI)| and the mean absolute error over tasks.\n');
+  const common = s.rankTasks.length === s.rows.length ? `all ${s.rows.length} tasks` : `the ${s.rankTasks.length} of ${s.rows.length} tasks every estimator ran (ranks over different task sets would not compare)`;
+  out.push(`Mean rank of |mean estimate − true MI| within each task (1 = closest; ties share ranks; an estimator whose every seed diverged ranks last), over ${common}; then, over the tasks each estimator ran ("tasks"), BMI's accuracy criterion (mean estimate within a factor 1.5 of the true MI), the median |log(estimate / true MI)| and the mean absolute error.\n`);
   out.push(mdTable(['rank', 'estimator', 'tasks', 'mean rank', 'within ×1.5', 'median |log ratio|', 'mean |error| (nats)'],
     s.ranking.map((r, i) => [String(i + 1), r.label, String(r.tasks), fmt(r.meanRank), pct(r.within15), fmt(r.medianAbsLogRatio), fmt(r.meanAbsError)]),
     ['r', 'l', 'r', 'r', 'r', 'r', 'r']));

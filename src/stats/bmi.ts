@@ -5,8 +5,11 @@
  * the whole sample — beside the task's true MI; and a ranking of the estimators over tasks.
  * Pure and deterministic: records are sorted first, no resampling.
  *
- * Ranking: within each task, estimators with a finite mean are ranked by |mean − true MI|
- * (ties share the average rank); an estimator's score is its mean rank over the tasks it ran.
+ * Ranking: within each task, estimators are ranked by |mean − true MI| (ties share the average
+ * rank; an estimator whose every seed diverged ranks last); an estimator's score is its mean rank
+ * over the tasks that every estimator in the store ran. Ranks over different task sets would not
+ * compare: on a task only seven estimators ran (the bmi preset's wide tasks have no joint critic,
+ * a partly run store lacks some cells) last place is rank 7, elsewhere 13.
  * Beside it, BMI's own accuracy criterion: the share of tasks whose mean estimate lies within a
  * factor 1.5 of the true MI (|log(estimate / true)| < log 1.5, as BMI's "solved" in its
  * n_samples_needed), and the median |log(estimate / true)| over tasks (∞ for a non-positive mean).
@@ -50,6 +53,7 @@ export interface BmiRow {
 
 export interface BmiRank {
   label: string;
+  /** Tasks the estimator ran (its columns below are over these; the mean rank is over BmiSummary.rankTasks). */
   tasks: number;
   meanRank: number;
   /** Share of its tasks with the mean estimate within a factor 1.5 of the true MI. */
@@ -76,6 +80,8 @@ export interface BmiSummary {
   entries: BmiEntry[];
   rows: BmiRow[];
   ranking: BmiRank[];
+  /** The tasks every entry ran: the mean rank is over these. */
+  rankTasks: string[];
   protocol: BmiProtocol;
   /** Per seed and entry, for bmi.csv. */
   points: { task: string; label: string; seed: number; estimate: number; trueMi: number }[];
@@ -142,11 +148,15 @@ export function bmiSummary(records: readonly StoreRecord[]): BmiSummary {
   const entryList = [...entries.values()].sort((a, b) => estOrder(a) - estOrder(b) || cmp(a.label, b.label));
   const rowList = [...rows.values()].sort((a, b) => (order.get(a.task) ?? 1e9) - (order.get(b.task) ?? 1e9) || cmp(a.task, b.task));
 
-  // Ranking by |mean − true| within each task.
+  // Ranking by |mean − true| within each task every entry ran; a diverged mean ranks last.
   const ranks = new Map<string, number[]>();
-  for (const row of rowList) {
-    const scored = entryList.map((e) => ({ e, err: Math.abs((row.cells[e.label]?.mean ?? NaN) - row.trueMi) })).filter((s) => Number.isFinite(s.err));
-    scored.sort((a, b) => a.err - b.err);
+  const rankRows = rowList.filter((row) => entryList.every((e) => row.cells[e.label] !== undefined));
+  for (const row of rankRows) {
+    const scored = entryList.map((e) => {
+      const err = Math.abs(row.cells[e.label].mean - row.trueMi);
+      return { e, err: Number.isFinite(err) ? err : Infinity };
+    });
+    scored.sort((a, b) => (a.err === b.err ? 0 : a.err < b.err ? -1 : 1));
     let i = 0;
     while (i < scored.length) {
       let j = i;
@@ -164,7 +174,7 @@ export function bmiSummary(records: readonly StoreRecord[]): BmiSummary {
       return m > 0 && row.trueMi > 0 ? Math.abs(Math.log(m / row.trueMi)) : Infinity;
     });
     return {
-      label: e.label, tasks: rs.length,
+      label: e.label, tasks: rowList.filter((row) => row.cells[e.label] !== undefined).length,
       meanRank: rs.length ? rs.reduce((a, b) => a + b, 0) / rs.length : NaN,
       within15: covered.length ? logRatios.filter((v) => v < Math.log(1.5)).length / covered.length : NaN,
       medianAbsLogRatio: logRatios.length ? median(logRatios) : NaN,
@@ -191,5 +201,5 @@ export function bmiSummary(records: readonly StoreRecord[]): BmiSummary {
     ksgK: num(ksgs.map((k) => k.k)),
     medianSteps: cells.length ? median(cells.map((c) => c.heldOut?.steps ?? NaN).filter(Number.isFinite)) : NaN,
   };
-  return { entries: entryList, rows: rowList, ranking, protocol, points };
+  return { entries: entryList, rows: rowList, ranking, rankTasks: rankRows.map((r) => r.task), protocol, points };
 }
