@@ -62,12 +62,13 @@ test('summary: means over seeds, divergences counted, ranks by |mean − true| w
 
 test('ranking over the tasks every estimator ran (a partly run store, the preset\'s wide tasks without a joint critic); a diverged mean ranks last; fewer seeds are marked', () => {
   const t1 = 'bmi:binormal', t2 = 'bmi:uniform', t3 = 'bmi:multinormal-dense-50x50', mi = 0.4;
-  const s = bmiSummary([
+  const recs = [
     cell(t1, 'infonce', 0, 0.39, mi), cell(t1, 'infonce', 1, 0.39, mi), cell(t1, 'nwj', 0, NaN, mi), cell(t1, 'nwj', 1, NaN, mi), ksgRec(t1, 0, 0.30, mi), ksgRec(t1, 1, 0.30, mi),
     cell(t2, 'infonce', 0, 0.10, mi), cell(t2, 'infonce', 1, 0.10, mi), cell(t2, 'nwj', 0, 0.38, mi), cell(t2, 'nwj', 1, 0.38, mi), ksgRec(t2, 0, 0.45, mi), ksgRec(t2, 1, 0.45, mi),
     // t3: KSG only (as the preset's wide tasks have no joint cells), one seed of two so far.
     ksgRec(t3, 0, 0.41, mi),
-  ]);
+  ];
+  const s = bmiSummary(recs);
   assert.deepEqual(s.rankTasks, [t1, t2]);
   const rank = Object.fromEntries(s.ranking.map((r) => [r.label, r]));
   // t1: infonce 0.01 (1), KSG 0.10 (2), nwj diverged (3). t2: nwj 0.02 (1), KSG 0.05 (2), infonce 0.30 (3). t3 does not count.
@@ -75,6 +76,13 @@ test('ranking over the tasks every estimator ran (a partly run store, the preset
   assert.equal(rank['nwj · joint'].meanRank, 2);
   assert.equal(rank['KSG (k=5)'].meanRank, 2); // not 1.67: t3, where it ran alone, is left out
   assert.deepEqual([rank['KSG (k=5)'].tasks, rank['nwj · joint'].tasks], [3, 2]);
+  // Only KSG ran all three tasks: no second ranking of one. Add a second estimator on t3 and there is one, over all three.
+  assert.equal(s.allTasks, undefined);
+  const s2 = bmiSummary([...recs, cell(t3, 'infonce', 0, 0.2, mi)]);
+  assert.deepEqual(s2.allTasks?.tasks, [t1, t2, t3]);
+  // Errors t1: infonce 0.01 (1), KSG 0.10 (2); t2: KSG 0.05 (1), infonce 0.30 (2); t3: KSG 0.01 (1), infonce 0.20 (2).
+  assert.deepEqual(s2.allTasks?.ranking.map((r) => [r.label, r.meanRank]), [['KSG (k=5)', 4 / 3], ['infonce · joint', 5 / 3]]);
+  assert.match(bmiSection(s2), /The estimators that ran all 3 tasks, ranked over all of them/);
   const md = bmiSection(s);
   assert.match(md, /over the 2 of 3 tasks every estimator ran/);
   assert.match(md, /\| \*\*0\.41\*\* \(1\/2 seeds\) \|/);

@@ -28,6 +28,12 @@ function cellText(s: BmiSummary, row: BmiSummary['rows'][number], label: string,
   return (c.nonFinite ? `${text} (${c.nonFinite}/${c.seeds} div.)` : text) + few;
 }
 
+function rankTable(ranking: BmiSummary['ranking']): string {
+  return mdTable(['rank', 'estimator', 'tasks', 'mean rank', 'within ×1.5', 'median |log ratio|', 'mean |error| (nats)'],
+    ranking.map((r, i) => [String(i + 1), r.label, String(r.tasks), fmt(r.meanRank), pct(r.within15), fmt(r.medianAbsLogRatio), fmt(r.meanAbsError)]),
+    ['r', 'l', 'r', 'r', 'r', 'r', 'r']);
+}
+
 export function bmiSection(s: BmiSummary, plots: PlotSpec[] = [], heading = '##'): string {
   const p = s.protocol;
   const labels = s.entries.map((e) => e.label);
@@ -50,9 +56,11 @@ export function bmiSection(s: BmiSummary, plots: PlotSpec[] = [], heading = '##'
   out.push(`${heading}# BMI ranking\n`);
   const common = s.rankTasks.length === s.rows.length ? `all ${s.rows.length} tasks` : `the ${s.rankTasks.length} of ${s.rows.length} tasks every estimator ran (ranks over different task sets would not compare)`;
   out.push(`Mean rank of |mean estimate − true MI| within each task (1 = closest; ties share ranks; an estimator whose every seed diverged ranks last), over ${common}; then, over the tasks each estimator ran ("tasks"), BMI's accuracy criterion (mean estimate within a factor 1.5 of the true MI), the median |log(estimate / true MI)| and the mean absolute error.\n`);
-  out.push(mdTable(['rank', 'estimator', 'tasks', 'mean rank', 'within ×1.5', 'median |log ratio|', 'mean |error| (nats)'],
-    s.ranking.map((r, i) => [String(i + 1), r.label, String(r.tasks), fmt(r.meanRank), pct(r.within15), fmt(r.medianAbsLogRatio), fmt(r.meanAbsError)]),
-    ['r', 'l', 'r', 'r', 'r', 'r', 'r']));
+  out.push(rankTable(s.ranking));
+  if (s.allTasks) {
+    out.push(`The estimators that ran all ${s.allTasks.tasks.length} tasks, ranked over all of them (the same columns):\n`);
+    out.push(rankTable(s.allTasks.ranking));
+  }
   const fams = [...new Set(s.rows.map((r) => r.family))];
   if (fams.length > 1 && labels.length) {
     out.push(`${heading}# BMI by family\n`);
@@ -98,7 +106,7 @@ export function bmiHeatmap(s: BmiSummary): PlotSpec | null {
     width: { step: 62 },
     height: { step: 17 },
     encoding: {
-      x: { field: 'estimator', type: 'nominal', sort: order, axis: { orient: 'top', labelAngle: -40, title: null, labelLimit: 200 } },
+      x: { field: 'estimator', type: 'nominal', sort: order, axis: { orient: 'top', labelAngle: -40, title: null, labelLimit: 320 } },
       y: { field: 'task', type: 'nominal', sort: s.rows.map((r) => r.task), axis: { title: null, labelLimit: 420 } },
     },
     layer: [

@@ -82,6 +82,8 @@ export interface BmiSummary {
   ranking: BmiRank[];
   /** The tasks every entry ran: the mean rank is over these. */
   rankTasks: string[];
+  /** When some entries ran more tasks than rankTasks: those that ran every task, ranked over all of them. */
+  allTasks?: { tasks: string[]; ranking: BmiRank[] };
   protocol: BmiProtocol;
   /** Per seed and entry, for bmi.csv. */
   points: { task: string; label: string; seed: number; estimate: number; trueMi: number }[];
@@ -148,39 +150,14 @@ export function bmiSummary(records: readonly StoreRecord[]): BmiSummary {
   const entryList = [...entries.values()].sort((a, b) => estOrder(a) - estOrder(b) || cmp(a.label, b.label));
   const rowList = [...rows.values()].sort((a, b) => (order.get(a.task) ?? 1e9) - (order.get(b.task) ?? 1e9) || cmp(a.task, b.task));
 
-  // Ranking by |mean − true| within each task every entry ran; a diverged mean ranks last.
-  const ranks = new Map<string, number[]>();
+  // Ranked over the tasks every entry ran; and, when some entries ran more tasks than that (the
+  // bmi preset's separable critic and KSG on the wide tasks, a partly run joint critic), those
+  // entries again over every task.
   const rankRows = rowList.filter((row) => entryList.every((e) => row.cells[e.label] !== undefined));
-  for (const row of rankRows) {
-    const scored = entryList.map((e) => {
-      const err = Math.abs(row.cells[e.label].mean - row.trueMi);
-      return { e, err: Number.isFinite(err) ? err : Infinity };
-    });
-    scored.sort((a, b) => (a.err === b.err ? 0 : a.err < b.err ? -1 : 1));
-    let i = 0;
-    while (i < scored.length) {
-      let j = i;
-      while (j + 1 < scored.length && scored[j + 1].err === scored[i].err) j++;
-      const r = (i + j) / 2 + 1;
-      for (let k = i; k <= j; k++) ranks.set(scored[k].e.label, [...(ranks.get(scored[k].e.label) ?? []), r]);
-      i = j + 1;
-    }
-  }
-  const ranking: BmiRank[] = entryList.map((e) => {
-    const rs = ranks.get(e.label) ?? [];
-    const covered = rowList.filter((row) => row.cells[e.label] && Number.isFinite(row.cells[e.label].mean));
-    const logRatios = covered.map((row) => {
-      const m = row.cells[e.label].mean;
-      return m > 0 && row.trueMi > 0 ? Math.abs(Math.log(m / row.trueMi)) : Infinity;
-    });
-    return {
-      label: e.label, tasks: rowList.filter((row) => row.cells[e.label] !== undefined).length,
-      meanRank: rs.length ? rs.reduce((a, b) => a + b, 0) / rs.length : NaN,
-      within15: covered.length ? logRatios.filter((v) => v < Math.log(1.5)).length / covered.length : NaN,
-      medianAbsLogRatio: logRatios.length ? median(logRatios) : NaN,
-      meanAbsError: covered.length ? covered.reduce((a, row) => a + Math.abs(row.cells[e.label].mean - row.trueMi), 0) / covered.length : NaN,
-    };
-  }).sort((a, b) => (Number.isNaN(a.meanRank) ? 1 : 0) - (Number.isNaN(b.meanRank) ? 1 : 0) || a.meanRank - b.meanRank || cmp(a.label, b.label));
+  const ranking = rankOver(rankRows, entryList, rowList);
+  const fullEntries = entryList.filter((e) => rowList.every((row) => row.cells[e.label] !== undefined));
+  const allTasks = rankRows.length < rowList.length && fullEntries.length >= 2
+    ? { tasks: rowList.map((r) => r.task), ranking: rankOver(rowList, fullEntries, rowList) } : undefined;
 
   const cells = recs.filter((r): r is CellRecord => r.kind === 'cell');
   const ksgs = recs.filter((r): r is KsgRecord => r.kind === 'ksg');
@@ -201,5 +178,44 @@ export function bmiSummary(records: readonly StoreRecord[]): BmiSummary {
     ksgK: num(ksgs.map((k) => k.k)),
     medianSteps: cells.length ? median(cells.map((c) => c.heldOut?.steps ?? NaN).filter(Number.isFinite)) : NaN,
   };
-  return { entries: entryList, rows: rowList, ranking, rankTasks: rankRows.map((r) => r.task), protocol, points };
+  return { entries: entryList, rows: rowList, ranking, rankTasks: rankRows.map((r) => r.task), ...(allTasks ? { allTasks } : {}), protocol, points };
+}
+
+/**
+ * Mean rank of |mean − true| within each of `rankRows` (ties share the average rank; a
+ * non-finite mean ranks last) for `entries`; the other columns over every row of `rows` the
+ * entry ran.
+ */
+function rankOver(rankRows: BmiRow[], entries: BmiEntry[], rows: BmiRow[]): BmiRank[] {
+  const ranks = new Map<string, number[]>();
+  for (const row of rankRows) {
+    const scored = entries.map((e) => {
+      const err = Math.abs(row.cells[e.label].mean - row.trueMi);
+      return { e, err: Number.isFinite(err) ? err : Infinity };
+    });
+    scored.sort((a, b) => (a.err === b.err ? 0 : a.err < b.err ? -1 : 1));
+    let i = 0;
+    while (i < scored.length) {
+      let j = i;
+      while (j + 1 < scored.length && scored[j + 1].err === scored[i].err) j++;
+      const r = (i + j) / 2 + 1;
+      for (let k = i; k <= j; k++) ranks.set(scored[k].e.label, [...(ranks.get(scored[k].e.label) ?? []), r]);
+      i = j + 1;
+    }
+  }
+  return entries.map((e) => {
+    const rs = ranks.get(e.label) ?? [];
+    const covered = rows.filter((row) => row.cells[e.label] && Number.isFinite(row.cells[e.label].mean));
+    const logRatios = covered.map((row) => {
+      const m = row.cells[e.label].mean;
+      return m > 0 && row.trueMi > 0 ? Math.abs(Math.log(m / row.trueMi)) : Infinity;
+    });
+    return {
+      label: e.label, tasks: rows.filter((row) => row.cells[e.label] !== undefined).length,
+      meanRank: rs.length ? rs.reduce((a, b) => a + b, 0) / rs.length : NaN,
+      within15: covered.length ? logRatios.filter((v) => v < Math.log(1.5)).length / covered.length : NaN,
+      medianAbsLogRatio: logRatios.length ? median(logRatios) : NaN,
+      meanAbsError: covered.length ? covered.reduce((a, row) => a + Math.abs(row.cells[e.label].mean - row.trueMi), 0) / covered.length : NaN,
+    };
+  }).sort((a, b) => (Number.isNaN(a.meanRank) ? 1 : 0) - (Number.isNaN(b.meanRank) ? 1 : 0) || a.meanRank - b.meanRank || cmp(a.label, b.label));
 }
