@@ -436,3 +436,6 @@ export function negToF32(dst: usize, src: usize, count: i32): void {
   }
   for (; k < count; k++) store<f32>(dst + (<usize>k << 2), <f32>(-load<f64>(src + (<usize>k << 3))));
 }
+
+// The opt-in float32 passes (boundPrecision: 'float32'), in a file of their own.
+export { expf, offDiagMaxF32, offDiagSumExpF32, marginalGradF32, rowMaxSumExpF32, rowGradF32, nwjF32 } from './boundmath32';

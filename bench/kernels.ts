@@ -11,7 +11,7 @@ import { criticLayout, initParams, initSpectralU } from '../src/critics/layout.j
 import { Rng } from '../src/rng.js';
 import { DEFAULT_ADAM } from '../src/engine/types.js';
 import { getBound } from '../src/bounds/index.js';
-import { gradBuffer } from '../src/bounds/passes.js';
+import { gradBuffer, withBoundPrecision } from '../src/bounds/passes.js';
 import { wasmEngine, bestVariant, type WasmCriticRuntime } from '../src/engine/wasm/index.js';
 import type { KernelExports } from '../src/engine/wasm/kernels.js';
 import type { CriticKind } from '../src/types.js';
@@ -61,6 +61,10 @@ async function main(): Promise<void> {
         });
         flops.set('NWJ bound (n² pass, float64)', 0);
         bench.add('NWJ bound (n² pass, float64)', () => { nwj.evaluate(s, n, undefined, undefined, gradBuffer(n)); });
+        flops.set('NWJ bound (n² pass, float32 exponentials)', 0);
+        bench.add('NWJ bound (n² pass, float32 exponentials)', () => {
+          withBoundPrecision('float32', () => nwj.evaluate(s, n, undefined, undefined, gradBuffer(n)));
+        });
         await bench.run();
         console.log(`${variant === 'relaxed' ? 'wasm-simd-relaxed' : 'wasm-simd'} ${kind} n = ${n} (${clock} clock)`);
         let total = 0, totalFlops = 0;

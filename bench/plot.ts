@@ -1,6 +1,7 @@
 /**
  * The cost-growth figure of docs/engine.md: ms per training step and GFLOP/s against the batch
- * size n, for the wasm engine (relaxed SIMD, one thread) and PyTorch (one thread), both critics,
+ * size n, for the wasm engine (relaxed SIMD, one thread; with the float32 bound passes where the
+ * runs include `--bound-precision float32`) and PyTorch (one thread), both critics,
  * from the JSON of one or more `harness bench --vs-torch --json` runs (rows of several files are
  * pooled; where a case was measured more than once, the median is plotted).
  *
@@ -20,6 +21,9 @@ function median(v: number[]): number {
 
 function label(r: BenchResult): string | null {
   if (r.engine === 'torch') return 'PyTorch (OpenBLAS), 1 thread';
+  // Rows from before the option existed carry no boundPrecision: float64.
+  if (r.engine === 'wasm' && r.threads === 1 && r.backend === 'wasm-simd-relaxed' && r.boundPrecision === 'float32') return 'wasm engine (relaxed SIMD), float32 bound, 1 thread';
+  if (r.boundPrecision === 'float32') return null;
   if (r.engine === 'wasm' && r.threads === 1 && r.backend === 'wasm-simd-relaxed') return 'wasm engine (relaxed SIMD), 1 thread';
   if (r.engine === 'wasm' && r.threads === 1 && r.backend === 'wasm-simd') return 'wasm engine (plain SIMD), 1 thread';
   return null;
@@ -45,7 +49,10 @@ async function main(): Promise<void> {
   }));
   const color = {
     field: 'who', type: 'nominal', title: null,
-    scale: { domain: ['wasm engine (relaxed SIMD), 1 thread', 'wasm engine (plain SIMD), 1 thread', 'PyTorch (OpenBLAS), 1 thread'], range: ['#1f77b4', '#9ecae1', '#d62728'] },
+    scale: {
+      domain: ['wasm engine (relaxed SIMD), 1 thread', 'wasm engine (relaxed SIMD), float32 bound, 1 thread', 'wasm engine (plain SIMD), 1 thread', 'PyTorch (OpenBLAS), 1 thread'],
+      range: ['#1f77b4', '#2ca02c', '#9ecae1', '#d62728'],
+    },
     legend: { orient: 'bottom', direction: 'vertical', labelLimit: 400 },
   };
   const nAxis = {

@@ -23,7 +23,7 @@ import { criticLayout, initParams, initSpectralU } from '../src/critics/layout.j
 import { dataStream, initStream } from '../src/rng.js';
 import { sampleBatch } from '../src/tasks/index.js';
 import { getBound } from '../src/bounds/index.js';
-import { gradBuffer, negatedFloat32 } from '../src/bounds/passes.js';
+import { gradBuffer, negatedFloat32, withBoundPrecision, type BoundPrecision } from '../src/bounds/passes.js';
 
 export interface BenchShape { n: number; d: number; h: number; e: number }
 export const BENCH_SHAPE: BenchShape = { n: 64, d: 20, h: 256, e: 32 };
@@ -38,6 +38,8 @@ export interface BenchResult {
   gflops: number;
   /** Threads the engine used (the wasm engine's optional 2-thread split; 1 otherwise). */
   threads: number;
+  /** Precision of the bound's n² exponentials (float64: the default, bit for bit Math.exp). */
+  boundPrecision: BoundPrecision;
 }
 
 export function flopsPerStep(critic: CriticKind, s: BenchShape = BENCH_SHAPE): number {
@@ -67,6 +69,8 @@ export interface StepBenchOptions {
    * idle core.
    */
   clock?: Clock;
+  /** The bound's n² exponentials: 'float64' (default) or the opt-in 'float32' (src/bounds/passes.ts). */
+  boundPrecision?: BoundPrecision;
 }
 
 export type Clock = 'wall' | 'cpu';
@@ -91,7 +95,7 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
     const step = (): void => {
       const b = batches[i++ % batches.length];
       const scores = rt.scores(b.x, b.y, s.n);
-      const out = nwj.evaluate(scores, s.n, undefined, undefined, gradBuffer(s.n));
+      const out = withBoundPrecision(o.boundPrecision, () => nwj.evaluate(scores, s.n, undefined, undefined, gradBuffer(s.n)));
       rt.step(negatedFloat32(out.grad, s.n));
     };
     // Warm-up (JIT, first-call allocation), and a first estimate of the step time.
@@ -107,7 +111,7 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
     const ms = r.latency.p50 ?? r.latency.mean;
     return {
       engine: rt.engine, backend: rt.backend, critic: o.critic, batchSize: s.n, msPerStep: ms,
-      gflops: flopsPerStep(o.critic, s) / (ms * 1e6), threads: o.threads ?? 1,
+      gflops: flopsPerStep(o.critic, s) / (ms * 1e6), threads: o.threads ?? 1, boundPrecision: o.boundPrecision ?? 'float64',
     };
   } finally {
     rt.dispose();

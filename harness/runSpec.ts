@@ -20,7 +20,7 @@ export interface RunFlags {
   critic: string; task: string; mi: string; stepsPerLevel: string; batchSize: string; dim: string;
   batchRho: string; seed: string; hidden: string; embed: string; lr: string;
   engine: string; backend: string; json?: boolean; out?: string;
-  plugin?: string[]; sampleSize?: string; testShare?: string; evalEvery?: string;
+  plugin?: string[]; sampleSize?: string; testShare?: string; evalEvery?: string; boundPrecision?: string;
 }
 
 /** Which flags the user gave (commander's option value source is 'cli' for those). */
@@ -61,6 +61,7 @@ export function specFromFlags(f: RunFlags, given: GivenFlags = () => true): Cell
     ({ dim, dimY, mi } = shape);
   }
   const finiteSample = finiteSampleFromFlags(f);
+  const precision = f.boundPrecision === undefined ? 'float64' : parseChoice('--bound-precision', f.boundPrecision, ['float64', 'float32'] as const);
   // The flags are checked one by one above for flag-named messages; validateCellSpec is the same
   // final check a sweep's config file gets.
   return validateCellSpec({
@@ -85,6 +86,7 @@ export function specFromFlags(f: RunFlags, given: GivenFlags = () => true): Cell
     ...(dimY !== undefined ? { dimY } : {}),
     ...(finiteSample ? { finiteSample } : {}),
     ...withPlugins(estimator, task),
+    ...(precision === 'float32' ? { boundPrecision: 'float32' as const } : {}),
   });
 }
 

@@ -59,6 +59,7 @@ export function buildCellSpec(partial: Partial<CellSpec>): CellSpec {
     ...(partial.dimY !== undefined && partial.dimY !== (partial.dim ?? CELL_DEFAULTS.dim) ? { dimY: partial.dimY } : {}),
     ...(partial.finiteSample ? { finiteSample: { ...partial.finiteSample } } : {}),
     ...withPlugins(estimator, partial.task ?? CELL_DEFAULTS.task),
+    ...(partial.boundPrecision === 'float32' ? { boundPrecision: 'float32' as const } : {}),
   };
 }
 
@@ -108,6 +109,7 @@ export function validateCellSpec(spec: CellSpec): CellSpec {
   oneOf('backend', BACKENDS);
   if (typeof spec.spectralNorm !== 'boolean') bad('spectralNorm', 'must be a boolean', spec.spectralNorm);
   if (spec.spectralNormLayers !== undefined && spec.spectralNormLayers !== 'all') bad('spectralNormLayers', "must be 'all' or absent (the last layer)", spec.spectralNormLayers);
+  if (spec.boundPrecision !== undefined && spec.boundPrecision !== 'float32') bad('boundPrecision', "must be 'float32' or absent (float64)", spec.boundPrecision);
   if (spec.spectralNormLayers === 'all' && !spec.spectralNorm) bad('spectralNormLayers', 'all layers need spectralNorm: true', spec.spectralNormLayers);
   if (!Array.isArray(spec.mi) || spec.mi.length === 0) bad('mi', 'must be a non-empty list of MI values', spec.mi);
   spec.mi.forEach((v, i) => {

@@ -112,6 +112,12 @@ export interface CellSpec {
   finiteSample?: FiniteSampleProtocol;
   /** sha256 of each plugin file whose bound or task this cell uses, sorted. Absent: none. */
   plugins?: string[];
+  /**
+   * 'float32': the bounds' exponentials over the n² scores in float32 SIMD (src/bounds/passes.ts),
+   * about 10× faster at n = 1 024, estimates within float32 rounding of the default's. Absent:
+   * float64, bit for bit Math.exp (every published cell).
+   */
+  boundPrecision?: 'float32';
 }
 
 /**

@@ -3,7 +3,8 @@
  * Adam) at d = 20, h = 256, e = 32 and each batch size n of --batch-size (default 64), for each
  * critic × engine/backend available here (bench/step.ts states the FLOP count). --vs-torch also
  * times the identical step in PyTorch on one thread (bench/torch_step.py) at each n and prints
- * the ratio ours/PyTorch.
+ * the ratio ours/PyTorch. --bound-precision float32 (or a list) times the step with the opt-in
+ * float32 bound passes (src/bounds/passes.ts).
  */
 import { cpus, loadavg } from 'node:os';
 import type { Command } from 'commander';
@@ -18,11 +19,12 @@ import { BENCH_SHAPE, benchStep, benchTorch, findTorchPython, flopsPerStep, type
 
 interface BenchFlags {
   critic: string; engine: string; steps?: string; clock: string; json?: boolean; vsTorch?: boolean; batchSize: string;
+  boundPrecision: string;
 }
 
 interface Case { engineName: 'wasm' | 'tfjs'; engine: Engine; backend: BackendChoice; variant?: string; threads?: number }
 
-interface Ratio { engine: string; backend: string; threads: number; critic: CriticKind; batchSize: number; ratio: number }
+interface Ratio { engine: string; backend: string; threads: number; critic: CriticKind; batchSize: number; boundPrecision: string; ratio: number }
 
 export function register(program: Command): void {
   program.command('bench')
@@ -32,12 +34,15 @@ export function register(program: Command): void {
     .option('--batch-size <list>', 'batch sizes n, comma-separated (d = 20, h = 256, e = 32)', '64')
     .option('--steps <N>', 'timed steps per case (default: about 3 s worth, 5 to 200)')
     .option('--clock <clock>', 'wall (elapsed) | cpu (process CPU time: robust on a loaded, shared machine)', 'wall')
-    .option('--json', 'print { "results": [{ engine, backend, critic, batchSize, threads, msPerStep, gflops }], … }')
+    .option('--bound-precision <list>', "the NWJ bound's n² exponentials: float64 (default, bit for bit Math.exp), float32 (SIMD; as `harness run --bound-precision`), or float64,float32 (both, back to back)", 'float64')
+    .option('--json', 'print { "results": [{ engine, backend, critic, batchSize, threads, boundPrecision, msPerStep, gflops }], … }')
     .option('--vs-torch', 'also time the identical step in PyTorch (one thread) at each n and print the ratio')
     .action(async (flags: BenchFlags) => {
       const critic = parseChoice('--critic', flags.critic, ['joint', 'separable', 'both'] as const);
       const engineChoice = parseChoice('--engine', flags.engine, ['wasm', 'tfjs', 'all'] as const);
       const clock = parseChoice('--clock', flags.clock, ['wall', 'cpu'] as const);
+      // A list: each precision timed back to back at each n, beside the same PyTorch step.
+      const precisions = flags.boundPrecision.split(',').map((p) => parseChoice('--bound-precision', p.trim(), ['float64', 'float32'] as const));
       const steps = flags.steps === undefined ? undefined : parseInteger('--steps', flags.steps, 1);
       // tinybench keeps every sample: a count beyond this is a typo, not a benchmark.
       if (steps !== undefined && steps > MAX_BENCH_STEPS) throw new UsageError(`--steps: at most ${MAX_BENCH_STEPS} timed steps per case, got ${steps}`);
@@ -52,7 +57,7 @@ export function register(program: Command): void {
       for (const n of notes) log(`note: ${n}\n`);
       const loadStart = loadavg();
       log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}, ${clock} clock\n`);
-      log(`${'engine'.padEnd(8)}${'backend'.padEnd(BACKEND_WIDTH)}${'threads'.padEnd(8)}${'critic'.padEnd(11)}${'n'.padStart(6)}${'ms/step'.padStart(11)}${'GFLOP/s'.padStart(10)}\n`);
+      log(`${'engine'.padEnd(8)}${'backend'.padEnd(BACKEND_WIDTH)}${'threads'.padEnd(8)}${'critic'.padEnd(11)}${'n'.padStart(6)}${'ms/step'.padStart(11)}${'GFLOP/s'.padStart(10)}  bound\n`);
       const results: BenchResult[] = [];
       const torchRows: BenchResult[] = [];
       const ratios: Ratio[] = [];
@@ -60,12 +65,12 @@ export function register(program: Command): void {
       for (const n of sizes) {
         for (const c of critics) {
           const mine: BenchResult[] = [];
-          for (const k of cases) {
+          for (const k of cases.flatMap((c) => precisions.map((boundPrecision) => ({ ...c, boundPrecision })))) {
             if ((k.threads ?? 1) > 1 && wasmMemoryProblem(criticLayout(c, BENCH_SHAPE.d, BENCH_SHAPE.h, BENCH_SHAPE.e, false), n, k.threads)) {
               log(`note: ${c} n=${n}: the 2-thread build's 1 GiB shared memory cannot hold this step; skipped\n`);
               continue;
             }
-            const r = await benchStep(k.engine, { critic: c, backend: k.backend, variant: k.variant, threads: k.threads, steps, clock, batchSize: n });
+            const r = await benchStep(k.engine, { critic: c, backend: k.backend, variant: k.variant, threads: k.threads, steps, clock, batchSize: n, boundPrecision: k.boundPrecision });
             mine.push(r);
             log(row(r));
           }
@@ -79,10 +84,11 @@ export function register(program: Command): void {
           const tr: BenchResult = {
             engine: 'torch', backend: `pytorch-${t.torch}-${t.blas}-${t.threads}thread`, critic: c, batchSize: n,
             msPerStep: t.msPerStep, gflops: flopsPerStep(c, shape) / (t.msPerStep * 1e6), threads: t.threads,
+            boundPrecision: 'float32',
           };
           torchRows.push(tr);
           log(row(tr));
-          for (const r of mine) ratios.push({ engine: r.engine, backend: r.backend, threads: r.threads, critic: c, batchSize: n, ratio: r.msPerStep / t.msPerStep });
+          for (const r of mine) ratios.push({ engine: r.engine, backend: r.backend, threads: r.threads, critic: c, batchSize: n, boundPrecision: r.boundPrecision, ratio: r.msPerStep / t.msPerStep });
         }
       }
       const out: Record<string, unknown> = { results };
@@ -90,7 +96,7 @@ export function register(program: Command): void {
         out.torch = py ? torchRows : null;
         if (py) {
           log('ratio ours/PyTorch (ms per step; < 1 is faster than PyTorch on its one thread):\n');
-          for (const q of ratios) log(`  ${q.critic.padEnd(10)} n=${String(q.batchSize).padEnd(5)} ${q.engine}/${q.backend}${q.threads > 1 ? ` (${q.threads} threads)` : ''}: ${q.ratio.toFixed(2)}\n`);
+          for (const q of ratios) log(`  ${q.critic.padEnd(10)} n=${String(q.batchSize).padEnd(5)} ${q.engine}/${q.backend}${q.threads > 1 ? ` (${q.threads} threads)` : ''}${q.boundPrecision === 'float32' ? ', float32 bound' : ''}: ${q.ratio.toFixed(2)}\n`);
           out.ratios = ratios;
         }
       }
@@ -121,7 +127,7 @@ const BACKEND_WIDTH = 34;
 const MAX_BENCH_STEPS = 100_000;
 
 function row(r: BenchResult): string {
-  return `${r.engine.padEnd(8)}${r.backend.padEnd(BACKEND_WIDTH)}${String(r.threads).padEnd(8)}${r.critic.padEnd(11)}${String(r.batchSize).padStart(6)}${r.msPerStep.toFixed(2).padStart(11)}${r.gflops.toFixed(1).padStart(10)}\n`;
+  return `${r.engine.padEnd(8)}${r.backend.padEnd(BACKEND_WIDTH)}${String(r.threads).padEnd(8)}${r.critic.padEnd(11)}${String(r.batchSize).padStart(6)}${r.msPerStep.toFixed(2).padStart(11)}${r.gflops.toFixed(1).padStart(10)}  ${r.engine === 'torch' ? 'float32' : r.boundPrecision}\n`;
 }
 
 /** Every engine/backend combination that loads here; what does not is noted, not fatal. */

@@ -31,6 +31,14 @@ interface PassImpl {
   rowGrad(dst: number, s: number, n: number, lse: number, mode: number): void;
   jsFgan(dst: number, s: number, n: number, out: number, tmp: number): void;
   negToF32(dst: number, src: number, count: number): void;
+  // The opt-in float32 passes (assembly/boundmath32.ts documents each).
+  expf(x: number): number;
+  offDiagSumExpF32(s: number, n: number, lo: number, hi: number, m: number): number;
+  marginalGradF32(dst: number, s: number, n: number, a: number, b: number, two: number): void;
+  rowMaxSumExpF32(s: number, n: number, skipDiag: number, mx: number, sm: number): void;
+  rowGradF32(dst: number, s: number, n: number, lse: number, mode: number): void;
+  offDiagMaxF32(s: number, n: number, lo: number, hi: number): number;
+  nwjF32(dst: number, s: number, n: number, m: number, c: number): number;
 }
 
 interface WasmApi {
@@ -64,6 +72,40 @@ async function loadWasm(): Promise<PassImpl | null> {
   } catch {
     return null;
   }
+}
+
+const fr = Math.fround;
+const F = {
+  LOG2EF: fr(1.44269504088896341), C1: fr(0.693359375), C2: fr(-2.12194440e-4),
+  Q0: fr(1.9875691500e-4), Q1: fr(1.3981999507e-3), Q2: fr(8.3334519073e-3), Q3: fr(4.1665795894e-2),
+  Q4: fr(1.6666665459e-1), Q5: fr(5.0000001201e-1), XLO: fr(-86.6), XHI: fr(88.7228394), ROUND: 12582912,
+};
+
+/**
+ * assembly/boundmath32.ts's expf in plain JavaScript, the same bits: x is a float32, and every
+ * operation is done in float64 and rounded to float32 (Math.fround), which for +, − and × of
+ * float32 operands is the float32 operation itself (53 ≥ 2·24 + 2 bits).
+ */
+export function expfScalar(x: number): number {
+  if (x < F.XLO) return 0;
+  if (x > F.XHI) return Infinity;
+  const k = fr(fr(fr(x * F.LOG2EF) + F.ROUND) - F.ROUND);
+  const r = fr(fr(x - fr(k * F.C1)) - fr(k * F.C2));
+  const z = fr(r * r);
+  let p = fr(fr(F.Q0 * r) + F.Q1);
+  p = fr(fr(p * r) + F.Q2);
+  p = fr(fr(p * r) + F.Q3);
+  p = fr(fr(p * r) + F.Q4);
+  p = fr(fr(p * r) + F.Q5);
+  const y = fr(fr(fr(p * z) + r) + 1);
+  return Number.isNaN(k) ? NaN : fr(fr(y * 2 ** (k - 1)) * 2);
+}
+
+/** Σ of the given terms in the float32 passes' order: term k to accumulator k mod 4, then (a₀ + a₁) + (a₂ + a₃). */
+function sum4(count: number, term: (k: number) => number): number {
+  const a = [0, 0, 0, 0];
+  for (let k = 0; k < count; k++) a[k & 3] += term(k);
+  return (a[0] + a[1]) + (a[2] + a[3]);
 }
 
 /** The same passes as plain loops over a growable float64 heap: the fallback, and the reference. */
@@ -152,6 +194,49 @@ function jsImpl(): PassImpl {
       const g = new Float32Array(buffer, dst, count);
       for (let k = 0; k < count; k++) g[k] = -f[src / 8 + k];
     },
+    expf: (x) => expfScalar(fr(x)),
+    offDiagSumExpF32(s, n, lo, hi, m) {
+      const o = s / 8;
+      return sum4(n * n, (k) => (k % (n + 1) === 0 ? 0 : expfScalar(fr(clip(f[o + k], lo, hi) - m))));
+    },
+    marginalGradF32(dst, s, n, a, b, two) {
+      const d = dst / 8, o = s / 8;
+      for (let k = 0; k < n * n; k++) f[d + k] = -expfScalar(fr(two ? f[o + k] - a - b : f[o + k] - a));
+      for (let i = 0; i < n; i++) f[d + i * n + i] = 1 / n;
+    },
+    rowMaxSumExpF32(s, n, skipDiag, mx, sm) {
+      const o = s / 8;
+      for (let i = 0; i < n; i++) {
+        let m = -Infinity;
+        for (let j = 0; j < n; j++) if (!(skipDiag && j === i)) m = Math.max(m, f[o + i * n + j]);
+        f[mx / 8 + i] = m;
+        f[sm / 8 + i] = m - m === 0 ? sum4(n, (j) => (skipDiag && j === i ? 0 : expfScalar(fr(f[o + i * n + j] - m)))) : 0;
+      }
+    },
+    offDiagMaxF32(s, n, lo, hi) {
+      // The same maximum as offDiagMax (the order of a maximum does not matter).
+      return this.offDiagMax(s, n, lo, hi);
+    },
+    nwjF32(dst, s, n, m, c) {
+      const d = dst / 8, o = s / 8;
+      const sum = sum4(n * n, (k) => {
+        if (k % (n + 1) === 0) { f[d + k] = 1 / n; return 0; }
+        const e = expfScalar(fr(f[o + k] - m));
+        f[d + k] = -(e * c);
+        return e;
+      });
+      return sum;
+    },
+    rowGradF32(dst, s, n, lse, mode) {
+      const d = dst / 8, o = s / 8;
+      for (let i = 0; i < n; i++) {
+        const l = f[lse / 8 + i];
+        for (let j = 0; j < n; j++) {
+          const e = expfScalar(fr(f[o + i * n + j] - l));
+          f[d + i * n + j] = i !== j ? -e / n : mode === 0 ? (1 - e) / n : 1 / n;
+        }
+      }
+    },
   };
 }
 
@@ -183,6 +268,33 @@ export function setPassBackend(backend: 'wasm-simd' | 'js'): void {
   capacity = -1;
 }
 
+/**
+ * Precision of the passes' exponentials: 'float64' (the default: fdlibm's, bit for bit
+ * Math.exp) or 'float32' (the opt-in `boundPrecision: 'float32'` of a run or benchmark:
+ * assembly/boundmath32.ts, about 10× faster at n = 1 024, results within float32 rounding of the
+ * default's). The maxima, the JS f-GAN pass (its log1p) and every sum stay float64 either way.
+ */
+export type BoundPrecision = 'float64' | 'float32';
+let precision: BoundPrecision = 'float64';
+
+/**
+ * Run fn (one or more bound evaluations, synchronously) with the passes at the given precision,
+ * and restore the previous precision afterwards, whatever happens.
+ */
+export function withBoundPrecision<T>(p: BoundPrecision | undefined, fn: () => T): T {
+  if (p === undefined || p === precision) return fn();
+  const before = precision;
+  precision = p;
+  try {
+    return fn();
+  } finally {
+    precision = before;
+  }
+}
+
+/** The precision the passes run at now. */
+export function boundPrecision(): BoundPrecision { return precision; }
+
 // Layout of the staged matrix and the passes' buffers (byte addresses), sized for n by stage().
 let capacity = -1;
 let S = 0, D = 0, T = 0, MX = 0, SM = 0, OUT = 0, L = 0;
@@ -209,11 +321,27 @@ export function stage(s: ArrayLike<number>, n: number): void {
 
 /** max over i ≠ j of clip(S_ij, lo, hi), NaN if any is NaN (as Math.max). */
 export function offDiagMax(n: number, lo: number, hi: number): number {
+  if (precision === 'float32') return impl.offDiagMaxF32(S, n, lo, hi);
   return impl.offDiagMax(S, n, lo, hi);
+}
+
+/**
+ * float32 mode, NWJ in one exponential per entry (assembly/boundmath32.ts nwjF32): Σ_{i≠j}
+ * e_ij with e_ij = expf(f32(S_ij − m)), m the off-diagonal maximum, and the gradient 1/n on the
+ * diagonal, −e_ij·c off it, c = e^(m − 1 − log n(n−1)). Null unless 0 < c ≤ 1 (the caller then
+ * takes the two-pass route): with c > 1 an entry whose e_ij underflowed (s_ij − m < −86.6) could
+ * have a gradient float32 can hold, which the two passes give.
+ */
+export function nwjStagedF32(n: number, m: number, out?: Float64Array): { sum: number; grad: Float64Array } | null {
+  const c = Math.exp(m - 1 - Math.log(n * (n - 1)));
+  if (!(c > 0 && c <= 1)) return null;
+  const sum = impl.nwjF32(D, S, n, m, c);
+  return { sum, grad: gradOut(n, out) };
 }
 
 /** Σ_{i≠j} e^(clip(S_ij, lo, hi) − m), row-major. */
 export function offDiagSumExp(n: number, lo: number, hi: number, m: number): number {
+  if (precision === 'float32') return impl.offDiagSumExpF32(S, n, lo, hi, m);
   return impl.offDiagSumExp(S, n, lo, hi, m, T);
 }
 
@@ -239,20 +367,23 @@ function gradOut(n: number, out?: Float64Array): Float64Array {
 
 /** The n×n gradient 1/n on the diagonal, −e^(S_ij − a) off it (b = null), or −e^((S_ij − a) − b). */
 export function marginalGradStaged(n: number, a: number, b: number | null, out?: Float64Array): Float64Array {
-  impl.marginalGrad(D, S, n, a, b ?? 0, b === null ? 0 : 1);
+  if (precision === 'float32') impl.marginalGradF32(D, S, n, a, b ?? 0, b === null ? 0 : 1);
+  else impl.marginalGrad(D, S, n, a, b ?? 0, b === null ? 0 : 1);
   return gradOut(n, out);
 }
 
 /** Per row (skipping the diagonal when asked): the maximum, and Σ_j e^(S_ij − max) when that is finite (else 0). */
 export function rowMaxSumExp(n: number, skipDiag: boolean): { max: Float64Array; sum: Float64Array } {
-  impl.rowMaxSumExp(S, n, skipDiag ? 1 : 0, MX, SM, T);
+  if (precision === 'float32') impl.rowMaxSumExpF32(S, n, skipDiag ? 1 : 0, MX, SM);
+  else impl.rowMaxSumExp(S, n, skipDiag ? 1 : 0, MX, SM, T);
   return { max: copyOut(MX, n), sum: copyOut(SM, n) };
 }
 
 /** mode 'infonce': ((i = j) − e^(S_ij − lse_i)) / n; mode 'flatnce': 1/n on the diagonal, −e^(S_ij − lse_i) / n off it. */
 export function rowGradStaged(n: number, lse: Float64Array, mode: 'infonce' | 'flatnce', out?: Float64Array): Float64Array {
   view.set(lse, MX / 8);
-  impl.rowGrad(D, S, n, MX, mode === 'infonce' ? 0 : 1);
+  if (precision === 'float32') impl.rowGradF32(D, S, n, MX, mode === 'infonce' ? 0 : 1);
+  else impl.rowGrad(D, S, n, MX, mode === 'infonce' ? 0 : 1);
   return gradOut(n, out);
 }
 
@@ -279,6 +410,9 @@ function copyOut(p: number, count: number): Float64Array {
   if (view.buffer !== impl.memory.buffer) view = new Float64Array(impl.memory.buffer);
   return view.slice(p / 8, p / 8 + count);
 }
+
+/** The float32 passes' exponential of one float32 (tests: the module's vector code on one lane, or the mirror). */
+export function expf32(x: number): number { return impl.expf(Math.fround(x)); }
 
 /** Math.exp / Math.log1p of every entry, in place, through the passes' exp and log1p (tests, benchmarks). */
 export function expArray(a: Float64Array): void { mapInPlace(a, 'exp'); }

@@ -10,7 +10,7 @@
  * `out` (optional, length n²): write the gradient there and return it instead of a new array.
  */
 import { UsageError } from '../errors.js';
-import { jsFganStaged, marginalGradStaged, offDiagMax, offDiagSumExp, rowGradStaged, rowMaxSumExp, stage } from './passes.js';
+import { boundPrecision, jsFganStaged, marginalGradStaged, nwjStagedF32, offDiagMax, offDiagSumExp, rowGradStaged, rowMaxSumExp, stage } from './passes.js';
 
 /** Check the shape every bound relies on; a mismatch is a programming error, not user input. */
 export function checkScores(scores: ArrayLike<number>, n: number): void {
@@ -152,6 +152,13 @@ export function nwjOnly(s: ArrayLike<number>, n: number): number {
 
 /** E_P[T] − E_Q[e^(T−1)] (NWJ, paper eq. 5) and its gradient: 1/n on the diagonal, −e^(S_ij − 1 − log n(n−1)) off it. */
 export function nwjValue(s: ArrayLike<number>, n: number, out?: Float64Array): { value: number; grad: Float64Array } {
+  if (boundPrecision() === 'float32') {
+    // One exponential per entry for the sum and the gradient (passes.ts nwjStagedF32).
+    stage(s, n);
+    const m = offDiagMax(n, -Infinity, Infinity);
+    const fused = m - m === 0 ? nwjStagedF32(n, m, out) : null;
+    if (fused) return { value: diagMean(s, n) - Math.exp(lseFinish(m, fused.sum) - Math.log(n * (n - 1)) - 1), grad: fused.grad };
+  }
   const value = nwjOnly(s, n);
   return { value, grad: marginalGradStaged(n, 1, Math.log(n * (n - 1)), out) };
 }

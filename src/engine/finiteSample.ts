@@ -20,6 +20,7 @@
 import type { BoundDefinition, BoundState, CellSpec, HeldOutResult } from '../types.js';
 import type { CriticRuntime } from './types.js';
 import { getBound } from '../bounds/index.js';
+import { withBoundPrecision } from '../bounds/passes.js';
 import { dataStream, type Rng } from '../rng.js';
 import { fixedSample } from '../tasks/draw.js';
 import { levelStats } from './levelStats.js';
@@ -85,7 +86,7 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
       const s = runtime.scores(x, y, n);
       if (!allFinite(s)) { sum = NaN; break; }
       // The bound's state (MINE's average) is read, not advanced: evaluation is not training.
-      sum += bound.evaluate(s, n, spec.boundOptions, state).estimate;
+      sum += withBoundPrecision(spec.boundPrecision, () => bound.evaluate(s, n, spec.boundOptions, state)).estimate;
     }
     const e = sum / batches;
     evals.push({ step, estimate: e });

@@ -6,7 +6,7 @@
 import type { BoundDefinition, BoundOutput, BoundState, CellResult, CellSpec, HeldOutResult, LevelStats } from '../types.js';
 import type { CriticRuntime } from './types.js';
 import { getBound } from '../bounds/index.js';
-import { gradBuffer, negatedFloat32 } from '../bounds/passes.js';
+import { gradBuffer, negatedFloat32, withBoundPrecision } from '../bounds/passes.js';
 import { dataStream } from '../rng.js';
 import { miAtStep } from '../tasks/index.js';
 import { drawBatch } from '../tasks/draw.js';
@@ -82,7 +82,8 @@ export function trainStep(
   if (!allFinite(s)) return null;
   // gradBuffer: the bound writes its gradient into the passes' own buffer (no n² allocation per
   // step), where it is also converted to the float32 dLoss/dS = −dObjective/dS the engine takes.
-  const out = bound.evaluate(s, n, spec.boundOptions, state, gradBuffer(n));
+  // spec.boundPrecision (absent: float64) sets the passes' exponentials for this evaluation only.
+  const out = withBoundPrecision(spec.boundPrecision, () => bound.evaluate(s, n, spec.boundOptions, state, gradBuffer(n)));
   runtime.step(negatedFloat32(out.grad, n));
   return out;
 }
