@@ -271,8 +271,9 @@ export function setPassBackend(backend: 'wasm-simd' | 'js'): void {
 /**
  * Precision of the passes' exponentials: 'float64' (the default: fdlibm's, bit for bit
  * Math.exp) or 'float32' (the opt-in `boundPrecision: 'float32'` of a run or benchmark:
- * assembly/boundmath32.ts, about 10× faster at n = 1 024, results within float32 rounding of the
- * default's). The maxima, the JS f-GAN pass (its log1p) and every sum stay float64 either way.
+ * assembly/boundmath32.ts; NWJ's pass about 4× faster at n = 1 024, DV's and InfoNCE's about
+ * 2×; results within float32 rounding of the default's). The maxima, the JS f-GAN pass (its
+ * log1p) and every sum stay float64 either way.
  */
 export type BoundPrecision = 'float64' | 'float32';
 let precision: BoundPrecision = 'float64';
