@@ -62,3 +62,20 @@ test('harness report / compare: a missing directory exits 2 with one line naming
   assert.equal(c.status, 2);
   assert.match(c.stderr, /\/nonexistent\/a/);
 });
+
+test("the headline lists the paper's protocol first, before other protocols' contexts", async () => {
+  const root = await mkdtemp(join(tmpdir(), 'mi-headline-'));
+  try {
+    // n = 16 sorts before n = 64 by context key; the paper's protocol (n = 64, 4 000 steps) must still lead.
+    await writeStore(root, [
+      ...fixtureCells({ estimators: BASE, seeds: [0, 1], stepsPerLevel: 60, batchSizes: [16] }),
+      ...fixtureCells({ estimators: BASE, seeds: [0, 1], stepsPerLevel: 4000 }),
+    ]);
+    await writeReport(root, { resamples: 50, warn: () => {}, plots: false });
+    const md = (await import('node:fs')).readFileSync(join(root, 'LEADERBOARD.md'), 'utf8');
+    const headline = md.slice(md.indexOf('## Headline'));
+    const rows = headline.split('\n').filter((l) => l.startsWith('| separable'));
+    assert.match(rows[0], /n=64 · L=4000/, rows.join('\n'));
+    assert.ok(rows.some((r) => /n=16/.test(r)));
+  } finally { await rm(root, { recursive: true, force: true }); }
+});

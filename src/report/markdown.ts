@@ -68,7 +68,9 @@ function headlineSection(s: Summary): string {
   const iqm = new Map<string, number>();
   for (const r of s.rankings) if (r.context) for (const e of r.entries) iqm.set(`${r.context.key}\u0000${e.label}`, e.iqm.estimate);
   out.push('IQM of per-level MSE over levels and seeds (lower is better; **bold** = best in its context; details and CIs under [Ranking](#ranking)).\n');
-  out.push(mdTable(['context', ...labels], s.contexts.map((c) => {
+  // The paper's protocol first: it is the store's headline; other protocols follow in their order.
+  const contexts = [...s.contexts.filter((c) => isPaper(c.setup, c.batchSize)), ...s.contexts.filter((c) => !isPaper(c.setup, c.batchSize))];
+  out.push(mdTable(['context', ...labels], contexts.map((c) => {
     const vals = labels.map((l) => iqm.get(`${c.key}\u0000${l}`));
     const best = Math.min(...vals.filter((v): v is number => v !== undefined && !Number.isNaN(v)));
     return [contextLabel(c), ...labels.map((l, i) => {
