@@ -31,9 +31,10 @@
  *    (5 000 points per seed, half held out, evaluated every 250 steps, early stopping, at most
  *    4 000 steps), the main estimators, critics sized for the task (grid.ts criticSize), 5 seeds:
  *    the separable critic on all 40 tasks, the joint critic on the 33 with d_x + d_y ≤ 10 (up to
- *    5 × 5), plus KSG (k = 5): 1 200 + 990 training cells and 200 KSG jobs. The joint critic on
- *    the 7 wide tasks (210 cells more) is `{ "preset": "bmi", "jointMaxInputs": null }` in a
- *    config. docs/bmi.md has the cost and the arithmetic behind the sizing.
+ *    5 × 5), plus KSG (k = 5): 1 200 + 990 training cells and 200 KSG jobs, about 1.9
+ *    core-hours with early stopping as measured (≈ 1 h on two idle cores), 4.4 if no cell
+ *    stopped early. The joint critic on the 7 wide tasks (210 cells more) is
+ *    `{ "preset": "bmi", "jointMaxInputs": null }` in a config. docs/bmi.md has the arithmetic.
  */
 import type { GanArm, Grid } from './grid.js';
 import { seedRange } from './grid.js';
