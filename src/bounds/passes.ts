@@ -61,6 +61,8 @@ function instantiate(bytes: Uint8Array): PassImpl | null {
 
 /** Node: the generated dist/kernels/boundmath.mjs (base64); a browser hands the bytes in (provideBoundMathBytes). */
 async function loadWasm(): Promise<PassImpl | null> {
+  // A page has no dist/kernels next to it: it must not fetch one (a 404 on every page load).
+  if (!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node) return null;
   try {
     // A computed specifier: the module exists only after the kernel build (scripts/build-kernels.mjs).
     const url = new URL('../../kernels/boundmath.mjs', import.meta.url).href;
