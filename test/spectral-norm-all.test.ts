@@ -5,6 +5,7 @@
  * gradient through every normalised layer, power-iteration vectors), wasm against tfjs over
  * training, σ(W/σ̂) ≤ 1 for every layer, and the CLI flags.
  */
+import { loadTfjsForTests } from './tfjs-engine.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,7 +15,6 @@ import { spectralNormExact, powerIteration } from '../src/critics/spectralNorm.j
 import { Rng, initStream } from '../src/rng.js';
 import { referenceGradient, referencePowerStep } from '../src/engine/reference.js';
 import { wasmEngine, type WasmCriticRuntime } from '../src/engine/wasm/index.js';
-import { loadEngine } from '../src/engine/select.js';
 import { DEFAULT_ADAM, type Engine } from '../src/engine/types.js';
 import { trainLoop } from '../src/engine/train.js';
 import { buildCellSpec } from '../harness/spec.js';
@@ -78,12 +78,7 @@ test('σ(W/σ̂) ≤ 1 (to power-iteration accuracy) for every layer once u has 
   }
 });
 
-let tfjs: Engine | null = null, backend: BackendChoice = 'cpu', why = '';
-try {
-  tfjs = await loadEngine('tfjs');
-  if (await tfjs.available('wasm')) backend = 'wasm';
-  else if (!(await tfjs.available('cpu'))) { tfjs = null; why = 'tfjs has neither its wasm nor its cpu backend here'; }
-} catch (err) { why = `the tfjs engine does not load: ${(err as Error).message}`; }
+const { tfjs, backend, why } = await loadTfjsForTests();
 
 for (const kind of ['separable', 'joint'] as CriticKind[]) {
   // Same tolerances as test/wasm-vs-tfjs.test.ts (which explains them), over 100 steps.

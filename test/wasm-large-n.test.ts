@@ -12,13 +12,13 @@
  *  - wasm against tfjs through the training loop, separable, n = 256 and 1 024, three steps of NWJ
  *    (relative to 1 + |I_t|: 1e-5 at step 0, 2e-3 after, as wasm-vs-tfjs).
  */
+import { loadTfjsForTests } from './tfjs-engine.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { criticLayout, initParams, initSpectralU, type CriticLayout } from '../src/critics/layout.js';
 import { Rng, initStream } from '../src/rng.js';
 import { referenceGradient, referencePowerStep } from '../src/engine/reference.js';
 import { wasmEngine, bestVariant, type WasmCriticRuntime } from '../src/engine/wasm/index.js';
-import { loadEngine } from '../src/engine/select.js';
 import { DEFAULT_ADAM, type Engine } from '../src/engine/types.js';
 import { trainLoop } from '../src/engine/train.js';
 import type { BackendChoice, CellSpec, CriticKind } from '../src/types.js';
@@ -124,16 +124,7 @@ test('joint n = 256 (65 536 pairs): relaxed and plain SIMD agree on one step', {
   assert.ok(rel(out[0].g, out[1].g) < 1e-4, `gradient: ${rel(out[0].g, out[1].g)}`);
 });
 
-let tfjs: Engine | null = null;
-let tfjsBackend: BackendChoice = 'cpu';
-let why = '';
-try {
-  tfjs = await loadEngine('tfjs');
-  if (await tfjs.available('wasm')) tfjsBackend = 'wasm';
-  else if (!(await tfjs.available('cpu'))) { tfjs = null; why = 'tfjs has neither its wasm nor its cpu backend here'; }
-} catch (err) {
-  why = `the tfjs engine does not load: ${err instanceof Error ? err.message : String(err)}`;
-}
+const { tfjs, backend: tfjsBackend, why } = await loadTfjsForTests();
 
 for (const n of [256, 1024]) {
   test(`wasm and tfjs engines agree through the training loop at n = ${n} (separable, NWJ, 3 steps)`, { skip: tfjs ? false : why }, async () => {

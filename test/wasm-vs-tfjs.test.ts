@@ -14,26 +14,17 @@
  * the bound widens with steps; measured here: ≤ 9e-9 at step 0, ≤ 1e-6 by step 50, ≤ 9e-4 by step
  * 200. A wrong kernel or gradient shows at step 0–10 as an O(1e-2…1) difference.
  */
+import { loadTfjsForTests } from './tfjs-engine.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { criticLayout, initParams, initSpectralU } from '../src/critics/layout.js';
 import { initStream } from '../src/rng.js';
 import { wasmEngine } from '../src/engine/wasm/index.js';
-import { loadEngine } from '../src/engine/select.js';
 import { DEFAULT_ADAM, type Engine } from '../src/engine/types.js';
 import { trainLoop } from '../src/engine/train.js';
 import { ESTIMATORS, type BackendChoice, type CellSpec, type CriticKind, type EstimatorName } from '../src/types.js';
 
-let tfjs: Engine | null = null;
-let tfjsBackend: BackendChoice = 'cpu';
-let why = '';
-try {
-  tfjs = await loadEngine('tfjs');
-  if (await tfjs.available('wasm')) tfjsBackend = 'wasm';
-  else if (!(await tfjs.available('cpu'))) { tfjs = null; why = 'tfjs has neither its wasm nor its cpu backend here'; }
-} catch (err) {
-  why = `the tfjs engine does not load: ${err instanceof Error ? err.message : String(err)}`;
-}
+const { tfjs, backend: tfjsBackend, why } = await loadTfjsForTests();
 
 async function trajectories(kind: CriticKind, estimator: EstimatorName): Promise<Float64Array[]> {
   const spec: CellSpec = {
