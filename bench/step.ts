@@ -24,6 +24,7 @@ import { dataStream, initStream } from '../src/rng.js';
 import { sampleBatch } from '../src/tasks/index.js';
 import { getBound } from '../src/bounds/index.js';
 import { gradBuffer, negatedFloat32, withBoundPrecision, type BoundPrecision } from '../src/bounds/passes.js';
+import { allFinite } from '../src/engine/train.js';
 
 export interface BenchShape { n: number; d: number; h: number; e: number }
 export const BENCH_SHAPE: BenchShape = { n: 64, d: 20, h: 256, e: 32 };
@@ -95,6 +96,8 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
     const step = (): void => {
       const b = batches[i++ % batches.length];
       const scores = rt.scores(b.x, b.y, s.n);
+      // A training step checks its scores for divergence first (src/engine/train.ts): so does this.
+      if (!allFinite(scores)) throw new Error('bench: the critic gave non-finite scores');
       const out = withBoundPrecision(o.boundPrecision, () => nwj.evaluate(scores, s.n, undefined, undefined, gradBuffer(s.n)));
       rt.step(negatedFloat32(out.grad, s.n));
     };

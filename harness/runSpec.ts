@@ -10,6 +10,7 @@ import { knownEstimators } from '../src/bounds/index.js';
 import { isPaperTask, knownTaskIds } from '../src/tasks/registry.js';
 import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from './parse.js';
 import { taskShape, validateCellSpec, withPlugins } from './spec.js';
+import { BOUND_PRECISION_CHOICES, resolveBoundPrecision } from '../src/bounds/passes.js';
 
 /** BMI's finite-sample protocol defaults (its neural estimators': 50% held out, evaluated every 250 steps). */
 export const FINITE_SAMPLE_DEFAULTS = { testShare: 0.5, evalEvery: 250 } as const;
@@ -61,7 +62,9 @@ export function specFromFlags(f: RunFlags, given: GivenFlags = () => true): Cell
     ({ dim, dimY, mi } = shape);
   }
   const finiteSample = finiteSampleFromFlags(f);
-  const precision = f.boundPrecision === undefined ? 'float64' : parseChoice('--bound-precision', f.boundPrecision, ['float64', 'float32'] as const);
+  const batchSize = parseInteger('--batch-size', f.batchSize, 2);
+  // auto (the default): float32 from n = AUTO_FLOAT32_FROM (src/bounds/passes.ts), else float64.
+  const precision = resolveBoundPrecision(f.boundPrecision === undefined ? 'auto' : parseChoice('--bound-precision', f.boundPrecision, BOUND_PRECISION_CHOICES), batchSize);
   // The flags are checked one by one above for flag-named messages; validateCellSpec is the same
   // final check a sweep's config file gets.
   return validateCellSpec({
@@ -74,7 +77,7 @@ export function specFromFlags(f: RunFlags, given: GivenFlags = () => true): Cell
     task,
     mi,
     stepsPerLevel: parseInteger('--steps-per-level', f.stepsPerLevel, 2),
-    batchSize: parseInteger('--batch-size', f.batchSize, 2),
+    batchSize,
     dim,
     batchRho: parseBatchRho('--batch-rho', f.batchRho),
     seed: parseInteger('--seed', f.seed, 0),

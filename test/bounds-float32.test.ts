@@ -3,14 +3,15 @@
  * WebAssembly SIMD code gives the bits of its plain-JavaScript mirror; each bound's estimate and
  * gradient stay within float32 rounding of the float64 default's, and the gradient matches
  * finite differences of the float32 objective; the default is untouched after float32 use; and
- * `harness run --bound-precision float32` trains the same cell to within float32 rounding.
+ * `harness run --bound-precision float32` trains the same cell to within float32 rounding; and the
+ * command line default `auto` picks float32 only from n = 512, where no preset has a cell.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { getBound } from '../src/bounds/index.js';
-import { boundPrecision, expf32, expfScalar, passBackend, setPassBackend, withBoundPrecision } from '../src/bounds/passes.js';
+import { AUTO_FLOAT32_FROM, boundPrecision, expf32, expfScalar, passBackend, resolveBoundPrecision, setPassBackend, withBoundPrecision } from '../src/bounds/passes.js';
 import { Rng } from '../src/rng.js';
 import type { BoundOptions, BoundOutput, BoundState, EstimatorName } from '../src/types.js';
 import { buildCellSpec } from '../harness/spec.js';
@@ -188,4 +189,35 @@ test('harness run --bound-precision float32: the same cell to within float32 rou
   const bench = spawnSync(process.execPath, [cli, 'bench', '--bound-precision', 'half'], { encoding: 'utf8' });
   assert.equal(bench.status, 2);
   assert.match(bench.stderr, /--bound-precision/);
+});
+
+test('auto, the command line default: float64 below n = 512 (every preset), float32 from it; explicit choices win', async () => {
+  const { specFromFlags } = await import('../harness/runSpec.js');
+  const { expandGrid } = await import('../harness/sweep/grid.js');
+  const { gridFromFlags } = await import('../harness/sweep/flags.js');
+  const { PRESET_NAMES, preset } = await import('../harness/sweep/presets.js');
+  assert.equal(AUTO_FLOAT32_FROM, 512);
+  assert.equal(resolveBoundPrecision('auto', 511), 'float64');
+  assert.equal(resolveBoundPrecision('auto', 512), 'float32');
+  assert.equal(resolveBoundPrecision('float64', 4096), 'float64');
+  assert.equal(resolveBoundPrecision('float32', 2), 'float32');
+  // harness run: the flag's absence is auto, resolved by --batch-size.
+  const flags = {
+    estimator: 'nwj', critic: 'separable', task: 'gaussian', mi: '2', stepsPerLevel: '20', batchSize: '64', dim: '20',
+    batchRho: '0', seed: '0', hidden: '256', embed: '32', lr: '5e-4', engine: 'auto', backend: 'auto',
+  };
+  assert.equal('boundPrecision' in specFromFlags(flags), false);
+  assert.equal('boundPrecision' in specFromFlags({ ...flags, batchSize: '511' }), false);
+  assert.equal(specFromFlags({ ...flags, batchSize: '512' }).boundPrecision, 'float32');
+  assert.equal('boundPrecision' in specFromFlags({ ...flags, batchSize: '1024', boundPrecision: 'float64' }), false);
+  assert.equal(specFromFlags({ ...flags, boundPrecision: 'float32' }).boundPrecision, 'float32');
+  // A sweep resolves per cell: the same spec `harness run` builds at each n.
+  const cells = expandGrid(gridFromFlags({ preset: 'quick', estimators: 'nwj', tasks: 'gaussian', seeds: '1', batchRho: '0', batchSizes: '256,1024' })) as { batchSize: number; boundPrecision?: string }[];
+  assert.deepEqual(cells.map((c) => [c.batchSize, c.boundPrecision ?? 'float64']), [[256, 'float64'], [1024, 'float32']]);
+  const f64 = expandGrid(gridFromFlags({ preset: 'quick', estimators: 'nwj', tasks: 'gaussian', seeds: '1', batchRho: '0', batchSizes: '1024', boundPrecision: 'float64' })) as { boundPrecision?: string }[];
+  assert.equal('boundPrecision' in f64[0], false);
+  // No preset has a cell at n ≥ 512: auto leaves every published address as it was.
+  for (const name of PRESET_NAMES) {
+    for (const job of expandGrid(preset(name))) assert.equal('boundPrecision' in job, false, `${name}: ${JSON.stringify(job).slice(0, 120)}`);
+  }
 });

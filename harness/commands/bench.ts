@@ -16,6 +16,7 @@ import { criticLayout } from '../../src/critics/layout.js';
 import { wasmMemoryProblem } from '../../src/engine/limits.js';
 import { parseChoice, parseInteger, parseNumberList } from '../parse.js';
 import { BENCH_SHAPE, benchStep, benchTorch, findTorchPython, flopsPerStep, type BenchResult } from '../../bench/step.js';
+import { BOUND_PRECISION_CHOICES, resolveBoundPrecision, type BoundPrecision } from '../../src/bounds/passes.js';
 
 interface BenchFlags {
   critic: string; engine: string; steps?: string; clock: string; json?: boolean; vsTorch?: boolean; batchSize: string;
@@ -34,7 +35,7 @@ export function register(program: Command): void {
     .option('--batch-size <list>', 'batch sizes n, comma-separated (d = 20, h = 256, e = 32)', '64')
     .option('--steps <N>', 'timed steps per case (default: about 3 s worth, 5 to 200)')
     .option('--clock <clock>', 'wall (elapsed) | cpu (process CPU time: robust on a loaded, shared machine)', 'wall')
-    .option('--bound-precision <list>', "the NWJ bound's n² exponentials: float64 (default, bit for bit Math.exp), float32 (SIMD; as `harness run --bound-precision`), or float64,float32 (both, back to back)", 'float64')
+    .option('--bound-precision <list>', "the NWJ bound's n² exponentials: auto (default, as `harness run`: float64 below n = 512, float32 from it), float64 (bit for bit Math.exp), float32 (SIMD), or a list such as float64,float32 (each, back to back)", 'auto')
     .option('--json', 'print { "results": [{ engine, backend, critic, batchSize, threads, boundPrecision, msPerStep, gflops }], … }')
     .option('--vs-torch', 'also time the identical step in PyTorch (one thread) at each n and print the ratio')
     .action(async (flags: BenchFlags) => {
@@ -42,7 +43,8 @@ export function register(program: Command): void {
       const engineChoice = parseChoice('--engine', flags.engine, ['wasm', 'tfjs', 'all'] as const);
       const clock = parseChoice('--clock', flags.clock, ['wall', 'cpu'] as const);
       // A list: each precision timed back to back at each n, beside the same PyTorch step.
-      const precisions = flags.boundPrecision.split(',').map((p) => parseChoice('--bound-precision', p.trim(), ['float64', 'float32'] as const));
+      const choices = flags.boundPrecision.split(',').map((p) => parseChoice('--bound-precision', p.trim(), BOUND_PRECISION_CHOICES));
+      const precisionsAt = (n: number): BoundPrecision[] => [...new Set(choices.map((p) => resolveBoundPrecision(p, n)))];
       const steps = flags.steps === undefined ? undefined : parseInteger('--steps', flags.steps, 1);
       // tinybench keeps every sample: a count beyond this is a typo, not a benchmark.
       if (steps !== undefined && steps > MAX_BENCH_STEPS) throw new UsageError(`--steps: at most ${MAX_BENCH_STEPS} timed steps per case, got ${steps}`);
@@ -65,7 +67,7 @@ export function register(program: Command): void {
       for (const n of sizes) {
         for (const c of critics) {
           const mine: BenchResult[] = [];
-          for (const k of cases.flatMap((c) => precisions.map((boundPrecision) => ({ ...c, boundPrecision })))) {
+          for (const k of cases.flatMap((c) => precisionsAt(n).map((boundPrecision) => ({ ...c, boundPrecision })))) {
             if ((k.threads ?? 1) > 1 && wasmMemoryProblem(criticLayout(c, BENCH_SHAPE.d, BENCH_SHAPE.h, BENCH_SHAPE.e, false), n, k.threads)) {
               log(`note: ${c} n=${n}: the 2-thread build's 1 GiB shared memory cannot hold this step; skipped\n`);
               continue;

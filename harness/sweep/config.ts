@@ -4,6 +4,7 @@
  * every error names the offending key, e.g. `config: estimators[2]: unknown estimator 'foo'`.
  * The keys are Grid's (./grid.ts); `seeds` is a count (0..N−1) or an explicit list.
  */
+import { BOUND_PRECISION_CHOICES } from '../../src/bounds/passes.js';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { z } from 'zod';
@@ -43,6 +44,7 @@ export const ConfigSchema = z.strictObject({
   lr: z.number().positive().max(1e3).optional(),
   engine: z.enum(ENGINES).optional(),
   backend: z.enum(BACKENDS).optional(),
+  boundPrecision: z.enum(BOUND_PRECISION_CHOICES).optional(),
   finiteSample: z.strictObject({
     size: int(2),
     testShare: z.number().gt(0).lt(1),
@@ -111,6 +113,7 @@ export function applyConfig(grid: Grid, c: SweepConfig): Grid {
   for (const k of ['stepsPerLevel', 'dim', 'hidden', 'embed', 'lr'] as const) if (c[k] !== undefined) g[k] = c[k];
   if (c.engine) g.engine = c.engine;
   if (c.backend) g.backend = c.backend;
+  if (c.boundPrecision) g.boundPrecision = c.boundPrecision;
   if (c.finiteSample === null) delete g.finiteSample; else if (c.finiteSample) g.finiteSample = c.finiteSample;
   if (c.sizeCriticsForTask !== undefined) g.sizeCriticsForTask = c.sizeCriticsForTask;
   if (c.jointMaxInputs === null) delete g.jointMaxInputs; else if (c.jointMaxInputs !== undefined) g.jointMaxInputs = c.jointMaxInputs;

@@ -14,12 +14,13 @@ import { seedRange } from './grid.js';
 import { applyConfig, loadConfig } from './config.js';
 import { DEFAULT_PRESET, PRESET_NAMES, PRESET_STORES, preset, type PresetName } from './presets.js';
 import { parseVariant } from './variant.js';
+import { BOUND_PRECISION_CHOICES } from '../../src/bounds/passes.js';
 
 export interface SweepFlags {
   preset?: string; config?: string;
   estimators?: string; critics?: string; tasks?: string; batchRho?: string; seeds?: string;
   batchSizes?: string; mi?: string; stepsPerLevel?: string; dim?: string; hidden?: string; embed?: string;
-  lr?: string; engine?: string; backend?: string;
+  lr?: string; engine?: string; backend?: string; boundPrecision?: string;
   workers?: string; retries?: string; timeout?: string; workerHeapMb?: string; out?: string; shard?: string;
   json?: boolean; dryRun?: boolean; gpu?: boolean; plugin?: string[];
 }
@@ -57,6 +58,7 @@ export function gridFromFlags(f: SweepFlags): Grid {
   }
   if (f.engine !== undefined) g.engine = parseChoice('--engine', f.engine, ENGINES);
   if (f.backend !== undefined) g.backend = parseChoice('--backend', f.backend, BACKENDS);
+  if (f.boundPrecision !== undefined) g.boundPrecision = parseChoice('--bound-precision', f.boundPrecision, BOUND_PRECISION_CHOICES);
   return g;
 }
 

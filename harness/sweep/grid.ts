@@ -9,6 +9,7 @@ import { buildCellSpec, taskShape, validateCellSpec } from '../spec.js';
 import { parseVariant } from './variant.js';
 import { getTask } from '../../src/tasks/registry.js';
 import { gridSpec } from '../../src/gan/setup.js';
+import { resolveBoundPrecision, type BoundPrecisionChoice } from '../../src/bounds/passes.js';
 
 export type Job = CellSpec | GanSpec | KsgSpec;
 
@@ -56,6 +57,11 @@ export interface Grid {
   lr: number;
   engine: EngineChoice;
   backend: BackendChoice;
+  /**
+   * The bounds' n² exponentials (src/bounds/passes.ts): absent or 'auto' = float64 below
+   * n = AUTO_FLOAT32_FROM and float32 from it, as `harness run`; every preset's n is below it.
+   */
+  boundPrecision?: BoundPrecisionChoice;
   /** GAN runs (paper §5.3), one per variant × seed; absent = none. */
   gan?: GanGrid;
   /** BMI's finite-sample protocol for every cell (src/engine/finiteSample.ts); absent = a fresh batch per step. */
@@ -127,6 +133,7 @@ export function expandGrid(g: Grid): Job[] {
         mi: shape.mi, stepsPerLevel: g.stepsPerLevel, dim: shape.dim, dimY: shape.dimY, hidden: size.hidden, embed: size.embed,
         lr: g.lr, engine: g.engine, backend: g.backend,
         ...(g.finiteSample ? { finiteSample: g.finiteSample } : {}),
+        ...(resolveBoundPrecision(g.boundPrecision ?? 'auto', batchSize) === 'float32' ? { boundPrecision: 'float32' as const } : {}),
       })));
     }
   if (g.ksg) {

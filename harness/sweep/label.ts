@@ -11,5 +11,5 @@ export function jobLabel(job: Job): string {
     return `gan:${ganVariantLabel(job)}${beta} ${job.code ?? 'continuous'} seed=${job.seed}`;
   }
   if (isKsg(job)) return `ksg:k=${job.k} ${job.task} N=${job.size} seed=${job.seed}`;
-  return `${variantLabel(job)} ${job.critic} ${job.task} ρb=${job.batchRho} n=${job.batchSize} seed=${job.seed}`;
+  return `${variantLabel(job)} ${job.critic} ${job.task} ρb=${job.batchRho} n=${job.batchSize}${job.boundPrecision === 'float32' ? ' float32-bound' : ''} seed=${job.seed}`;
 }
