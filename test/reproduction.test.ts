@@ -112,3 +112,14 @@ test('a growing store: a unit with fewer seeds does not drop the other seeds fro
   assert.match(row.valueText, /\(10 seeds\)/);
   assert.equal(row.verdict, 'holds', JSON.stringify(row.tests));
 });
+
+test('C6 with joint cells of MICE and SMILE for different seeds only: inconclusive, saying so (no NaN row)', () => {
+  const smile = fixtureCells({ estimators: [base[2]], seeds: [0], stepsPerLevel: 40, critics: ['joint'] });
+  const mice = fixtureCells({ estimators: [good], seeds: [1], stepsPerLevel: 40, critics: ['joint'] });
+  const sep = fixtureCells({ estimators: [...base, good], seeds: SEEDS, stepsPerLevel: 40 });
+  const summary = aggregate([...sep, ...smile, ...mice].map((c, i) => parseRecord(JSON.parse(JSON.stringify(c)), `c${i}.json`)), { resamples: 200 });
+  const row = reproduction(summary, [], { resamples: 200 }).rows.find((r) => r.id === 'C6' && r.reading === 'mice(no-block)')!;
+  assert.equal(row.verdict, 'inconclusive');
+  assert.equal(row.valueText, 'no data');
+  assert.match(row.note, /no seed has both/);
+});

@@ -485,6 +485,8 @@ function convergenceRow(c: Claims, a: string): ClaimRow {
   }
   if (pairs.length === 0) return missing(id, claim, where, a, statistic, 'harness sweep --preset paper-joint');
   const seeds = commonSeeds(pairs.flat());
+  // A growing store can hold both estimators' joint cells, but for different seeds so far.
+  if (seeds.length === 0) return missing(id, claim, where, a, statistic, 'harness sweep --preset paper-joint (no seed has both estimators\' joint cells yet)');
   const shares: number[] = [];
   const steps: { a: number[]; b: number[] } = { a: [], b: [] };
   for (const s of seeds) {
