@@ -6,17 +6,27 @@
  * (src/engine/wasm/index.ts) owns the memory map and calls these with no allocation.
  *
  * The matrix product is GotoBLAS-shaped: for each block of NC columns and KC depths, pack B into
- * 8-wide column panels, then for each 4-row block pack A into a 4-wide panel and run a 4×8
- * register tile (8 accumulators of f32x4) over the whole depth block. Packing takes arbitrary
- * strides, so one routine serves the NN, NT and TN products of forward and backward passes.
+ * 8-wide column panels, then for each block of MR rows pack A into a panel and run an MR×8
+ * register tile over the whole depth block. MR is 5 in the relaxed build (10 accumulators of
+ * f32x4: ten independent multiply-add chains, where FMA latency × throughput needs eight), with
+ * blocks of 4 rows (the 4×8 tile) filling the rest of m, and 4 in the plain build, where the
+ * separate multiply needs one register more than the 5-row tile leaves. Whatever the tile, each
+ * entry of C is summed over depth in the same order (ascending, from zero, per KC block), so the
+ * results do not depend on MR. Packing takes arbitrary strides, so one routine serves the NN, NT
+ * and TN products of forward and backward passes.
  */
 
-const MR: i32 = 4;
+/** Rows of the main register tile (see above); the rest of m goes through 4-row tiles. */
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 5 : 4;
 const NR: i32 = 8;
 const KC: i32 = 256;
 const NC: i32 = 256;
 
-/** Scratch for packed panels: A panel MR×KC vectors (pre-broadcast), then B panels KC×NC floats. */
+/**
+ * Scratch for packed panels: the A panel (4×KC pre-broadcast vectors for the 4-row tile, or KC
+ * rows of two vectors for the 5-row tile: the same 16·4·KC bytes or fewer), then B panels KC×NC
+ * floats, then an edge tile.
+ */
 let packA: usize = 0;
 let packB: usize = 0;
 /** An MR×NR tile for edge blocks (rows or columns past the matrix end). */
@@ -24,12 +34,12 @@ let edgeTile: usize = 0;
 
 /** Bytes of scratch the driver must reserve for setScratch. */
 export function scratchBytes(): i32 {
-  return (MR * KC * 4 + KC * NC + MR * NR) * 4;
+  return (4 * KC * 4 + KC * NC + MR * NR) * 4;
 }
 
 export function setScratch(ptr: usize): void {
   packA = ptr;
-  packB = ptr + <usize>(MR * KC * 16);
+  packB = ptr + <usize>(4 * KC * 16);
   edgeTile = packB + <usize>(KC * NC * 4);
 }
 
@@ -52,15 +62,16 @@ export function relaxed(): i32 {
 }
 
 /**
- * Pack rows [i0, i0+MR) × depths [p0, p0+kc) of A (strides rsA, csA, in floats), each value
- * pre-broadcast to a full vector: Ap[(p*MR + r)*4 + 0..3] = A(i0+r, p0+p). The tile then reads
- * A with plain vector loads at constant offsets, which V8 folds into the addressing mode (it
- * does not for load32_splat, costing an extra instruction per value).
+ * Pack rows [i0, i0+4) (rows ≤ 4 of them; missing rows are zeros) × depths [p0, p0+kc) of A
+ * (strides rsA, csA, in floats) for the 4×8 tile, each value pre-broadcast to a full vector:
+ * Ap[(p*4 + r)*4 + 0..3] = A(i0+r, p0+p). The tile then reads A with plain vector loads at
+ * constant offsets, which V8 folds into the addressing mode (it does not for load32_splat,
+ * costing an extra instruction per value).
  */
-function packPanelA(a: usize, rsA: i32, csA: i32, i0: i32, rows: i32, p0: i32, kc: i32): void {
+function packPanelA4(a: usize, rsA: i32, csA: i32, i0: i32, rows: i32, p0: i32, kc: i32): void {
   let dst = packA;
-  if (rows == MR && rsA == 1) {
-    // A is transposed in memory: the MR values of one depth are contiguous.
+  if (rows == 4 && rsA == 1) {
+    // A is transposed in memory: the 4 values of one depth are contiguous.
     let src = a + (<usize>(p0 * csA + i0) << 2);
     const step = <usize>csA << 2;
     for (let p = 0; p < kc; p++) {
@@ -69,7 +80,7 @@ function packPanelA(a: usize, rsA: i32, csA: i32, i0: i32, rows: i32, p0: i32, k
     }
     return;
   }
-  if (rows == MR && csA == 1) {
+  if (rows == 4 && csA == 1) {
     // Row-major A: transpose 4×4 blocks of the four rows.
     const r0 = a + (<usize>(i0 * rsA + p0) << 2);
     const rs = <usize>rsA << 2;
@@ -99,11 +110,51 @@ function packPanelA(a: usize, rsA: i32, csA: i32, i0: i32, rows: i32, p0: i32, k
     return;
   }
   for (let p = 0; p < kc; p++) {
-    for (let r = 0; r < MR; r++) {
+    for (let r = 0; r < 4; r++) {
       const v: f32 = r < rows ? load<f32>(a + (<usize>((i0 + r) * rsA + (p0 + p) * csA) << 2)) : 0;
       v128.store(dst, f32x4.splat(v));
       dst += 16;
     }
+  }
+}
+
+/**
+ * Pack rows [i0, i0+5) × depths [p0, p0+kc) of A for the 5×8 tile, 32 bytes per depth: rows 0-3
+ * as one vector, then row 4 broadcast. Packing only copies bits.
+ */
+function packPanelA5(a: usize, rsA: i32, csA: i32, i0: i32, p0: i32, kc: i32): void {
+  let dst = packA;
+  if (rsA == 1) {
+    let src = a + (<usize>(p0 * csA + i0) << 2);
+    const step = <usize>csA << 2;
+    for (let p = 0; p < kc; p++) {
+      v128.store(dst, v128.load(src));
+      v128.store(dst, v128.load32_splat(src + 16), 16);
+      src += step; dst += 32;
+    }
+    return;
+  }
+  const r0 = a + (<usize>(i0 * rsA + p0) << 2);
+  const rs = <usize>rsA << 2;
+  let p = 0;
+  if (csA == 1) {
+    for (; p + 4 <= kc; p += 4) {
+      const o = <usize>p << 2;
+      transposeStore4(dst, r0 + o, rs);
+      const x = v128.load(r0 + 4 * rs + o);
+      v128.store(dst, v128.shuffle<f32>(x, x, 0, 0, 0, 0), 16);
+      v128.store(dst, v128.shuffle<f32>(x, x, 1, 1, 1, 1), 48);
+      v128.store(dst, v128.shuffle<f32>(x, x, 2, 2, 2, 2), 80);
+      v128.store(dst, v128.shuffle<f32>(x, x, 3, 3, 3, 3), 112);
+      dst += 128;
+    }
+  }
+  const cs = <usize>csA << 2;
+  for (; p < kc; p++) {
+    const o = <usize>p * cs;
+    for (let r = 0; r < 4; r++) store<f32>(dst + (<usize>r << 2), load<f32>(r0 + <usize>r * rs + o));
+    v128.store(dst, v128.load32_splat(r0 + 4 * rs + o), 16);
+    dst += 32;
   }
 }
 
@@ -181,8 +232,8 @@ const F_BIAS: i32 = 2;
 const F_RELU: i32 = 4;
 
 /**
- * The 4×8 register tile over one packed depth block: acc = Ap·Bp; then C = acc (+ C if F_ACC)
- * (+ bias[0..8) if F_BIAS), ReLU if F_RELU. ldc in floats.
+ * The 4×8 register tile over one packed depth block (A panel from packPanelA4): acc = Ap·Bp;
+ * then C = acc (+ C if F_ACC) (+ bias[0..8) if F_BIAS), ReLU if F_RELU. ldc in floats.
  */
 function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, flags: i32, bias: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -227,6 +278,90 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, flags: i32, bi
 }
 
 /**
+ * The 5×8 register tile over one packed depth block (A panel from packPanelA5: per depth rows
+ * 0-3, then row 4 broadcast): acc = Ap·Bp, each entry summed over depth in ascending order from
+ * 0, as in the 4×8 tile; then C = acc (+ C if F_ACC) (+ bias[0..8) if F_BIAS), ReLU if F_RELU.
+ * Why 5×8 and not 6×8: V8 (TurboFan) schedules all of an iteration's loads before its
+ * multiply-adds, so every loaded vector is live at once; 6×8 with pre-broadcast A (12
+ * accumulators + 8 loads) and 5×8 likewise (10 + 7) spill accumulators to the stack and ran at
+ * half speed. V8 on x64 allocates 15 xmm registers.
+ */
+function micro5(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, flags: i32, bias: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  // Loop on the B pointer alone: one induction variable fewer in the hottest loop.
+  const bEnd = bp + (<usize>kc << 5);
+  while (bp < bEnd) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    // Rows 0-3 come as one vector, each lane broadcast by a shuffle (a pure operation, which V8
+    // schedules next to its use, where a load would be hoisted and hold a register); row 4 is
+    // pre-broadcast. That keeps the live vectors at 10 accumulators + 4 loads + 1.
+    const av = v128.load(ap);
+    let a = v128.shuffle<f32>(av, av, 0, 0, 0, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.shuffle<f32>(av, av, 1, 1, 1, 1);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.shuffle<f32>(av, av, 2, 2, 2, 2);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.shuffle<f32>(av, av, 3, 3, 3, 3);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    a = v128.load(ap, 16);
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    ap += 32; bp += 32;
+  }
+  const rs = <usize>ldc << 2;
+  if (flags & F_ACC) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + rs)); c11 = f32x4.add(c11, v128.load(c + rs, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * rs)); c21 = f32x4.add(c21, v128.load(c + 2 * rs, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * rs)); c31 = f32x4.add(c31, v128.load(c + 3 * rs, 16));
+    c40 = f32x4.add(c40, v128.load(c + 4 * rs)); c41 = f32x4.add(c41, v128.load(c + 4 * rs, 16));
+  }
+  if (flags & F_BIAS) {
+    const b0 = v128.load(bias), b1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, b0); c01 = f32x4.add(c01, b1);
+    c10 = f32x4.add(c10, b0); c11 = f32x4.add(c11, b1);
+    c20 = f32x4.add(c20, b0); c21 = f32x4.add(c21, b1);
+    c30 = f32x4.add(c30, b0); c31 = f32x4.add(c31, b1);
+    c40 = f32x4.add(c40, b0); c41 = f32x4.add(c41, b1);
+  }
+  if (flags & F_RELU) {
+    const z = f32x4.splat(0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+    c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+    c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z);
+    c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
+    c40 = f32x4.max(c40, z); c41 = f32x4.max(c41, z);
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + rs, c10); v128.store(c + rs, c11, 16);
+  v128.store(c + 2 * rs, c20); v128.store(c + 2 * rs, c21, 16);
+  v128.store(c + 3 * rs, c30); v128.store(c + 3 * rs, c31, 16);
+  v128.store(c + 4 * rs, c40); v128.store(c + 4 * rs, c41, 16);
+}
+
+/**
+ * Rows of m covered by MR-row blocks: the most such that the rest is a multiple of 4 (all 4×8
+ * tiles), else as many as fit (the rest: 4-row tiles, then one edge block of fewer rows).
+ */
+function mainRowCount(m: i32): i32 {
+  for (let b = 0; b < MR && 4 * b <= m; b++) {
+    if ((m - 4 * b) % MR == 0) return m - 4 * b;
+  }
+  return m - m % MR;
+}
+
+/** The MR×8 tile for blocks of MR rows (mr == MR), else the 4×8 tile. */
+// @ts-ignore: decorator
+@inline function tile(mr: i32, kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, flags: i32, bias: usize): void {
+  if (MR == 5 && mr == 5) micro5(kc, ap, bp, c, ldc, flags, bias);
+  else micro(kc, ap, bp, c, ldc, flags, bias);
+}
+
+/**
  * C[m×n] = op(A)·op(B) (+ C if accumulate) (+ bias row) (ReLU), where op(A)(i,p) = A[i*rsA + p*csA]
  * and op(B)(p,j) = B[p*rsB + j*csB]; ldc in floats. bias may be 0 (none).
  */
@@ -238,6 +373,7 @@ export function gemm(
   accumulate: i32, bias: usize, relu: i32,
 ): void {
   if (k == 0) return;
+  const mainRows = mainRowCount(m);
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nc = min(NC, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
@@ -249,26 +385,29 @@ export function gemm(
         if (bias) flags |= F_BIAS;
         if (relu) flags |= F_RELU;
       }
-      for (let i0 = 0; i0 < m; i0 += MR) {
-        const rows = min(MR, m - i0);
-        packPanelA(a, rsA, csA, i0, rows, p0, kc);
+      // Row blocks: MR rows up to mainRows, then 4 rows (the last block may have fewer).
+      for (let i0 = 0; i0 < m;) {
+        const mr = i0 < mainRows ? MR : 4;
+        const rows = min(mr, m - i0);
+        if (MR == 5 && mr == 5) packPanelA5(a, rsA, csA, i0, p0, kc);
+        else packPanelA4(a, rsA, csA, i0, rows, p0, kc);
         for (let jb = 0; jb < nc; jb += NR) {
           const cols = min(NR, nc - jb);
           const bp = packB + (<usize>(jb * kc) << 2);
           const cp = c + (<usize>(i0 * ldc + j0 + jb) << 2);
           const bb = bias ? bias + (<usize>(j0 + jb) << 2) : 0;
-          if (rows == MR && cols == NR) {
-            micro(kc, packA, bp, cp, ldc, flags, bb);
+          if (rows == mr && cols == NR) {
+            tile(mr, kc, packA, bp, cp, ldc, flags, bb);
           } else {
             // Edge block: run the tile into scratch, then copy the valid part.
-            for (let r = 0; r < MR; r++) {
+            for (let r = 0; r < mr; r++) {
               for (let q = 0; q < NR; q++) {
                 let v: f32 = 0;
                 if ((flags & F_ACC) && r < rows && q < cols) v = load<f32>(cp + (<usize>(r * ldc + q) << 2));
                 store<f32>(edgeTile + (<usize>(r * NR + q) << 2), v);
               }
             }
-            micro(kc, packA, bp, edgeTile, NR, F_ACC, 0);
+            tile(mr, kc, packA, bp, edgeTile, NR, F_ACC, 0);
             for (let r = 0; r < rows; r++) {
               for (let q = 0; q < cols; q++) {
                 let v = load<f32>(edgeTile + (<usize>(r * NR + q) << 2));
@@ -279,6 +418,7 @@ export function gemm(
             }
           }
         }
+        i0 += mr;
       }
     }
   }
