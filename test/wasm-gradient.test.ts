@@ -3,7 +3,7 @@
  * against finite differences in reference-fd.test.ts): scores, the gradient of one step, the
  * power-iteration vector and the Adam update, both critics, with and without spectral norm,
  * both kernel builds. Shapes are chosen to hit the kernels' edge paths (sizes not multiples of
- * the 4×8 tile) and, for the joint critic, several depth blocks (n² = 400 > 256 rows).
+ * the 4×8 and 5×8 tiles) and, for the joint critic, several depth blocks (n² = 400 > 256 rows).
  * Tolerance: float32 kernels vs float64, relative to the largest entry: 2e-5 for scores,
  * 1e-4 for gradients.
  */
