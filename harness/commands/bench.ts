@@ -3,8 +3,9 @@
  * Adam) at d = 20, h = 256, e = 32 and each batch size n of --batch-size (default 64), for each
  * critic × engine/backend available here (bench/step.ts states the FLOP count). --vs-torch also
  * times the identical step in PyTorch on one thread (bench/torch_step.py) at each n and prints
- * the ratio ours/PyTorch. --bound-precision float32 (or a list) times the step with the opt-in
- * float32 bound passes (src/bounds/passes.ts).
+ * the ratio ours/PyTorch. --bound-precision (default auto: float64 below n = 512, float32 from
+ * it, as `harness run`; or a list such as float64,float32) sets the bound passes' precision
+ * (src/bounds/passes.ts).
  */
 import { cpus, loadavg } from 'node:os';
 import type { Command } from 'commander';

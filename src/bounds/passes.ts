@@ -31,7 +31,7 @@ interface PassImpl {
   rowGrad(dst: number, s: number, n: number, lse: number, mode: number): void;
   jsFgan(dst: number, s: number, n: number, out: number, tmp: number): void;
   negToF32(dst: number, src: number, count: number): void;
-  // The opt-in float32 passes (assembly/boundmath32.ts documents each).
+  // The float32 passes (the command line's default from n = 512) (assembly/boundmath32.ts documents each).
   expf(x: number): number;
   offDiagSumExpF32(s: number, n: number, lo: number, hi: number, m: number): number;
   marginalGradF32(dst: number, s: number, n: number, a: number, b: number, two: number): void;
@@ -272,7 +272,7 @@ export function setPassBackend(backend: 'wasm-simd' | 'js'): void {
 
 /**
  * Precision of the passes' exponentials: 'float64' (the default: fdlibm's, bit for bit
- * Math.exp) or 'float32' (the opt-in `boundPrecision: 'float32'` of a run or benchmark:
+ * Math.exp) or 'float32' (`boundPrecision: 'float32'`: `auto`, below, from n = 512, or asked for;
  * assembly/boundmath32.ts; NWJ's pass about 4× faster at n = 1 024, DV's and InfoNCE's about
  * 2×; results within float32 rounding of the default's). The maxima, the JS f-GAN pass (its
  * log1p) and every sum stay float64 either way.
