@@ -24,8 +24,8 @@ function label(r: BenchResult): string | null {
   // Rows from before the option existed carry no boundPrecision: float64.
   if (r.engine === 'wasm' && r.threads === 1 && r.backend === 'wasm-simd-relaxed' && r.boundPrecision === 'float32') return 'wasm engine (relaxed SIMD, float32 bound), 1 thread';
   if (r.boundPrecision === 'float32') return null;
-  if (r.engine === 'wasm' && r.threads === 1 && r.backend === 'wasm-simd-relaxed') return 'wasm engine (relaxed SIMD), 1 thread';
-  if (r.engine === 'wasm' && r.threads === 1 && r.backend === 'wasm-simd') return 'wasm engine (plain SIMD), 1 thread';
+  if (r.engine === 'wasm' && r.threads === 1 && r.backend === 'wasm-simd-relaxed') return 'wasm engine (relaxed SIMD, float64 bound), 1 thread';
+  if (r.engine === 'wasm' && r.threads === 1 && r.backend === 'wasm-simd') return 'wasm engine (plain SIMD, float64 bound), 1 thread';
   return null;
 }
 
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const color = {
     field: 'who', type: 'nominal', title: null,
     scale: {
-      domain: ['wasm engine (relaxed SIMD), 1 thread', 'wasm engine (relaxed SIMD, float32 bound), 1 thread', 'wasm engine (plain SIMD), 1 thread', 'PyTorch (OpenBLAS), 1 thread'],
+      domain: ['wasm engine (relaxed SIMD, float64 bound), 1 thread', 'wasm engine (relaxed SIMD, float32 bound), 1 thread', 'wasm engine (plain SIMD, float64 bound), 1 thread', 'PyTorch (OpenBLAS), 1 thread'],
       range: ['#1f77b4', '#2ca02c', '#9ecae1', '#d62728'],
     },
     legend: { orient: 'bottom', direction: 'vertical', labelLimit: 600 },
