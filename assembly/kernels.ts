@@ -284,7 +284,10 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, flags: i32, bi
  * Why 5×8 and not 6×8: V8 (TurboFan) schedules all of an iteration's loads before its
  * multiply-adds, so every loaded vector is live at once; 6×8 with pre-broadcast A (12
  * accumulators + 8 loads) and 5×8 likewise (10 + 7) spill accumulators to the stack and ran at
- * half speed. V8 on x64 allocates 15 xmm registers.
+ * half speed. V8 on x64 allocates 15 xmm registers. Its epilogue repeats micro's for a fifth
+ * row on purpose: a shared @inline per-row epilogue (same bits) measured about 1 % slower on the
+ * separable step's products at n = 64 and 256 (three A/B rounds, sweep paused), as it
+ * interleaves the loads of C with the stores of earlier rows, which V8 cannot reorder.
  */
 function micro5(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, flags: i32, bias: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
