@@ -23,9 +23,17 @@ const KC: i32 = 256;
 const NC: i32 = 256;
 
 /**
- * Scratch for packed panels: the A panel (4×KC pre-broadcast vectors for the 4-row tile, or KC
- * rows of two vectors for the 5-row tile: the same 16·4·KC bytes or fewer), then B panels KC×NC
- * floats, then an edge tile.
+ * Row blocks whose A panels are packed together when A is transposed in memory (rsA = 1: a
+ * depth's values of consecutive rows are contiguous). Packing one block at a time then reads
+ * 4–5 floats per depth, a csA-float stride apart (4 KB at n = 1 024: every read a new page, all
+ * in one L1 set); packing CH blocks together reads 4·CH–5·CH contiguous floats per depth.
+ */
+const CH: i32 = 4;
+
+/**
+ * Scratch for packed panels: CH A panels (each 4×KC pre-broadcast vectors for the 4-row tile, or
+ * KC rows of two vectors for the 5-row tile: the same 16·4·KC bytes or fewer), then B panels
+ * KC×NC floats, then an edge tile.
  */
 let packA: usize = 0;
 let packB: usize = 0;
@@ -34,12 +42,15 @@ let edgeTile: usize = 0;
 
 /** Bytes of scratch the driver must reserve for setScratch. */
 export function scratchBytes(): i32 {
-  return (4 * KC * 4 + KC * NC + MR * NR) * 4;
+  return (CH * 4 * KC * 4 + KC * NC + MR * NR) * 4;
 }
+
+/** Bytes of one A panel in scratch. */
+const PANEL_A: usize = <usize>(4 * KC * 16);
 
 export function setScratch(ptr: usize): void {
   packA = ptr;
-  packB = ptr + <usize>(4 * KC * 16);
+  packB = ptr + <usize>CH * PANEL_A;
   edgeTile = packB + <usize>(KC * NC * 4);
 }
 
@@ -68,8 +79,7 @@ export function relaxed(): i32 {
  * constant offsets, which V8 folds into the addressing mode (it does not for load32_splat,
  * costing an extra instruction per value).
  */
-function packPanelA4(a: usize, rsA: i32, csA: i32, i0: i32, rows: i32, p0: i32, kc: i32): void {
-  let dst = packA;
+function packPanelA4(dst: usize, a: usize, rsA: i32, csA: i32, i0: i32, rows: i32, p0: i32, kc: i32): void {
   if (rows == 4 && rsA == 1) {
     // A is transposed in memory: the 4 values of one depth are contiguous.
     let src = a + (<usize>(p0 * csA + i0) << 2);
@@ -122,8 +132,7 @@ function packPanelA4(a: usize, rsA: i32, csA: i32, i0: i32, rows: i32, p0: i32, 
  * Pack rows [i0, i0+5) × depths [p0, p0+kc) of A for the 5×8 tile, 32 bytes per depth: rows 0-3
  * as one vector, then row 4 broadcast. Packing only copies bits.
  */
-function packPanelA5(a: usize, rsA: i32, csA: i32, i0: i32, p0: i32, kc: i32): void {
-  let dst = packA;
+function packPanelA5(dst: usize, a: usize, rsA: i32, csA: i32, i0: i32, p0: i32, kc: i32): void {
   if (rsA == 1) {
     let src = a + (<usize>(p0 * csA + i0) << 2);
     const step = <usize>csA << 2;
@@ -155,6 +164,36 @@ function packPanelA5(a: usize, rsA: i32, csA: i32, i0: i32, p0: i32, kc: i32): v
     for (let r = 0; r < 4; r++) store<f32>(dst + (<usize>r << 2), load<f32>(r0 + <usize>r * rs + o));
     v128.store(dst, v128.load32_splat(r0 + 4 * rs + o), 16);
     dst += 32;
+  }
+}
+
+/**
+ * A transposed in memory (rsA = 1): pack `count` full blocks of mr rows from row i0 on, block b's
+ * panel at packA + b·PANEL_A, in packPanelA4's (mr = 4) or packPanelA5's (mr = 5) layout — the
+ * same bytes — reading each depth's 4·count or 5·count contiguous floats at once.
+ */
+function packPanelsAT(a: usize, csA: i32, i0: i32, mr: i32, count: i32, p0: i32, kc: i32): void {
+  let src = a + (<usize>(p0 * csA + i0) << 2);
+  const step = <usize>csA << 2;
+  if (mr == 5) {
+    for (let p = 0; p < kc; p++) {
+      let s = src, d = packA + (<usize>p << 5);
+      for (let b = 0; b < count; b++) {
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load32_splat(s + 16), 16);
+        s += 20; d += PANEL_A;
+      }
+      src += step;
+    }
+  } else {
+    for (let p = 0; p < kc; p++) {
+      let s = src, d = packA + (<usize>p << 6);
+      for (let b = 0; b < count; b++) {
+        splat4(d, v128.load(s));
+        s += 16; d += PANEL_A;
+      }
+      src += step;
+    }
   }
 }
 
@@ -388,40 +427,56 @@ export function gemm(
         if (bias) flags |= F_BIAS;
         if (relu) flags |= F_RELU;
       }
-      // Row blocks: MR rows up to mainRows, then 4 rows (the last block may have fewer).
+      // Row blocks: MR rows up to mainRows, then 4 rows (the last block may have fewer). With A
+      // transposed in memory, up to CH full blocks of one height are packed together first.
       for (let i0 = 0; i0 < m;) {
         const mr = i0 < mainRows ? MR : 4;
-        const rows = min(mr, m - i0);
-        if (MR == 5 && mr == 5) packPanelA5(a, rsA, csA, i0, p0, kc);
-        else packPanelA4(a, rsA, csA, i0, rows, p0, kc);
-        for (let jb = 0; jb < nc; jb += NR) {
-          const cols = min(NR, nc - jb);
-          const bp = packB + (<usize>(jb * kc) << 2);
-          const cp = c + (<usize>(i0 * ldc + j0 + jb) << 2);
-          const bb = bias ? bias + (<usize>(j0 + jb) << 2) : 0;
-          if (rows == mr && cols == NR) {
-            tile(mr, kc, packA, bp, cp, ldc, flags, bb);
-          } else {
-            // Edge block: run the tile into scratch, then copy the valid part.
-            for (let r = 0; r < mr; r++) {
-              for (let q = 0; q < NR; q++) {
-                let v: f32 = 0;
-                if ((flags & F_ACC) && r < rows && q < cols) v = load<f32>(cp + (<usize>(r * ldc + q) << 2));
-                store<f32>(edgeTile + (<usize>(r * NR + q) << 2), v);
-              }
-            }
-            tile(mr, kc, packA, bp, edgeTile, NR, F_ACC, 0);
-            for (let r = 0; r < rows; r++) {
-              for (let q = 0; q < cols; q++) {
-                let v = load<f32>(edgeTile + (<usize>(r * NR + q) << 2));
-                if (flags & F_BIAS) v += load<f32>(bb + (<usize>q << 2));
-                if ((flags & F_RELU) && !(v > 0)) v = 0;
-                store<f32>(cp + (<usize>(r * ldc + q) << 2), v);
-              }
-            }
+        const end = i0 < mainRows ? mainRows : m;
+        let count = rsA == 1 ? min(CH, (end - i0) / mr) : 0;
+        if (count > 0) packPanelsAT(a, csA, i0, mr, count, p0, kc);
+        else count = 1;
+        for (let b = 0; b < count; b++) {
+          const rows = min(mr, m - i0);
+          const ap = packA + <usize>b * PANEL_A;
+          if (rsA != 1 || rows < mr) {
+            if (MR == 5 && mr == 5) packPanelA5(ap, a, rsA, csA, i0, p0, kc);
+            else packPanelA4(ap, a, rsA, csA, i0, rows, p0, kc);
           }
+          blockRow(mr, rows, ap, kc, nc, c, ldc, i0, j0, flags, bias);
+          i0 += mr;
         }
-        i0 += mr;
+      }
+    }
+  }
+}
+
+/** One block of mr rows (rows of them real) × the nc packed columns: the tiles of C it covers. */
+// @ts-ignore: decorator
+@inline function blockRow(mr: i32, rows: i32, ap: usize, kc: i32, nc: i32, c: usize, ldc: i32, i0: i32, j0: i32, flags: i32, bias: usize): void {
+  for (let jb = 0; jb < nc; jb += NR) {
+    const cols = min(NR, nc - jb);
+    const bp = packB + (<usize>(jb * kc) << 2);
+    const cp = c + (<usize>(i0 * ldc + j0 + jb) << 2);
+    const bb = bias ? bias + (<usize>(j0 + jb) << 2) : 0;
+    if (rows == mr && cols == NR) {
+      tile(mr, kc, ap, bp, cp, ldc, flags, bb);
+    } else {
+      // Edge block: run the tile into scratch, then copy the valid part.
+      for (let r = 0; r < mr; r++) {
+        for (let q = 0; q < NR; q++) {
+          let v: f32 = 0;
+          if ((flags & F_ACC) && r < rows && q < cols) v = load<f32>(cp + (<usize>(r * ldc + q) << 2));
+          store<f32>(edgeTile + (<usize>(r * NR + q) << 2), v);
+        }
+      }
+      tile(mr, kc, ap, bp, edgeTile, NR, F_ACC, 0);
+      for (let r = 0; r < rows; r++) {
+        for (let q = 0; q < cols; q++) {
+          let v = load<f32>(edgeTile + (<usize>(r * NR + q) << 2));
+          if (flags & F_BIAS) v += load<f32>(bb + (<usize>q << 2));
+          if ((flags & F_RELU) && !(v > 0)) v = 0;
+          store<f32>(cp + (<usize>(r * ldc + q) << 2), v);
+        }
       }
     }
   }

@@ -110,3 +110,47 @@ for (const c of BITWISE_CASES) {
     });
   }
 }
+
+/**
+ * Packing only copies bits (issue 10: A transposed in memory is packed several row blocks at a
+ * time): a product whose A is stored transposed (rsA = 1) gives the bits of the same product
+ * with A row-major, for m across 4-block groups of 5-row and 4-row tiles and their edges,
+ * depths across KC blocks, accumulate, bias and ReLU.
+ */
+for (const variant of ['relaxed', 'simd'] as const) {
+  const skip = variant === 'relaxed' && (await bestVariant()) !== 'relaxed' ? 'relaxed SIMD unavailable' : false;
+  test(`kernels: a transposed A gives the row-major product's bits (${variant})`, { skip }, async () => {
+    const layout = criticLayout('separable', 1, 1, 1, false);
+    const rt = await wasmEngine.create(layout, new Float32Array(layout.size), { adam: DEFAULT_ADAM, backend: 'wasm', spectralU: [], variant }) as WasmCriticRuntime;
+    try {
+      const k = (rt as unknown as { k: import('../src/engine/wasm/kernels.js').KernelExports }).k;
+      const rng = new Rng(['pack-transposed', variant]);
+      let checked = 0;
+      for (const m of [1, 4, 5, 9, 19, 20, 21, 24, 39, 40, 41, 44, 61, 77, 300]) {
+        for (const [n, depth] of [[1, 3], [8, 256], [20, 300], [33, 513]]) {
+          const flags = [rng.uniform() < 0.5 ? 1 : 0, rng.uniform() < 0.5, rng.uniform() < 0.5 ? 1 : 0] as const;
+          const aRow = Float32Array.from({ length: m * depth }, () => rng.normal());
+          const aT = new Float32Array(depth * m);
+          for (let i = 0; i < m; i++) for (let p = 0; p < depth; p++) aT[p * m + i] = aRow[i * depth + p];
+          const b = Float32Array.from({ length: depth * n }, () => rng.normal());
+          const c0 = Float32Array.from({ length: m * n }, () => rng.normal());
+          const bias = Float32Array.from({ length: n }, () => rng.normal());
+          const bytes = 4 * (2 * m * depth + depth * n + 2 * m * n + n) + 1024;
+          const base = k.memory.buffer.byteLength;
+          k.memory.grow(Math.ceil(bytes / 65536));
+          const f = new Float32Array(k.memory.buffer);
+          const pA = base, pT = pA + 4 * m * depth, pB = pT + 4 * m * depth, pC1 = pB + 4 * depth * n, pC2 = pC1 + 4 * m * n, pBias = pC2 + 4 * m * n;
+          f.set(aRow, pA / 4); f.set(aT, pT / 4); f.set(b, pB / 4); f.set(c0, pC1 / 4); f.set(c0, pC2 / 4); f.set(bias, pBias / 4);
+          k.gemm(m, n, depth, pA, depth, 1, pB, n, 1, pC1, n, flags[0], flags[1] ? pBias : 0, flags[2]);
+          k.gemm(m, n, depth, pT, 1, m, pB, n, 1, pC2, n, flags[0], flags[1] ? pBias : 0, flags[2]);
+          const c1 = f.slice(pC1 / 4, pC1 / 4 + m * n), c2 = f.slice(pC2 / 4, pC2 / 4 + m * n);
+          assert.ok(Buffer.from(c1.buffer).equals(Buffer.from(c2.buffer)), `m=${m} n=${n} k=${depth} flags=${flags.join(',')}`);
+          checked++;
+        }
+      }
+      assert.equal(checked, 60);
+    } finally {
+      rt.dispose();
+    }
+  });
+}
