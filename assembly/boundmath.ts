@@ -438,4 +438,6 @@ export function negToF32(dst: usize, src: usize, count: i32): void {
 }
 
 // The opt-in float32 passes (boundPrecision: 'float32'), in a file of their own.
-export { expf, offDiagMaxF32, offDiagSumExpF32, marginalGradF32, rowMaxSumExpF32, rowGradF32, nwjF32 } from './boundmath32';
+export {
+  expf, offDiagMaxF32, offDiagSumExpF32, marginalGradF32, rowMaxSumExpF32, rowGradF32, nwjF32, promoteF32, finiteOffDiagMax32, nwjF32s,
+} from './boundmath32';

@@ -302,3 +302,109 @@ export function nwjF32(dst: usize, s: usize, n: i32, m: f64, c: f64): f64 {
   for (let i = 0; i < n; i++) store<f64>(dst + (<usize>(i * n + i) << 3), 1 / nf);
   return (s0 + s1) + (s2 + s3);
 }
+
+/*
+ * Scores staged as float32 (src/bounds/passes.ts stage of a Float32Array: a copy, not a
+ * conversion). Widening a float32 to float64 is exact, so every pass below gives the bits of the
+ * float64-staged one it stands in for.
+ */
+
+/** dst[k] = src[k] widened to float64 (exact), k < count: for the passes that read float64. */
+export function promoteF32(dst: usize, src: usize, count: i32): void {
+  let k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const v = v128.load(src + (<usize>k << 2)), d = dst + (<usize>k << 3);
+    v128.store(d, f64x2.promote_low_f32x4(v));
+    v128.store(d, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)), 16);
+  }
+  for (; k < count; k++) store<f64>(dst + (<usize>k << 3), <f64>load<f32>(src + (<usize>k << 2)));
+}
+
+/**
+ * Over the n×n float32 scores at s: NaN when any entry, the diagonal included, is ±∞ or NaN (the
+ * training step's divergence check), else the maximum over i ≠ j. One read of the matrix for
+ * both: x·0 is ±0 for a finite x and NaN otherwise, and a sum of them stays ±0 until the first
+ * NaN. The maximum's ±0 tie may give either zero (see offDiagMaxF32).
+ */
+export function finiteOffDiagMax32(s: usize, n: i32): f64 {
+  const zero = f32x4.splat(0);
+  let z0 = zero, z1 = zero;
+  let a = f32x4.splat(-Infinity), b = a;
+  let m: f32 = -Infinity, z: f32 = 0;
+  for (let i = 0; i < n; i++) {
+    const row = s + (<usize>(i * n) << 2);
+    for (let run = 0; run < 2; run++) {
+      const p0 = run == 0 ? row : row + (<usize>(i + 1) << 2);
+      const len = run == 0 ? i : n - i - 1;
+      let k = 0;
+      for (; k + 8 <= len; k += 8) {
+        const p = p0 + (<usize>k << 2);
+        const v0 = v128.load(p), v1 = v128.load(p, 16);
+        z0 = f32x4.add(z0, f32x4.mul(v0, zero));
+        z1 = f32x4.add(z1, f32x4.mul(v1, zero));
+        a = f32x4.pmax(a, v0);
+        b = f32x4.pmax(b, v1);
+      }
+      for (; k < len; k++) {
+        const v = load<f32>(p0 + (<usize>k << 2));
+        z += v * 0;
+        if (v > m) m = v;
+      }
+    }
+    z += load<f32>(row + (<usize>i << 2)) * 0;
+  }
+  const zz = f32x4.add(z0, z1);
+  if (z != z || v128.any_true(f32x4.ne(zz, zz))) return NaN;
+  a = f32x4.pmax(a, b);
+  const ab = max(max(f32x4.extract_lane(a, 0), f32x4.extract_lane(a, 1)), max(f32x4.extract_lane(a, 2), f32x4.extract_lane(a, 3)));
+  return <f64>max(m, ab);
+}
+
+/**
+ * nwjF32 over float32-staged scores, also writing what the engine takes: neg_ij = f32(e_ij·c)
+ * off the diagonal and f32(−1/n) on it, the float32 rounding of −dst_ij (negToF32's bits).
+ * m must be a float32 value (the maximum of float32 scores): then f32(s_ij − m) is one float32
+ * subtraction, the bits of nwjF32's float64 subtraction rounded to float32 (53 ≥ 2·24 + 2 bits).
+ */
+export function nwjF32s(dst: usize, neg: usize, s: usize, n: i32, m: f64, c: f64): f64 {
+  const count = n * n;
+  const vm = f32x4.splat(<f32>m), vc = f64x2.splat(c);
+  let a01 = f64x2.splat(0), a23 = f64x2.splat(0);
+  const iota = v128.load(IOTA);
+  const step = n + 1;
+  let next = 0;
+  let k = 0;
+  for (; k + 4 <= count; k += 4) {
+    let e = expf4(f32x4.sub(v128.load(s + (<usize>k << 2)), vm));
+    while (next < k + 4) {
+      e = v128.andnot(e, i32x4.eq(iota, i32x4.splat(next - k)));
+      next += step;
+    }
+    const lo = f64x2.promote_low_f32x4(e);
+    const hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 2, 3));
+    a01 = f64x2.add(a01, lo);
+    a23 = f64x2.add(a23, hi);
+    const glo = f64x2.mul(lo, vc), ghi = f64x2.mul(hi, vc);
+    v128.store(neg + (<usize>k << 2), v128.shuffle<f32>(f32x4.demote_f64x2_zero(glo), f32x4.demote_f64x2_zero(ghi), 0, 1, 4, 5));
+    const d = dst + (<usize>k << 3);
+    v128.store(d, f64x2.neg(glo));
+    v128.store(d, f64x2.neg(ghi), 16);
+  }
+  let s0 = f64x2.extract_lane(a01, 0), s1 = f64x2.extract_lane(a01, 1);
+  let s2 = f64x2.extract_lane(a23, 0), s3 = f64x2.extract_lane(a23, 1);
+  const mf = <f32>m;
+  for (; k < count; k++) {
+    if (k == next) { next += step; continue; }
+    const e = <f64>expf(load<f32>(s + (<usize>k << 2)) - mf);
+    store<f32>(neg + (<usize>k << 2), <f32>(e * c));
+    store<f64>(dst + (<usize>k << 3), -(e * c));
+    const l = k & 3;
+    if (l == 0) s0 += e; else if (l == 1) s1 += e; else if (l == 2) s2 += e; else s3 += e;
+  }
+  const nf = <f64>n;
+  for (let i = 0; i < n; i++) {
+    store<f32>(neg + (<usize>(i * n + i) << 2), <f32>(-(1 / nf)));
+    store<f64>(dst + (<usize>(i * n + i) << 3), 1 / nf);
+  }
+  return (s0 + s1) + (s2 + s3);
+}

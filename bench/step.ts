@@ -23,8 +23,8 @@ import { criticLayout, initParams, initSpectralU } from '../src/critics/layout.j
 import { dataStream, initStream } from '../src/rng.js';
 import { sampleBatch } from '../src/tasks/index.js';
 import { getBound } from '../src/bounds/index.js';
-import { gradBuffer, negatedFloat32, withBoundPrecision, type BoundPrecision } from '../src/bounds/passes.js';
-import { allFinite } from '../src/engine/train.js';
+import type { BoundPrecision } from '../src/bounds/passes.js';
+import { updateFromScores } from '../src/engine/train.js';
 
 export interface BenchShape { n: number; d: number; h: number; e: number }
 export const BENCH_SHAPE: BenchShape = { n: 64, d: 20, h: 256, e: 32 };
@@ -95,11 +95,9 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
     let i = 0;
     const step = (): void => {
       const b = batches[i++ % batches.length];
-      const scores = rt.scores(b.x, b.y, s.n);
-      // A training step checks its scores for divergence first (src/engine/train.ts): so does this.
-      if (!allFinite(scores)) throw new Error('bench: the critic gave non-finite scores');
-      const out = withBoundPrecision(o.boundPrecision, () => nwj.evaluate(scores, s.n, undefined, undefined, gradBuffer(s.n)));
-      rt.step(negatedFloat32(out.grad, s.n));
+      // The training loop's own update (divergence check, bound, dLoss/dS hand-off, backward, Adam).
+      const out = updateFromScores(rt, nwj, rt.scores(b.x, b.y, s.n), s.n, {}, undefined, o.boundPrecision);
+      if (!out) throw new Error('bench: the critic gave non-finite scores');
     };
     // Warm-up (JIT, first-call allocation), and a first estimate of the step time.
     const t0 = performance.now();

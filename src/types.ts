@@ -59,6 +59,13 @@ export interface BoundOutput {
   estimate: number;
   objective: number;
   grad: Float64Array;
+  /**
+   * −grad rounded to float32 (dLoss/dS, what the engines' step takes), when the bound's pass
+   * wrote it directly (NWJ's float32 pass over float32 scores): the training step then skips
+   * converting grad. A view of the passes' memory, valid until their next call; a bound that
+   * changes grad after its pass must not pass this on.
+   */
+  dLoss32?: Float32Array;
   state?: BoundState;
 }
 

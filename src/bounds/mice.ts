@@ -33,6 +33,9 @@ export const mice: BoundDefinition = {
       return { estimate: value, objective: value, grad };
     }
     const full = form === 'dv' ? dvValue(scores, n, gradOut) : nwjValue(scores, n, gradOut);
-    return { estimate: full.value, objective: full.value, grad: full.grad };
+    const out: BoundOutput = { estimate: full.value, objective: full.value, grad: full.grad };
+    const dLoss32 = (full as { dLoss32?: Float32Array }).dLoss32;
+    if (dLoss32) out.dLoss32 = dLoss32;
+    return out;
   },
 };

@@ -10,7 +10,7 @@ export const nwj: BoundDefinition = {
   lowerBound: true,
   evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
-    const { value, grad } = nwjValue(scores, n, gradOut);
-    return { estimate: value, objective: value, grad };
+    const { value, grad, dLoss32 } = nwjValue(scores, n, gradOut);
+    return dLoss32 ? { estimate: value, objective: value, grad, dLoss32 } : { estimate: value, objective: value, grad };
   },
 };

@@ -39,6 +39,10 @@ interface PassImpl {
   rowGradF32(dst: number, s: number, n: number, lse: number, mode: number): void;
   offDiagMaxF32(s: number, n: number, lo: number, hi: number): number;
   nwjF32(dst: number, s: number, n: number, m: number, c: number): number;
+  // Float32-staged scores (stage of a Float32Array).
+  promoteF32(dst: number, src: number, count: number): void;
+  finiteOffDiagMax32(s: number, n: number): number;
+  nwjF32s(dst: number, neg: number, s: number, n: number, m: number, c: number): number;
 }
 
 interface WasmApi {
@@ -114,13 +118,14 @@ function sum4(count: number, term: (k: number) => number): number {
 function jsImpl(): PassImpl {
   let buffer = new ArrayBuffer(1 << 16);
   let f = new Float64Array(buffer);
+  let g = new Float32Array(buffer);
   const memory = {
     get buffer() { return buffer; },
     grow(pages: number): number {
       const old = buffer.byteLength / 65536;
       const next = new ArrayBuffer(buffer.byteLength + pages * 65536);
       new Uint8Array(next).set(new Uint8Array(buffer));
-      buffer = next; f = new Float64Array(buffer);
+      buffer = next; f = new Float64Array(buffer); g = new Float32Array(buffer);
       return old;
     },
   };
@@ -229,6 +234,29 @@ function jsImpl(): PassImpl {
       });
       return sum;
     },
+    promoteF32(dst, src, count) {
+      for (let k = 0; k < count; k++) f[dst / 8 + k] = g[src / 4 + k];
+    },
+    finiteOffDiagMax32(s, n) {
+      const o = s / 4;
+      let m = -Infinity;
+      for (let k = 0; k < n * n; k++) {
+        const v = g[o + k];
+        if (!Number.isFinite(v)) return NaN;
+        if (k % (n + 1) !== 0 && v > m) m = v;
+      }
+      return m;
+    },
+    nwjF32s(dst, neg, s, n, m, c) {
+      const d = dst / 8, o = s / 4, q = neg / 4;
+      return sum4(n * n, (k) => {
+        if (k % (n + 1) === 0) { g[q + k] = -1 / n; f[d + k] = 1 / n; return 0; }
+        const e = expfScalar(fr(g[o + k] - m));
+        g[q + k] = e * c;
+        f[d + k] = -(e * c);
+        return e;
+      });
+    },
     rowGradF32(dst, s, n, lse, mode) {
       const d = dst / 8, o = s / 8;
       for (let i = 0; i < n; i++) {
@@ -316,32 +344,98 @@ export function resolveBoundPrecision(choice: BoundPrecisionChoice, n: number): 
 export function boundPrecision(): BoundPrecision { return precision; }
 
 // Layout of the staged matrix and the passes' buffers (byte addresses), sized for n by stage().
+// S: the scores as float64; S32: as float32 (a Float32Array staged as it is); D: the float64
+// gradient; L: the float32 dLoss/dS the engines take.
 let capacity = -1;
-let S = 0, D = 0, T = 0, MX = 0, SM = 0, OUT = 0, L = 0;
+let S = 0, D = 0, T = 0, MX = 0, SM = 0, OUT = 0, L = 0, S32 = 0;
 let view = new Float64Array(0);
+let view32 = new Float32Array(0);
 
 function ensure(n: number): void {
   if (n > capacity) {
     const base = Math.ceil(impl.heapBase() / 64) * 64;
-    const nn = n * n * 8, row = Math.ceil(n * 8 / 64) * 64;
+    const nn = n * n * 8, row = Math.ceil(n * 8 / 64) * 64, nn4 = Math.ceil(n * n * 4 / 64) * 64;
     S = base; D = S + Math.ceil(nn / 64) * 64; T = D + Math.ceil(nn / 64) * 64;
-    MX = T + row; SM = MX + row; OUT = SM + row; L = OUT + 64;
-    const need = L + Math.ceil(n * n * 4 / 64) * 64, have = impl.memory.buffer.byteLength;
+    MX = T + row; SM = MX + row; OUT = SM + row; L = OUT + 64; S32 = L + nn4;
+    const need = S32 + nn4, have = impl.memory.buffer.byteLength;
     if (need > have) impl.memory.grow(Math.ceil((need - have) / 65536));
     capacity = n;
+    staged = 'none';
   }
-  if (view.buffer !== impl.memory.buffer) view = new Float64Array(impl.memory.buffer);
+  if (view.buffer !== impl.memory.buffer) {
+    view = new Float64Array(impl.memory.buffer);
+    view32 = new Float32Array(impl.memory.buffer);
+  }
 }
 
-/** Copy the n×n scores into the passes' memory (float64, exact); the pass functions read it. */
+/**
+ * What the staged matrix holds: 'f32', a Float32Array copied as it is (S32) and widened to S on
+ * the first pass that reads float64 (then 'both'); 'f64', anything else converted to float64.
+ */
+let staged: 'none' | 'f32' | 'f64' | 'both' = 'none';
+let stagedCount = 0;
+/** The staged matrix's off-diagonal maximum, when withStagedScores computed it (else NaN). */
+let knownMax = NaN;
+/** Inside withStagedScores: the scores already staged, which stage() then does not copy again. */
+let pinned: ArrayLike<number> | null = null;
+
+/**
+ * Stage the n×n scores in the passes' memory, exactly: a Float32Array is copied as float32 (the
+ * passes widen it to float64 when they need it, which is exact), anything else converted to
+ * float64. Every pass function reads the staged copy.
+ */
 export function stage(s: ArrayLike<number>, n: number): void {
+  if (s === pinned) return;
   ensure(n);
-  view.set(s as ArrayLike<number>, S / 8);
+  knownMax = NaN;
+  stagedCount = s.length;
+  if (s instanceof Float32Array) {
+    view32.set(s, S32 / 4);
+    staged = 'f32';
+  } else {
+    view.set(s as ArrayLike<number>, S / 8);
+    staged = 'f64';
+  }
+}
+
+/** The staged matrix as float64 at S, for the passes that read it so. */
+function wide(): void {
+  if (staged === 'f32') {
+    impl.promoteF32(S, S32, stagedCount);
+    staged = 'both';
+  }
+}
+
+/**
+ * The training step's hand-off (src/engine/train.ts): stage the critic's float32 scores once,
+ * check in the same read that every entry is finite, and run fn (the bound's evaluation) with
+ * them staged — a stage() of this same array inside fn copies nothing, and NWJ's float32 pass
+ * takes the off-diagonal maximum found here. Returns null without calling fn when an entry is
+ * ±∞ or NaN (a divergence). fn must not change s.
+ */
+export function withStagedScores<T>(s: Float32Array, n: number, fn: () => T): T | null {
+  pinned = null;
+  stage(s, n);
+  const m = impl.finiteOffDiagMax32(S32, n);
+  if (Number.isNaN(m)) return null;
+  knownMax = m;
+  pinned = s;
+  try {
+    return fn();
+  } finally {
+    pinned = null;
+  }
 }
 
 /** max over i ≠ j of clip(S_ij, lo, hi), NaN if any is NaN (as Math.max). */
 export function offDiagMax(n: number, lo: number, hi: number): number {
-  if (precision === 'float32') return impl.offDiagMaxF32(S, n, lo, hi);
+  if (precision === 'float32') {
+    // The float64 passes keep their own maximum (Math.max's +0 for a ±0 tie): their bits are the published cells'.
+    if (lo === -Infinity && hi === Infinity && !Number.isNaN(knownMax)) return knownMax;
+    wide();
+    return impl.offDiagMaxF32(S, n, lo, hi);
+  }
+  wide();
   return impl.offDiagMax(S, n, lo, hi);
 }
 
@@ -350,17 +444,24 @@ export function offDiagMax(n: number, lo: number, hi: number): number {
  * e_ij with e_ij = expf(f32(S_ij − m)), m the off-diagonal maximum, and the gradient 1/n on the
  * diagonal, −e_ij·c off it, c = e^(m − 1 − log n(n−1)). Null unless 0 < c ≤ 1 (the caller then
  * takes the two-pass route): with c > 1 an entry whose e_ij underflowed (s_ij − m < −86.6) could
- * have a gradient float32 can hold, which the two passes give.
+ * have a gradient float32 can hold, which the two passes give. From float32-staged scores the
+ * same pass also writes dLoss32, the float32 −gradient the engines take (negatedFloat32's bits).
  */
-export function nwjStagedF32(n: number, m: number, out?: Float64Array): { sum: number; grad: Float64Array } | null {
+export function nwjStagedF32(n: number, m: number, out?: Float64Array): { sum: number; grad: Float64Array; dLoss32?: Float32Array } | null {
   const c = Math.exp(m - 1 - Math.log(n * (n - 1)));
   if (!(c > 0 && c <= 1)) return null;
+  if ((staged === 'f32' || staged === 'both') && Math.fround(m) === m) {
+    const sum = impl.nwjF32s(D, L, S32, n, m, c);
+    return { sum, grad: gradOut(n, out), dLoss32: new Float32Array(impl.memory.buffer, L, n * n) };
+  }
+  wide();
   const sum = impl.nwjF32(D, S, n, m, c);
   return { sum, grad: gradOut(n, out) };
 }
 
 /** Σ_{i≠j} e^(clip(S_ij, lo, hi) − m), row-major. */
 export function offDiagSumExp(n: number, lo: number, hi: number, m: number): number {
+  wide();
   if (precision === 'float32') return impl.offDiagSumExpF32(S, n, lo, hi, m);
   return impl.offDiagSumExp(S, n, lo, hi, m, T);
 }
@@ -387,6 +488,7 @@ function gradOut(n: number, out?: Float64Array): Float64Array {
 
 /** The n×n gradient 1/n on the diagonal, −e^(S_ij − a) off it (b = null), or −e^((S_ij − a) − b). */
 export function marginalGradStaged(n: number, a: number, b: number | null, out?: Float64Array): Float64Array {
+  wide();
   if (precision === 'float32') impl.marginalGradF32(D, S, n, a, b ?? 0, b === null ? 0 : 1);
   else impl.marginalGrad(D, S, n, a, b ?? 0, b === null ? 0 : 1);
   return gradOut(n, out);
@@ -394,6 +496,7 @@ export function marginalGradStaged(n: number, a: number, b: number | null, out?:
 
 /** Per row (skipping the diagonal when asked): the maximum, and Σ_j e^(S_ij − max) when that is finite (else 0). */
 export function rowMaxSumExp(n: number, skipDiag: boolean): { max: Float64Array; sum: Float64Array } {
+  wide();
   if (precision === 'float32') impl.rowMaxSumExpF32(S, n, skipDiag ? 1 : 0, MX, SM);
   else impl.rowMaxSumExp(S, n, skipDiag ? 1 : 0, MX, SM, T);
   return { max: copyOut(MX, n), sum: copyOut(SM, n) };
@@ -401,6 +504,7 @@ export function rowMaxSumExp(n: number, skipDiag: boolean): { max: Float64Array;
 
 /** mode 'infonce': ((i = j) − e^(S_ij − lse_i)) / n; mode 'flatnce': 1/n on the diagonal, −e^(S_ij − lse_i) / n off it. */
 export function rowGradStaged(n: number, lse: Float64Array, mode: 'infonce' | 'flatnce', out?: Float64Array): Float64Array {
+  wide();
   view.set(lse, MX / 8);
   if (precision === 'float32') impl.rowGradF32(D, S, n, MX, mode === 'infonce' ? 0 : 1);
   else impl.rowGrad(D, S, n, MX, mode === 'infonce' ? 0 : 1);
@@ -409,6 +513,7 @@ export function rowGradStaged(n: number, lse: Float64Array, mode: 'infonce' | 'f
 
 /** The JS f-GAN objective's two sums (joint −= softplus(−T_ii), marg += softplus(T_ij)) and its gradient. */
 export function jsFganStaged(n: number, out?: Float64Array): { joint: number; marg: number; grad: Float64Array } {
+  wide();
   impl.jsFgan(D, S, n, OUT, T);
   return { joint: view[OUT / 8], marg: view[OUT / 8 + 1], grad: gradOut(n, out) };
 }

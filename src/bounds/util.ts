@@ -151,13 +151,17 @@ export function nwjOnly(s: ArrayLike<number>, n: number): number {
 }
 
 /** E_P[T] − E_Q[e^(T−1)] (NWJ, paper eq. 5) and its gradient: 1/n on the diagonal, −e^(S_ij − 1 − log n(n−1)) off it. */
-export function nwjValue(s: ArrayLike<number>, n: number, out?: Float64Array): { value: number; grad: Float64Array } {
+export function nwjValue(s: ArrayLike<number>, n: number, out?: Float64Array): { value: number; grad: Float64Array; dLoss32?: Float32Array } {
   if (boundPrecision() === 'float32') {
-    // One exponential per entry for the sum and the gradient (passes.ts nwjStagedF32).
+    // One exponential per entry for the sum and the gradient (passes.ts nwjStagedF32), which
+    // from float32 scores also gives the engines' float32 −gradient (dLoss32).
     stage(s, n);
     const m = offDiagMax(n, -Infinity, Infinity);
     const fused = m - m === 0 ? nwjStagedF32(n, m, out) : null;
-    if (fused) return { value: diagMean(s, n) - Math.exp(lseFinish(m, fused.sum) - Math.log(n * (n - 1)) - 1), grad: fused.grad };
+    if (fused) {
+      const value = diagMean(s, n) - Math.exp(lseFinish(m, fused.sum) - Math.log(n * (n - 1)) - 1);
+      return fused.dLoss32 ? { value, grad: fused.grad, dLoss32: fused.dLoss32 } : { value, grad: fused.grad };
+    }
   }
   const value = nwjOnly(s, n);
   return { value, grad: marginalGradStaged(n, 1, Math.log(n * (n - 1)), out) };

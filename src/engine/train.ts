@@ -3,10 +3,10 @@
  * ask the bound for its estimate and dObjective/dS, backpropagate −dObjective/dS, step Adam,
  * and record the estimate at every step.
  */
-import type { BoundDefinition, BoundOutput, BoundState, CellResult, CellSpec, HeldOutResult, LevelStats } from '../types.js';
+import type { BoundDefinition, BoundOptions, BoundOutput, BoundState, CellResult, CellSpec, HeldOutResult, LevelStats } from '../types.js';
 import type { CriticRuntime } from './types.js';
 import { getBound } from '../bounds/index.js';
-import { gradBuffer, negatedFloat32, withBoundPrecision } from '../bounds/passes.js';
+import { gradBuffer, negatedFloat32, withBoundPrecision, withStagedScores, type BoundPrecision } from '../bounds/passes.js';
 import { dataStream } from '../rng.js';
 import { miAtStep } from '../tasks/index.js';
 import { drawBatch } from '../tasks/draw.js';
@@ -78,18 +78,30 @@ export function trainStep(
   state: BoundState | undefined, _dLoss?: Float32Array,
 ): BoundOutput | null {
   const n = spec.batchSize;
-  const s = runtime.scores(x, y, n);
-  if (!allFinite(s)) return null;
-  // gradBuffer: the bound writes its gradient into the passes' own buffer (no n² allocation per
-  // step), where it is also converted to the float32 dLoss/dS = −dObjective/dS the engine takes.
-  // spec.boundPrecision (absent: float64) sets the passes' exponentials for this evaluation only.
-  const out = withBoundPrecision(spec.boundPrecision, () => bound.evaluate(s, n, spec.boundOptions, state, gradBuffer(n)));
-  runtime.step(negatedFloat32(out.grad, n));
+  return updateFromScores(runtime, bound, runtime.scores(x, y, n), n, spec.boundOptions, state, spec.boundPrecision);
+}
+
+/**
+ * The update after scoring (trainStep's, and what `harness bench` times): the scores are staged
+ * once in the bound passes' memory, where the same read checks them for divergence
+ * (withStagedScores); the bound writes its gradient into the passes' own buffer (gradBuffer: no
+ * n² allocation per step), and the engine takes the float32 dLoss/dS = −dObjective/dS formed
+ * there — by the bound's pass itself when it gives one (dLoss32), else converted from grad.
+ * precision (absent: float64) sets the passes' exponentials for this evaluation only.
+ */
+export function updateFromScores(
+  runtime: CriticRuntime, bound: BoundDefinition, s: Float32Array, n: number, options: BoundOptions,
+  state: BoundState | undefined, precision: BoundPrecision | undefined,
+): BoundOutput | null {
+  const out = withBoundPrecision(precision, () => withStagedScores(s, n, () => bound.evaluate(s, n, options, state, gradBuffer(n))));
+  if (!out) return null;
+  runtime.step(out.dLoss32 ?? negatedFloat32(out.grad, n));
   return out;
 }
 
 /**
- * True when no entry is ±∞ or NaN. x·0 is ±0 for a finite x and NaN otherwise, so four running
+ * True when no entry is ±∞ or NaN (the held-out evaluations' check; a training step's is
+ * withStagedScores's, in WebAssembly). x·0 is ±0 for a finite x and NaN otherwise, so four running
  * sums of x·0 stay 0 exactly when every entry is finite: at n = 1 024 (10⁶ scores a step) about
  * 2× faster than a Number.isFinite test per entry, which cost ~1 ms of every step.
  */
