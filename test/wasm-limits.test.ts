@@ -11,7 +11,8 @@ import { Rng } from '../src/rng.js';
 import { wasmEngine, type WasmCriticRuntime } from '../src/engine/wasm/index.js';
 import { DEFAULT_ADAM } from '../src/engine/types.js';
 import { UsageError } from '../src/errors.js';
-import { WASM_MAX_BYTES, wasmMemoryNeed, wasmMemoryProblem } from '../src/engine/limits.js';
+import { WASM_MAX_BYTES, passesMemoryNeed, wasmMemoryNeed, wasmMemoryProblem } from '../src/engine/limits.js';
+import { passesBufferBytes } from '../src/bounds/passes.js';
 import type { CriticKind } from '../src/types.js';
 
 async function runtime(kind: CriticKind, h: number): Promise<WasmCriticRuntime> {
@@ -55,4 +56,21 @@ test('joint critic at n = 4 096: refused with a UsageError naming --batch-size a
   } finally {
     rt.dispose();
   }
+});
+
+test('the bound passes\' memory: the estimate is their buffers\' layout (24·n² bytes and rows), and a batch size beyond it is refused naming --batch-size', () => {
+  for (const n of [2, 64, 1000, 1024, 4096]) {
+    const bytes = passesBufferBytes(n);
+    assert.ok(bytes >= 24 * n * n && bytes <= 24 * n * n + 24 * n + 8 * 64, `n = ${n}: ${bytes} bytes`);
+    assert.equal(passesMemoryNeed(n) - bytes, 4 * 2 ** 20);
+  }
+  // The passes, not the engine, are the limit for a separable critic between ~13 400 and ~23 000.
+  const layout = criticLayout('separable', 20, 256, 32, false);
+  const n = 15_000;
+  assert.ok(wasmMemoryNeed(layout, n).total <= WASM_MAX_BYTES, 'the engine itself would fit');
+  const msg = wasmMemoryProblem(layout, n) ?? '';
+  const fits = Number(/the largest batch size that fits is (\d+)$/.exec(msg)?.[1]);
+  assert.match(msg, /^--batch-size 15000: the bound's n×n buffers .* need 5\.03 GiB, more than the 4\.00 GiB/);
+  assert.ok(passesMemoryNeed(fits) <= WASM_MAX_BYTES && passesMemoryNeed(fits + 1) > WASM_MAX_BYTES, `largest n ${fits}`);
+  assert.equal(wasmMemoryProblem(layout, fits), null);
 });

@@ -351,13 +351,23 @@ let S = 0, D = 0, T = 0, MX = 0, SM = 0, OUT = 0, L = 0, S32 = 0;
 let view = new Float64Array(0);
 let view32 = new Float32Array(0);
 
+/** The buffers' byte offsets for batch size n from base (64-byte aligned), and where they end. */
+function layout(base: number, n: number): { S: number; D: number; T: number; MX: number; SM: number; OUT: number; L: number; S32: number; end: number } {
+  const nn = Math.ceil(n * n * 8 / 64) * 64, row = Math.ceil(n * 8 / 64) * 64, nn4 = Math.ceil(n * n * 4 / 64) * 64;
+  const S = base, D = S + nn, T = D + nn, MX = T + row, SM = MX + row, OUT = SM + row, L = OUT + 64, S32 = L + nn4;
+  return { S, D, T, MX, SM, OUT, L, S32, end: S32 + nn4 };
+}
+
+/** Bytes the passes' buffers take at batch size n (24·n² and change), beyond the module's own data: for the size checks (src/engine/limits.ts). */
+export function passesBufferBytes(n: number): number {
+  return layout(0, n).end;
+}
+
 function ensure(n: number): void {
   if (n > capacity) {
-    const base = Math.ceil(impl.heapBase() / 64) * 64;
-    const nn = n * n * 8, row = Math.ceil(n * 8 / 64) * 64, nn4 = Math.ceil(n * n * 4 / 64) * 64;
-    S = base; D = S + Math.ceil(nn / 64) * 64; T = D + Math.ceil(nn / 64) * 64;
-    MX = T + row; SM = MX + row; OUT = SM + row; L = OUT + 64; S32 = L + nn4;
-    const need = S32 + nn4, have = impl.memory.buffer.byteLength;
+    const o = layout(Math.ceil(impl.heapBase() / 64) * 64, n);
+    ({ S, D, T, MX, SM, OUT, L, S32 } = o);
+    const need = o.end, have = impl.memory.buffer.byteLength;
     if (need > have) impl.memory.grow(Math.ceil((need - have) / 65536));
     capacity = n;
     staged = 'none';

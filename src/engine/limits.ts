@@ -6,10 +6,12 @@
  * The wasm engine keeps everything in one WebAssembly memory (src/engine/wasm/runtime.ts), which
  * a 32-bit WebAssembly module can grow to 4 GiB at most (1 GiB for the shared memory of the
  * 2-thread build, SHARED_MAX_PAGES); the bounds' passes (src/bounds/passes.ts) hold the n×n
- * scores and gradient as float64 in a memory of their own. The estimate follows the runtime's
+ * scores (float64 and float32), the float64 gradient and the float32 dLoss/dS in a memory of
+ * their own. The estimate follows the runtime's
  * allocations buffer by buffer, so it is exact up to alignment and the packing scratch.
  */
 import type { CriticLayout } from '../critics/layout.js';
+import { passesBufferBytes } from '../bounds/passes.js';
 
 /** The largest WebAssembly (32-bit) memory: 65 536 pages of 64 KiB. */
 export const WASM_MAX_BYTES = 2 ** 32;
@@ -40,9 +42,19 @@ export function wasmMemoryNeed(layout: CriticLayout, n: number): MemoryNeed {
   return { fixed, perBatch, total: fixed + perBatch };
 }
 
-/** Bytes the bounds' passes hold at batch size n: scores and gradient as float64, plus row buffers. */
+/** Bytes the bounds' passes hold at batch size n: their buffers (24·n² and row buffers) and the module's data. */
 export function passesMemoryNeed(n: number): number {
-  return 16 * n * n + 32 * n + OVERHEAD;
+  return passesBufferBytes(n) + OVERHEAD;
+}
+
+/** The largest n whose passes fit in a WebAssembly memory. */
+function maxPassesBatch(): number {
+  let lo = 1, hi = 1 << 20;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (passesMemoryNeed(mid) <= WASM_MAX_BYTES) lo = mid; else hi = mid;
+  }
+  return lo;
 }
 
 const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b < 10 * 2 ** 30 ? 2 : 0)} GiB`;
@@ -69,7 +81,7 @@ export function wasmMemoryProblem(layout: CriticLayout, n: number, threads = 1):
   }
   const passes = passesMemoryNeed(n);
   if (passes > WASM_MAX_BYTES) {
-    return `--batch-size ${n}: the bound's n×n scores and gradient need ${gib(passes)} as float64, more than the ${gib(WASM_MAX_BYTES)} a WebAssembly memory can hold; the largest batch size that fits is ${Math.floor(Math.sqrt((WASM_MAX_BYTES - OVERHEAD) / 16)) - 1}`;
+    return `--batch-size ${n}: the bound's n×n buffers (the scores, the gradient and dLoss/dS) need ${gib(passes)}, more than the ${gib(WASM_MAX_BYTES)} a WebAssembly memory can hold; the largest batch size that fits is ${maxPassesBatch()}`;
   }
   return null;
 }
