@@ -49,12 +49,15 @@ const KF = memory.data<f32>([
   Infinity, Infinity, Infinity, Infinity, // 224
 ], 16);
 
+/** The exponent bias less one, as four i32 lanes (a load, as the constants above). */
+const BIAS = memory.data<i32>([126, 126, 126, 126], 16);
+
 // @ts-ignore: decorator
-@inline function expf4(x: v128): v128 {
+@inline function expf4(x: v128, capped: bool = true): v128 {
   // Lanes outside [XLO, XHI] are replaced at the end (their arithmetic below may be garbage);
-  // a NaN lane is in neither mask and stays NaN through the arithmetic.
+  // a NaN lane is in neither mask and stays NaN through the arithmetic. capped = false: the
+  // caller has no lane above XHI whose value it keeps (saves the test and the select).
   const under = f32x4.lt(x, v128.load(KF));
-  const over = f32x4.gt(x, v128.load(KF, 16));
   const t = f32x4.add(f32x4.mul(x, v128.load(KF, 32)), v128.load(KF, 48));
   const k = f32x4.sub(t, v128.load(KF, 48));
   let r = f32x4.sub(x, f32x4.mul(k, v128.load(KF, 64)));
@@ -68,9 +71,11 @@ const KF = memory.data<f32>([
   const y = f32x4.add(f32x4.add(f32x4.mul(p, z), r), v128.load(KF, 192));
   // 2^(k−1), then ×2: k runs from −125 to 128 in range and both factors stay normal. t's low
   // mantissa bits hold k (t = 1.5·2²³ + k), and the shift keeps only the low 9 bits of the sum.
-  const pow = i32x4.shl(i32x4.add(t, i32x4.splat(126)), 23);
+  const pow = i32x4.shl(i32x4.add(t, v128.load(BIAS)), 23);
   const e = f32x4.mul(f32x4.mul(y, pow), v128.load(KF, 208));
-  return v128.bitselect(v128.load(KF, 224), v128.andnot(e, under), over);
+  const low = v128.andnot(e, under);
+  if (!capped) return low;
+  return v128.bitselect(v128.load(KF, 224), low, f32x4.gt(x, v128.load(KF, 16)));
 }
 
 /** Scalar expf, the same operations (tails). */
@@ -375,7 +380,8 @@ export function nwjF32s(dst: usize, neg: usize, s: usize, n: i32, m: f64, c: f64
   let next = 0;
   let k = 0;
   for (; k + 4 <= count; k += 4) {
-    let e = expf4(f32x4.sub(v128.load(s + (<usize>k << 2)), vm));
+    // Uncapped: off the diagonal x = s − m ≤ 0, and diagonal lanes are zeroed just below.
+    let e = expf4(f32x4.sub(v128.load(s + (<usize>k << 2)), vm), false);
     while (next < k + 4) {
       e = v128.andnot(e, i32x4.eq(iota, i32x4.splat(next - k)));
       next += step;
