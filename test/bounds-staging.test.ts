@@ -143,3 +143,28 @@ test('NWJ\'s float32 pass hands the engine −grad as float32 (negatedFloat32\'s
     assert.equal(out?.dLoss32, undefined, `${name}${JSON.stringify(o)} ${p}: no dLoss32`);
   }
 });
+
+test('a maximum tied between −0 and +0 gives every bound the same bits whichever zero the staging read returns', () => {
+  for (const backend of BACKENDS) {
+    for (const precision of PRECISIONS) {
+      for (const n of [3, 8, 37]) {
+        for (const pattern of ['-0 first', '+0 first', 'only -0'] as const) {
+          const rng = new Rng(['zero-tie', n, pattern]);
+          const s32 = Float32Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 2 : -Math.abs(rng.normal()) - 0.01));
+          const zeros = [1, n + 2 < n * n ? n + 2 : 2, n * n - 2];
+          zeros.forEach((k, i) => { s32[k] = pattern === 'only -0' ? -0 : (i % 2 === 0) === (pattern === '-0 first') ? -0 : 0; });
+          const s64 = Float64Array.from(s32);
+          for (const [name, o] of CASES) {
+            const what = `${backend} ${precision} ${name}${JSON.stringify(o)} n=${n} ${pattern}`;
+            const [ref, pinned] = withBackend(backend, () => withBoundPrecision(precision, () => [evalTwice(name, o, s64, n, false), evalTwice(name, o, s32, n, true)]));
+            for (let r = 0; r < 2; r++) {
+              assert.equal(bits(pinned[r].estimate), bits(ref[r].estimate), `${what} eval ${r}: estimate`);
+              assert.equal(bits(pinned[r].objective), bits(ref[r].objective), `${what} eval ${r}: objective`);
+              assert.equal(hex(pinned[r].grad), hex(ref[r].grad), `${what} eval ${r}: gradient`);
+            }
+          }
+        }
+      }
+    }
+  }
+});

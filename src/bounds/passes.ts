@@ -439,13 +439,12 @@ export function withStagedScores<T>(s: Float32Array, n: number, fn: () => T): T 
 
 /** max over i ≠ j of clip(S_ij, lo, hi), NaN if any is NaN (as Math.max). */
 export function offDiagMax(n: number, lo: number, hi: number): number {
-  if (precision === 'float32') {
-    // The float64 passes keep their own maximum (Math.max's +0 for a ±0 tie): their bits are the published cells'.
-    if (lo === -Infinity && hi === Infinity && !Number.isNaN(knownMax)) return knownMax;
-    wide();
-    return impl.offDiagMaxF32(S, n, lo, hi);
-  }
+  // The maximum withStagedScores found, when unclipped. Its ±0 tie may be −0 where Math.max
+  // gives +0: every caller only shifts by it (e^(s − m): s − (±0) differs only for s = −0, and
+  // e^(±0) = 1) and adds it to a logarithm (m + log Σ, Σ ≥ 1: ±0 + 0 = +0), so the bits are the same.
+  if (lo === -Infinity && hi === Infinity && !Number.isNaN(knownMax)) return knownMax;
   wide();
+  if (precision === 'float32') return impl.offDiagMaxF32(S, n, lo, hi);
   return impl.offDiagMax(S, n, lo, hi);
 }
 
