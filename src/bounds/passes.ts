@@ -11,9 +11,11 @@
  * output against digests of the scalar code, with both implementations below).
  *
  * Usage (synchronous, one matrix at a time): `stage(s, n)` copies the scores into the module's
- * memory as float64 (exact), then the pass functions read that copy; the gradient passes write
- * their result last, into the buffer gradBuffer() exposes, and only the value-only passes
- * (maximum, sums) may run after them. Without the built module or
+ * memory exactly (a Float32Array as float32, widened to float64 by the first pass that reads
+ * float64; anything else as float64), then the pass functions read that copy; the gradient
+ * passes write their result last, into the buffer gradBuffer() exposes, and only the value-only
+ * passes (maximum, sums) may run after them. The training step stages through
+ * withStagedScores, whose one read of the scores also checks them for divergence. Without the built module or
  * without WebAssembly SIMD, `js` below runs the same passes as plain loops (same bits, scalar
  * speed).
  */
