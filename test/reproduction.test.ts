@@ -123,3 +123,13 @@ test('C6 with joint cells of MICE and SMILE for different seeds only: inconclusi
   assert.equal(row.valueText, 'no data');
   assert.match(row.note, /no seed has both/);
 });
+
+test('C7 while a ρ_batch is still being computed: every seed keeps its τ over the ρ values it has', () => {
+  const full = fixtureCells({ estimators: [...base, good], seeds: SEEDS, stepsPerLevel: 40, batchRhos: [0, 0.1, 0.2, 0.3] });
+  // ρ_batch = 0.5 has only seeds 0–1 so far.
+  const part = fixtureCells({ estimators: [...base, good], seeds: [0, 1], stepsPerLevel: 40, batchRhos: [0.5] });
+  const summary = aggregate([...full, ...part].map((c, i) => parseRecord(JSON.parse(JSON.stringify(c)), `c${i}.json`)), { resamples: 200 });
+  const row = reproduction(summary, [], { resamples: 200 }).rows.find((r) => r.id === 'C7')!;
+  assert.ok(row.tests.length >= 4, JSON.stringify(row.tests));
+  for (const t of row.tests) assert.equal(t.seeds, 10, `${t.what}: ${t.seeds} seeds`);
+});
