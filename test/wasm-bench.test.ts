@@ -57,6 +57,9 @@ test('harness bench: a bad flag exits 2 naming it', () => {
     assert.match(b.stderr, /--batch-size/);
     assert.equal(b.stderr.trim().split('\n').length, 1);
   }
+  // A size the engine cannot hold is named once: "harness: --batch-size 4096: … needs 32 GiB …".
+  const big = spawnSync(process.execPath, [cli, 'bench', '--engine', 'wasm', '--critic', 'joint', '--batch-size', '4096'], { encoding: 'utf8' });
+  assert.match(big.stderr, /^harness: --batch-size 4096: .*32 GiB/);
   const r = spawnSync(process.execPath, [cli, 'bench', '--critic', 'bogus'], { encoding: 'utf8' });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--critic/);

@@ -123,7 +123,8 @@ function parseBatchSizes(raw: string): number[] {
 function checkBenchMemory(critic: CriticKind, n: number): void {
   const { d, h, e } = BENCH_SHAPE;
   const problem = wasmMemoryProblem(criticLayout(critic, d, h, e, false), n);
-  if (problem) throw new UsageError(`--batch-size: ${problem}`);
+  // The problem names its flag (--batch-size N: …).
+  if (problem) throw new UsageError(problem);
 }
 
 const BACKEND_WIDTH = 34;
