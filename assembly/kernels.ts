@@ -500,10 +500,25 @@ export function reluBackward(dz: usize, h: usize, count: i32): void {
 export function colSums(dst: usize, src: usize, m: i32, n: i32, accumulate: i32): void {
   if (!accumulate) memory.fill(dst, 0, <usize>n << 2);
   let j = 0;
+  const step = <usize>n << 2;
+  // Four column quads at a time: each sum is a chain of m dependent adds, so one chain at a time
+  // waits on the add's latency; four interleaved chains keep the adder busy. Each column's sum
+  // still runs over i ascending from zero (same bits).
+  for (; j + 16 <= n; j += 16) {
+    let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+    let p = src + (<usize>j << 2);
+    for (let i = 0; i < m; i++) {
+      s0 = f32x4.add(s0, v128.load(p)); s1 = f32x4.add(s1, v128.load(p, 16));
+      s2 = f32x4.add(s2, v128.load(p, 32)); s3 = f32x4.add(s3, v128.load(p, 48));
+      p += step;
+    }
+    const d = dst + (<usize>j << 2);
+    v128.store(d, f32x4.add(v128.load(d), s0)); v128.store(d, f32x4.add(v128.load(d, 16), s1), 16);
+    v128.store(d, f32x4.add(v128.load(d, 32), s2), 32); v128.store(d, f32x4.add(v128.load(d, 48), s3), 48);
+  }
   for (; j + 4 <= n; j += 4) {
     let s = f32x4.splat(0);
     let p = src + (<usize>j << 2);
-    const step = <usize>n << 2;
     for (let i = 0; i < m; i++) { s = f32x4.add(s, v128.load(p)); p += step; }
     const d = dst + (<usize>j << 2);
     v128.store(d, f32x4.add(v128.load(d), s));
