@@ -4,7 +4,7 @@
  * gradient stay within float32 rounding of the float64 default's, and the gradient matches
  * finite differences of the float32 objective; the default is untouched after float32 use; and
  * `harness run --bound-precision float32` trains the same cell to within float32 rounding; and the
- * command line default `auto` picks float32 only from n = 512, where no preset has a cell.
+ * command line default `auto` picks float32 from n = 256; presets that reach it pin float64.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -191,14 +191,14 @@ test('harness run --bound-precision float32: the same cell to within float32 rou
   assert.match(bench.stderr, /--bound-precision/);
 });
 
-test('auto, the command line default: float64 below n = 512 (every preset), float32 from it; explicit choices win', async () => {
+test('auto, the command line default: float64 below n = 256, float32 from it; presets keep float64; explicit choices win', async () => {
   const { specFromFlags } = await import('../harness/runSpec.js');
   const { expandGrid } = await import('../harness/sweep/grid.js');
   const { gridFromFlags } = await import('../harness/sweep/flags.js');
   const { PRESET_NAMES, preset } = await import('../harness/sweep/presets.js');
-  assert.equal(AUTO_FLOAT32_FROM, 512);
-  assert.equal(resolveBoundPrecision('auto', 511), 'float64');
-  assert.equal(resolveBoundPrecision('auto', 512), 'float32');
+  assert.equal(AUTO_FLOAT32_FROM, 256);
+  assert.equal(resolveBoundPrecision('auto', 255), 'float64');
+  assert.equal(resolveBoundPrecision('auto', 256), 'float32');
   assert.equal(resolveBoundPrecision('float64', 4096), 'float64');
   assert.equal(resolveBoundPrecision('float32', 2), 'float32');
   // harness run: the flag's absence is auto, resolved by --batch-size.
@@ -207,16 +207,19 @@ test('auto, the command line default: float64 below n = 512 (every preset), floa
     batchRho: '0', seed: '0', hidden: '256', embed: '32', lr: '5e-4', engine: 'auto', backend: 'auto',
   };
   assert.equal('boundPrecision' in specFromFlags(flags), false);
-  assert.equal('boundPrecision' in specFromFlags({ ...flags, batchSize: '511' }), false);
-  assert.equal(specFromFlags({ ...flags, batchSize: '512' }).boundPrecision, 'float32');
+  assert.equal('boundPrecision' in specFromFlags({ ...flags, batchSize: '255' }), false);
+  assert.equal(specFromFlags({ ...flags, batchSize: '256' }).boundPrecision, 'float32');
   assert.equal('boundPrecision' in specFromFlags({ ...flags, batchSize: '1024', boundPrecision: 'float64' }), false);
   assert.equal(specFromFlags({ ...flags, boundPrecision: 'float32' }).boundPrecision, 'float32');
   // A sweep resolves per cell: the same spec `harness run` builds at each n.
-  const cells = expandGrid(gridFromFlags({ preset: 'quick', estimators: 'nwj', tasks: 'gaussian', seeds: '1', batchRho: '0', batchSizes: '256,1024' })) as { batchSize: number; boundPrecision?: string }[];
-  assert.deepEqual(cells.map((c) => [c.batchSize, c.boundPrecision ?? 'float64']), [[256, 'float64'], [1024, 'float32']]);
+  const cells = expandGrid(gridFromFlags({ preset: 'quick', estimators: 'nwj', tasks: 'gaussian', seeds: '1', batchRho: '0', batchSizes: '128,256,1024' })) as { batchSize: number; boundPrecision?: string }[];
+  assert.deepEqual(cells.map((c) => [c.batchSize, c.boundPrecision ?? 'float64']), [[128, 'float64'], [256, 'float32'], [1024, 'float32']]);
   const f64 = expandGrid(gridFromFlags({ preset: 'quick', estimators: 'nwj', tasks: 'gaussian', seeds: '1', batchRho: '0', batchSizes: '1024', boundPrecision: 'float64' })) as { boundPrecision?: string }[];
   assert.equal('boundPrecision' in f64[0], false);
-  // No preset has a cell at n ≥ 512: auto leaves every published address as it was.
+  // No preset job runs the float32 bound (the consistency preset, which reaches n = 256, pins
+  // float64): the threshold leaves every published address as it was.
+  assert.equal(preset('consistency').boundPrecision, 'float64');
+  assert.ok(expandGrid(preset('consistency')).some((j) => (j as { batchSize?: number }).batchSize === 256));
   for (const name of PRESET_NAMES) {
     for (const job of expandGrid(preset(name))) assert.equal('boundPrecision' in job, false, `${name}: ${JSON.stringify(job).slice(0, 120)}`);
   }

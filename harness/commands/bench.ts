@@ -3,7 +3,7 @@
  * Adam) at d = 20, h = 256, e = 32 and each batch size n of --batch-size (default 64), for each
  * critic × engine/backend available here (bench/step.ts states the FLOP count). --vs-torch also
  * times the identical step in PyTorch on one thread (bench/torch_step.py) at each n and prints
- * the ratio ours/PyTorch. --bound-precision (default auto: float64 below n = 512, float32 from
+ * the ratio ours/PyTorch. --bound-precision (default auto: float64 below n = 256, float32 from
  * it, as `harness run`; or a list such as float64,float32) sets the bound passes' precision
  * (src/bounds/passes.ts).
  */
@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .option('--batch-size <list>', 'batch sizes n, comma-separated (d = 20, h = 256, e = 32)', '64')
     .option('--steps <N>', 'timed steps per case (default: about 3 s worth, 5 to 200)')
     .option('--clock <clock>', 'wall (elapsed) | cpu (process CPU time: robust on a loaded, shared machine)', 'wall')
-    .option('--bound-precision <list>', "the NWJ bound's n² exponentials: auto (default, as `harness run`: float64 below n = 512, float32 from it), float64 (bit for bit Math.exp), float32 (SIMD), or a list such as float64,float32 (each, back to back)", 'auto')
+    .option('--bound-precision <list>', "the NWJ bound's n² exponentials: auto (default, as `harness run`: float64 below n = 256, float32 from it), float64 (bit for bit Math.exp), float32 (SIMD), or a list such as float64,float32 (each, back to back)", 'auto')
     .option('--json', 'print { "results": [{ engine, backend, critic, batchSize, threads, boundPrecision, msPerStep, gflops }], … }')
     .option('--vs-torch', 'also time the identical step in PyTorch (one thread) at each n and print the ratio')
     .action(async (flags: BenchFlags) => {

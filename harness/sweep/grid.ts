@@ -59,7 +59,7 @@ export interface Grid {
   backend: BackendChoice;
   /**
    * The bounds' n² exponentials (src/bounds/passes.ts): absent or 'auto' = float64 below
-   * n = AUTO_FLOAT32_FROM and float32 from it, as `harness run`; every preset's n is below it.
+   * n = AUTO_FLOAT32_FROM (256) and float32 from it, as `harness run`; a preset that reaches it pins float64.
    */
   boundPrecision?: BoundPrecisionChoice;
   /** GAN runs (paper §5.3), one per variant × seed; absent = none. */

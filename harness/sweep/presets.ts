@@ -19,7 +19,8 @@
  *    variants, every MICE ablation and every other baseline; 4 480 cells — a cluster job.
  *  - nightly: quick with 1 500 steps per level and ρ_batch ∈ {0, 0.3} (standard + one extended
  *    setting): 240 cells × 7 500 steps ≈ 1.8 M steps ≈ 5 400 core-seconds.
- *  - consistency: four estimators at n ∈ {16, 32, 64, 128, 256}, 10 seeds, 1 000 steps per level.
+ *  - consistency: InfoNCE, NWJ, SMILE(τ=1) and MICE blocked and unblocked at n ∈ {16, 32, 64,
+ *    128, 256}, 10 seeds, 1 000 steps per level, float64 bound at every n (250 cells).
  *  - gan: the §5.3 GAN on 25 Gaussians ('grid' setup, src/gan/setup.ts), 10 seeds per arm: vanilla,
  *    and at β ∈ {0.01, 0.1, 1}: +MINE, +MICE in each reading that trains (DV form and NWJ form,
  *    eq. 14, critic unblocked), +MICE as Algorithm 1 writes it (critic blocked) and +SMILE(τ=1) as
@@ -112,8 +113,10 @@ export const PRESETS = {
   },
   nightly: { ...base, batchRho: [0, 0.3], stepsPerLevel: 1500 },
   consistency: {
-    ...base, estimators: ['infonce', 'nwj', 'smile:tau=1', 'mice'], tasks: ['gaussian'],
+    ...base, estimators: ['infonce', 'nwj', 'smile:tau=1', 'mice', 'mice:block=off'], tasks: ['gaussian'],
     batchSizes: [16, 32, 64, 128, 256], stepsPerLevel: 1000,
+    // One numerics along the curve: `auto` would switch the bound to float32 at n = 256.
+    boundPrecision: 'float64',
   },
   gan: { ...base, estimators: [], seeds: seedRange(10), gan: { variants: ['vanilla', 'mine', 'mice'], steps: GRID_SETUP.steps, beta: DEFAULT_GRID_BETA, setup: 'grid', engine: 'wasm', arms: GAN_ARMS } },
   bmi: {

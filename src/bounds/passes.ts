@@ -33,7 +33,7 @@ interface PassImpl {
   rowGrad(dst: number, s: number, n: number, lse: number, mode: number): void;
   jsFgan(dst: number, s: number, n: number, out: number, tmp: number): void;
   negToF32(dst: number, src: number, count: number): void;
-  // The float32 passes (the command line's default from n = 512) (assembly/boundmath32.ts documents each).
+  // The float32 passes (the command line's default from n = 256) (assembly/boundmath32.ts documents each).
   expf(x: number): number;
   offDiagSumExpF32(s: number, n: number, lo: number, hi: number, m: number): number;
   marginalGradF32(dst: number, s: number, n: number, a: number, b: number, two: number): void;
@@ -302,7 +302,7 @@ export function setPassBackend(backend: 'wasm-simd' | 'js'): void {
 
 /**
  * Precision of the passes' exponentials: 'float64' (the default: fdlibm's, bit for bit
- * Math.exp) or 'float32' (`boundPrecision: 'float32'`: `auto`, below, from n = 512, or asked for;
+ * Math.exp) or 'float32' (`boundPrecision: 'float32'`: `auto`, below, from n = 256, or asked for;
  * assembly/boundmath32.ts; NWJ's pass about 4× faster at n = 1 024, DV's and InfoNCE's about
  * 2×; results within float32 rounding of the default's). The maxima, the JS f-GAN pass (its
  * log1p) and every sum stay float64 either way.
@@ -326,13 +326,16 @@ export function withBoundPrecision<T>(p: BoundPrecision | undefined, fn: () => T
 }
 
 /**
- * The command line's default, `auto`: float64 below n = AUTO_FLOAT32_FROM, where every published
- * cell lies (n ≤ 256) and the pass is a small part of the step; float32 from there on, where the
- * float64 pass alone costs a third of PyTorch's step (n = 1 024: 12.8 of 30.8 ms) and PyTorch
- * itself runs the bound in float32. A cell records the precision it ran at (`boundPrecision:
- * 'float32'`, absent for float64), so `auto` never changes what an address means.
+ * The command line's default, `auto`: float64 below n = AUTO_FLOAT32_FROM, where the pass is a
+ * small part of the step (a tenth at the paper's n = 64); float32 from there on, as PyTorch runs
+ * its bound. At n = 256 the step's matrix products already run at the 128-bit SIMD ceiling
+ * (about 60 GFLOP/s, 4.2 ms) and the float64 pass adds 0.5 ms where the float32 one adds 0.15
+ * (docs/engine.md); at n = 1 024 the float64 pass alone is a third of PyTorch's step. A cell
+ * records the precision it ran at (`boundPrecision: 'float32'`, absent for float64), so `auto`
+ * never changes what an address means; presets that reach n = 256 pin float64 (one numerics
+ * along a consistency curve, and the published cells).
  */
-export const AUTO_FLOAT32_FROM = 512;
+export const AUTO_FLOAT32_FROM = 256;
 export type BoundPrecisionChoice = BoundPrecision | 'auto';
 export const BOUND_PRECISION_CHOICES = ['auto', 'float64', 'float32'] as const;
 

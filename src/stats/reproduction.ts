@@ -579,8 +579,16 @@ function consistencyReadings(s: Summary): string[] {
 function consistencyRow(s: Summary, c: Claims, a: string): ClaimRow {
   const id = 'C10', claim = 'MICE is strongly consistent: its error shrinks as the sample size n grows.', where = '§4.2, Theorem (App. A.2)';
   const rowsAll = s.consistency.filter((r) => r.label === a);
-  // One consistency family: the one with the most batch sizes (the store's consistency sweep).
-  const key = [...new Set(rowsAll.map((r) => r.key))].sort((x, y) => rowsAll.filter((r) => r.key === y)[0].result.points.length - rowsAll.filter((r) => r.key === x)[0].result.points.length || (x < y ? -1 : 1))[0];
+  // One consistency family: the one with the most batch sizes (the store's consistency sweep),
+  // then the most seeds at every n (the preset's 10 over an earlier reduced run's 3).
+  const size = (k: string): [number, number] => {
+    const fam = rowsAll.filter((r) => r.key === k);
+    return [fam[0].result.points.length, Math.min(...fam.flatMap((r) => r.result.points.map((p) => p.seeds)))];
+  };
+  const key = [...new Set(rowsAll.map((r) => r.key))].sort((x, y) => {
+    const [px, sx] = size(x), [py, sy] = size(y);
+    return py - px || sy - sx || (x < y ? -1 : 1);
+  })[0];
   const rows = rowsAll.filter((r) => r.key === key);
   const r0 = rows[0];
   const tests: ClaimTest[] = rows.map((r) => ({
