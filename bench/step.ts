@@ -41,6 +41,8 @@ export interface BenchResult {
   threads: number;
   /** Precision of the bound's n² exponentials (float64: the default, bit for bit Math.exp). */
   boundPrecision: BoundPrecision;
+  /** Which of `harness bench --rounds K` measurements this is (1…K). */
+  round?: number;
 }
 
 export function flopsPerStep(critic: CriticKind, s: BenchShape = BENCH_SHAPE): number {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BENCH_SHAPE, flopsPerStep } from '../bench/step.js';
+import { summariseRatios, type Ratio } from '../harness/commands/bench.js';
 
 const cli = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
 
@@ -68,4 +69,36 @@ test('harness bench: a bad flag exits 2 naming it', () => {
     assert.equal(s.status, 2, `--steps ${steps}: ${s.stderr}`);
     assert.match(s.stderr, /^harness: --steps/);
   }
+});
+
+test('harness bench --rounds 2: every case measured once per round, each row numbered', () => {
+  const r = spawnSync(process.execPath, [cli, 'bench', '--engine', 'wasm', '--critic', 'separable', '--batch-size', '16', '--steps', '2', '--rounds', '2', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { results: { backend: string; threads: number; boundPrecision: string; round: number }[] };
+  const cases = new Set(out.results.map((x) => `${x.backend}/${x.threads}/${x.boundPrecision}`));
+  assert.ok(cases.size >= 1);
+  for (const round of [1, 2]) {
+    const rows = out.results.filter((x) => x.round === round);
+    assert.deepEqual(new Set(rows.map((x) => `${x.backend}/${x.threads}/${x.boundPrecision}`)), cases, `round ${round}`);
+    assert.equal(rows.length, cases.size);
+  }
+  assert.equal(out.results.length, 2 * cases.size);
+  for (const bad of ['0', 'x', '1000']) {
+    const b = spawnSync(process.execPath, [cli, 'bench', '--rounds', bad], { encoding: 'utf8' });
+    assert.equal(b.status, 2, `--rounds ${bad}: ${b.stderr}`);
+    assert.match(b.stderr, /^harness: --rounds/);
+    assert.equal(b.stderr.trim().split('\n').length, 1);
+  }
+});
+
+test('ratios over rounds: median, minimum and maximum per case, cases kept apart', () => {
+  const q = (backend: string, batchSize: number, ratio: number, round: number): Ratio => ({
+    engine: 'wasm', backend, threads: 1, critic: 'separable', batchSize, boundPrecision: 'float64', ratio, round,
+  });
+  const s = summariseRatios([q('a', 64, 1.2, 1), q('b', 64, 0.5, 1), q('a', 64, 0.9, 2), q('b', 64, 0.7, 2), q('a', 64, 1.0, 3), q('a', 256, 2, 1)]);
+  assert.deepEqual(s.map((x) => [x.backend, x.batchSize, x.rounds, x.median, x.min, x.max]), [
+    ['a', 64, 3, 1.0, 0.9, 1.2],
+    ['b', 64, 2, 0.6, 0.5, 0.7],
+    ['a', 256, 1, 2, 2, 2],
+  ]);
 });

@@ -5,7 +5,9 @@
  * times the identical step in PyTorch on one thread (bench/torch_step.py) at each n and prints
  * the ratio ours/PyTorch. --bound-precision (default auto: float64 below n = 256, float32 from
  * it, as `harness run`; or a list such as float64,float32) sets the bound passes' precision
- * (src/bounds/passes.ts).
+ * (src/bounds/passes.ts). --rounds K repeats every measurement, ours and PyTorch's in turn, K
+ * times at each n and reports each ratio's median and range: PyTorch's step time moves more
+ * between runs than ours, so one run's ratio is one draw.
  */
 import { cpus, loadavg } from 'node:os';
 import type { Command } from 'commander';
@@ -21,12 +23,15 @@ import { BOUND_PRECISION_CHOICES, resolveBoundPrecision, type BoundPrecision } f
 
 interface BenchFlags {
   critic: string; engine: string; steps?: string; clock: string; json?: boolean; vsTorch?: boolean; batchSize: string;
-  boundPrecision: string;
+  boundPrecision: string; rounds: string;
 }
 
 interface Case { engineName: 'wasm' | 'tfjs'; engine: Engine; backend: BackendChoice; variant?: string; threads?: number }
 
-interface Ratio { engine: string; backend: string; threads: number; critic: CriticKind; batchSize: number; boundPrecision: string; ratio: number }
+export interface Ratio { engine: string; backend: string; threads: number; critic: CriticKind; batchSize: number; boundPrecision: string; ratio: number; round: number }
+
+/** One case's ratio over the rounds: PyTorch's step varies more between runs than ours (docs/engine.md). */
+export interface RatioSummary { engine: string; backend: string; threads: number; critic: CriticKind; batchSize: number; boundPrecision: string; rounds: number; median: number; min: number; max: number }
 
 export function register(program: Command): void {
   program.command('bench')
@@ -37,8 +42,9 @@ export function register(program: Command): void {
     .option('--steps <N>', 'timed steps per case (default: about 3 s worth, 5 to 200)')
     .option('--clock <clock>', 'wall (elapsed) | cpu (process CPU time: robust on a loaded, shared machine)', 'wall')
     .option('--bound-precision <list>', "the NWJ bound's n² exponentials: auto (default, as `harness run`: float64 below n = 256, float32 from it), float64 (bit for bit Math.exp), float32 (SIMD), or a list such as float64,float32 (each, back to back)", 'auto')
-    .option('--json', 'print { "results": [{ engine, backend, critic, batchSize, threads, boundPrecision, msPerStep, gflops }], … }')
+    .option('--json', 'print { "results": [{ engine, backend, critic, batchSize, threads, boundPrecision, msPerStep, gflops, round }], … }')
     .option('--vs-torch', 'also time the identical step in PyTorch (one thread) at each n and print the ratio')
+    .option('--rounds <K>', 'measure every case, and PyTorch, K times in turn at each n; with --vs-torch, report each ratio\'s median and range over the rounds', '1')
     .action(async (flags: BenchFlags) => {
       const critic = parseChoice('--critic', flags.critic, ['joint', 'separable', 'both'] as const);
       const engineChoice = parseChoice('--engine', flags.engine, ['wasm', 'tfjs', 'all'] as const);
@@ -49,6 +55,8 @@ export function register(program: Command): void {
       const steps = flags.steps === undefined ? undefined : parseInteger('--steps', flags.steps, 1);
       // tinybench keeps every sample: a count beyond this is a typo, not a benchmark.
       if (steps !== undefined && steps > MAX_BENCH_STEPS) throw new UsageError(`--steps: at most ${MAX_BENCH_STEPS} timed steps per case, got ${steps}`);
+      const rounds = parseInteger('--rounds', flags.rounds, 1);
+      if (rounds > MAX_ROUNDS) throw new UsageError(`--rounds: at most ${MAX_ROUNDS}, got ${rounds}`);
       const sizes = parseBatchSizes(flags.batchSize);
       const critics: CriticKind[] = critic === 'both' ? ['separable', 'joint'] : [critic];
       for (const c of critics) for (const n of sizes) checkBenchMemory(c, n);
@@ -64,34 +72,37 @@ export function register(program: Command): void {
       const results: BenchResult[] = [];
       const torchRows: BenchResult[] = [];
       const ratios: Ratio[] = [];
-      // n, then critic, then every case and PyTorch: each ratio is taken minutes apart at most.
+      // n, then critic, then every case and PyTorch (round after round): each ratio is taken
+      // minutes apart at most.
       for (const n of sizes) {
         for (const c of critics) {
-          const mine: BenchResult[] = [];
-          for (const k of cases.flatMap((c) => precisionsAt(n).map((boundPrecision) => ({ ...c, boundPrecision })))) {
-            if ((k.threads ?? 1) > 1 && wasmMemoryProblem(criticLayout(c, BENCH_SHAPE.d, BENCH_SHAPE.h, BENCH_SHAPE.e, false), n, k.threads)) {
-              log(`note: ${c} n=${n}: the 2-thread build's 1 GiB shared memory cannot hold this step; skipped\n`);
-              continue;
+          for (let round = 1; round <= rounds; round++) {
+            const mine: BenchResult[] = [];
+            for (const k of cases.flatMap((c) => precisionsAt(n).map((boundPrecision) => ({ ...c, boundPrecision })))) {
+              if ((k.threads ?? 1) > 1 && wasmMemoryProblem(criticLayout(c, BENCH_SHAPE.d, BENCH_SHAPE.h, BENCH_SHAPE.e, false), n, k.threads)) {
+                log(`note: ${c} n=${n}: the 2-thread build's 1 GiB shared memory cannot hold this step; skipped\n`);
+                continue;
+              }
+              const r = { ...await benchStep(k.engine, { critic: c, backend: k.backend, variant: k.variant, threads: k.threads, steps, clock, batchSize: n, boundPrecision: k.boundPrecision }), round };
+              mine.push(r);
+              log(row(r));
             }
-            const r = await benchStep(k.engine, { critic: c, backend: k.backend, variant: k.variant, threads: k.threads, steps, clock, batchSize: n, boundPrecision: k.boundPrecision });
-            mine.push(r);
-            log(row(r));
+            results.push(...mine);
+            if (!py) continue;
+            // Same budget as ours: the steps given, or about 3 s at the best step time just measured.
+            const best = Math.min(...mine.map((r) => r.msPerStep));
+            const torchSteps = steps ?? Math.max(5, Math.min(200, Math.round(3000 / (Number.isFinite(best) ? best : 100))));
+            const t = benchTorch(py.python, c, torchSteps, clock, n);
+            const shape = { ...BENCH_SHAPE, n };
+            const tr: BenchResult = {
+              engine: 'torch', backend: `pytorch-${t.torch}-${t.blas}-${t.threads}thread`, critic: c, batchSize: n,
+              msPerStep: t.msPerStep, gflops: flopsPerStep(c, shape) / (t.msPerStep * 1e6), threads: t.threads,
+              boundPrecision: 'float32', round,
+            };
+            torchRows.push(tr);
+            log(row(tr));
+            for (const r of mine) ratios.push({ engine: r.engine, backend: r.backend, threads: r.threads, critic: c, batchSize: n, boundPrecision: r.boundPrecision, ratio: r.msPerStep / t.msPerStep, round });
           }
-          results.push(...mine);
-          if (!py) continue;
-          // Same budget as ours: the steps given, or about 3 s at the best step time just measured.
-          const best = Math.min(...mine.map((r) => r.msPerStep));
-          const torchSteps = steps ?? Math.max(5, Math.min(200, Math.round(3000 / (Number.isFinite(best) ? best : 100))));
-          const t = benchTorch(py.python, c, torchSteps, clock, n);
-          const shape = { ...BENCH_SHAPE, n };
-          const tr: BenchResult = {
-            engine: 'torch', backend: `pytorch-${t.torch}-${t.blas}-${t.threads}thread`, critic: c, batchSize: n,
-            msPerStep: t.msPerStep, gflops: flopsPerStep(c, shape) / (t.msPerStep * 1e6), threads: t.threads,
-            boundPrecision: 'float32',
-          };
-          torchRows.push(tr);
-          log(row(tr));
-          for (const r of mine) ratios.push({ engine: r.engine, backend: r.backend, threads: r.threads, critic: c, batchSize: n, boundPrecision: r.boundPrecision, ratio: r.msPerStep / t.msPerStep });
         }
       }
       const out: Record<string, unknown> = { results };
@@ -99,7 +110,15 @@ export function register(program: Command): void {
         out.torch = py ? torchRows : null;
         if (py) {
           log('ratio ours/PyTorch (ms per step; < 1 is faster than PyTorch on its one thread):\n');
-          for (const q of ratios) log(`  ${q.critic.padEnd(10)} n=${String(q.batchSize).padEnd(5)} ${q.engine}/${q.backend}${q.threads > 1 ? ` (${q.threads} threads)` : ''}${q.boundPrecision === 'float32' ? ', float32 bound' : ''}: ${q.ratio.toFixed(2)}\n`);
+          const what = (q: Omit<Ratio, 'ratio' | 'round'>): string => `  ${q.critic.padEnd(10)} n=${String(q.batchSize).padEnd(5)} ${q.engine}/${q.backend}${q.threads > 1 ? ` (${q.threads} threads)` : ''}${q.boundPrecision === 'float32' ? ', float32 bound' : ''}: `;
+          if (rounds === 1) {
+            for (const q of ratios) log(`${what(q)}${q.ratio.toFixed(2)}\n`);
+          } else {
+            const summary = summariseRatios(ratios);
+            log(`(median over ${rounds} rounds, and the range)\n`);
+            for (const q of summary) log(`${what(q)}${q.median.toFixed(2)} (${q.min.toFixed(2)}–${q.max.toFixed(2)})\n`);
+            out.ratioSummary = summary;
+          }
           out.ratios = ratios;
         }
       }
@@ -129,6 +148,25 @@ function checkBenchMemory(critic: CriticKind, n: number): void {
 
 const BACKEND_WIDTH = 34;
 const MAX_BENCH_STEPS = 100_000;
+const MAX_ROUNDS = 100;
+
+/** Each case's ratios over the rounds: median, minimum and maximum, in the order first measured. */
+export function summariseRatios(ratios: readonly Ratio[]): RatioSummary[] {
+  const groups = new Map<string, Ratio[]>();
+  for (const q of ratios) {
+    const key = JSON.stringify([q.engine, q.backend, q.threads, q.critic, q.batchSize, q.boundPrecision]);
+    groups.set(key, [...(groups.get(key) ?? []), q]);
+  }
+  return [...groups.values()].map((g) => {
+    const v = g.map((q) => q.ratio).sort((a, b) => a - b);
+    const m = v.length >> 1;
+    const { engine, backend, threads, critic, batchSize, boundPrecision } = g[0];
+    return {
+      engine, backend, threads, critic, batchSize, boundPrecision, rounds: v.length,
+      median: v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2, min: v[0], max: v[v.length - 1],
+    };
+  });
+}
 
 function row(r: BenchResult): string {
   return `${r.engine.padEnd(8)}${r.backend.padEnd(BACKEND_WIDTH)}${String(r.threads).padEnd(8)}${r.critic.padEnd(11)}${String(r.batchSize).padStart(6)}${r.msPerStep.toFixed(2).padStart(11)}${r.gflops.toFixed(1).padStart(10)}  ${r.engine === 'torch' ? 'float32' : r.boundPrecision}\n`;
