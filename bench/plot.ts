@@ -9,15 +9,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { renderSvg } from '../src/report/render.js';
+import { median } from '../src/stats/describe.js';
 import type { BenchResult } from './step.js';
 
 interface BenchJson { results: BenchResult[]; torch?: BenchResult[] | null }
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function label(r: BenchResult): string | null {
   if (r.engine === 'torch') return 'PyTorch (OpenBLAS), 1 thread';

@@ -20,6 +20,7 @@ import { wasmMemoryProblem } from '../../src/engine/limits.js';
 import { parseChoice, parseInteger, parseNumberList } from '../parse.js';
 import { BENCH_SHAPE, benchStep, benchTorch, findTorchPython, flopsPerStep, type BenchResult } from '../../bench/step.js';
 import { BOUND_PRECISION_CHOICES, resolveBoundPrecision, type BoundPrecision } from '../../src/bounds/passes.js';
+import { median } from '../../src/stats/describe.js';
 
 interface BenchFlags {
   critic: string; engine: string; steps?: string; clock: string; json?: boolean; vsTorch?: boolean; batchSize: string;
@@ -158,13 +159,9 @@ export function summariseRatios(ratios: readonly Ratio[]): RatioSummary[] {
     groups.set(key, [...(groups.get(key) ?? []), q]);
   }
   return [...groups.values()].map((g) => {
-    const v = g.map((q) => q.ratio).sort((a, b) => a - b);
-    const m = v.length >> 1;
+    const v = g.map((q) => q.ratio);
     const { engine, backend, threads, critic, batchSize, boundPrecision } = g[0];
-    return {
-      engine, backend, threads, critic, batchSize, boundPrecision, rounds: v.length,
-      median: v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2, min: v[0], max: v[v.length - 1],
-    };
+    return { engine, backend, threads, critic, batchSize, boundPrecision, rounds: v.length, median: median(v), min: Math.min(...v), max: Math.max(...v) };
   });
 }
 
