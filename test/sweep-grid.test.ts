@@ -87,7 +87,7 @@ test('grid: axes multiply; presets have the documented shapes', () => {
   assert.deepEqual(new Set(paper.map((j) => j.batchRho)), new Set([0, 0.1, 0.2, 0.3, 0.4, 0.5, 'random']));
   assert.deepEqual(new Set(paper.map((j) => variantLabel(j))), new Set(['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf', 'mice', 'mice:block=off', 'mice:sn=all', 'mice:block=off:sn=all']));
   const joint = expandGrid(preset('paper-joint')) as CellSpec[];
-  assert.equal(joint.length, 6 * 3);
+  assert.equal(joint.length, 6 * 10);
   assert.ok(joint.every((j) => j.critic === 'joint' && j.task === 'gaussian' && j.batchRho === 0 && j.stepsPerLevel === 4000));
   const labels = new Set(expandGrid(preset('paper-full')).map((j) => variantLabel(j as never)));
   assert.equal(expandGrid(preset('paper-full')).length, 16 * 2 * 2 * 7 * 10);

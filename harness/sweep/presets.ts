@@ -13,7 +13,7 @@
  *    normalised (blocked and not), 10 seeds: 8 × 2 × 7 × 10 = 1 120 cells, about 44 s each on
  *    an idle core (sn=all about twice that) ≈ 8 hours on 2 workers.
  *  - paper-joint: the joint critic at the paper's protocol, Gaussian, ρ_batch = 0, the six main
- *    variants, 3 seeds (18 cells × ~12 min on one core). The rest of the joint grid is
+ *    variants, 10 seeds (60 cells × ~10 min on an idle core; 3 seeds until 1 December). The rest of the joint grid is
  *    `--preset paper --critics joint`, a cluster job (docs/slurm.sbatch, `--shard i/n`).
  *  - paper-full: everything the paper's protocol can be asked: both critics, the main
  *    variants, every MICE ablation and every other baseline; 4 480 cells — a cluster job.
@@ -106,7 +106,7 @@ export const PRESETS = {
   },
   quick: { ...base, stepsPerLevel: 500 },
   paper: { ...base, estimators: [...MAIN_ESTIMATORS, ...MICE_SN_ALL], batchRho: PAPER_RHO },
-  'paper-joint': { ...base, critics: ['joint'], tasks: ['gaussian'], seeds: seedRange(3) },
+  'paper-joint': { ...base, critics: ['joint'], tasks: ['gaussian'] },
   'paper-full': {
     ...base, estimators: [...MAIN_ESTIMATORS, ...MICE_SN_ALL, ...MICE_ABLATIONS, ...OTHER_BASELINES], critics: ['joint', 'separable'],
     batchRho: PAPER_RHO,
