@@ -19,7 +19,7 @@ import { criticLayout } from '../../src/critics/layout.js';
 import { wasmMemoryProblem } from '../../src/engine/limits.js';
 import { parseChoice, parseInteger, parseNumberList } from '../parse.js';
 import { BENCH_SHAPE, benchStep, benchTorch, findTorchPython, flopsPerStep, type BenchResult } from '../../bench/step.js';
-import { BOUND_PRECISION_CHOICES, resolveBoundPrecision, type BoundPrecision } from '../../src/bounds/passes.js';
+import { AUTO_FLOAT32_FROM, BOUND_PRECISION_CHOICES, resolveBoundPrecision, type BoundPrecision } from '../../src/bounds/passes.js';
 import { median } from '../../src/stats/describe.js';
 
 interface BenchFlags {
@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option('--batch-size <list>', 'batch sizes n, comma-separated (d = 20, h = 256, e = 32)', '64')
     .option('--steps <N>', 'timed steps per case (default: about 3 s worth, 5 to 200)')
     .option('--clock <clock>', 'wall (elapsed) | cpu (process CPU time: robust on a loaded, shared machine)', 'wall')
-    .option('--bound-precision <list>', "the NWJ bound's n² exponentials: auto (default, as `harness run`: float64 below n = 256, float32 from it), float64 (bit for bit Math.exp), float32 (SIMD), or a list such as float64,float32 (each, back to back)", 'auto')
+    .option('--bound-precision <list>', `the NWJ bound's n² exponentials: auto (default, as \`harness run\`: float64 below n = ${AUTO_FLOAT32_FROM}, float32 from it), float64 (bit for bit Math.exp), float32 (SIMD), or a list such as float64,float32 (each, back to back)`, 'auto')
     .option('--json', 'print { "results": [{ engine, backend, critic, batchSize, threads, boundPrecision, msPerStep, gflops, round }], … }')
     .option('--vs-torch', 'also time the identical step in PyTorch (one thread) at each n and print the ratio')
     .option('--rounds <K>', 'measure every case, and PyTorch, K times in turn at each n; with --vs-torch, report each ratio\'s median and range over the rounds', '1')

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { CellResult } from '../../src/types.js';
 import { runCell } from '../../src/engine/run.js';
 import { knownEstimators } from '../../src/bounds/index.js';
+import { AUTO_FLOAT32_FROM } from '../../src/bounds/passes.js';
 import { CELL_DEFAULTS } from '../spec.js';
 import { FINITE_SAMPLE_DEFAULTS, specFromFlags, type RunFlags } from '../runSpec.js';
 import { collect, loadPlugins } from '../plugins.js';
@@ -40,7 +41,7 @@ export function register(program: Command): void {
     .option('--sample-size <N>', "BMI's finite-sample protocol: one fixed sample of N points, train on a split, report the best held-out estimate")
     .option('--test-share <s>', `finite-sample protocol: share of the sample held out (default ${FINITE_SAMPLE_DEFAULTS.testShare})`)
     .option('--eval-every <N>', `finite-sample protocol: evaluate on the held-out part every N steps (default ${FINITE_SAMPLE_DEFAULTS.evalEvery})`)
-    .option('--bound-precision <p>', "the bounds' exponentials over the n² scores: auto (default: float64 below n = 256, float32 from it) | float64 (bit for bit Math.exp) | float32 (SIMD, NWJ's pass ~4× faster at n = 1 024; estimates within float32 rounding)")
+    .option('--bound-precision <p>', `the bounds' exponentials over the n² scores: auto (default: float64 below n = ${AUTO_FLOAT32_FROM}, float32 from it) | float64 (bit for bit Math.exp) | float32 (SIMD, NWJ's pass ~4× faster at n = 1 024; estimates within float32 rounding)`)
     .option('--plugin <file>', 'load bounds and tasks from an ES module (repeatable; see examples/plugins/)', collect)
     .option('--json', 'print one JSON object')
     .option('--out <file>', 'also write the full JSON result to FILE (written only on success)')

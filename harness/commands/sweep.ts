@@ -7,6 +7,7 @@ import { checkOutputDir } from '../output.js';
 import type { Command } from 'commander';
 import type { SweepFlags } from '../sweep/flags.js';
 import { PRESET_NAMES, DEFAULT_PRESET } from '../sweep/presets.js';
+import { AUTO_FLOAT32_FROM } from '../../src/bounds/passes.js';
 import { SHARD_COUNT_ENV } from '../sweep/shard.js';
 import { collect, loadPlugins } from '../plugins.js';
 
@@ -29,7 +30,7 @@ export function register(program: Command): void {
     .option('--lr <lr>', 'Adam learning rate')
     .option('--engine <engine>', 'auto | tfjs | wasm')
     .option('--backend <backend>', 'auto | tensorflow | wasm | cpu')
-    .option('--bound-precision <p>', "the bounds' n² exponentials: auto (default: float64 below n = 256, float32 from it) | float64 | float32")
+    .option('--bound-precision <p>', `the bounds' n² exponentials: auto (default: float64 below n = ${AUTO_FLOAT32_FROM}, float32 from it) | float64 | float32`)
     .option('--workers <N>', 'worker threads (default: one per core)')
     .option('--retries <N>', 'retries per failing cell (default 2)')
     .option('--timeout <dur>', 'per-attempt time limit, e.g. 90s, 20m, 4h; 0 = none (default 4h)')
