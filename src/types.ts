@@ -24,7 +24,7 @@ export type TaskId = TaskName | (string & {});
 /** A built-in estimator's name, or a plugin bound's (src/bounds/index.ts registers them). */
 export type EstimatorId = EstimatorName | (string & {});
 
-export const ENGINES = ['auto', 'tfjs', 'wasm'] as const;
+export const ENGINES = ['auto', 'tfjs', 'wasm', 'webgpu'] as const;
 export type EngineChoice = (typeof ENGINES)[number];
 
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -227,7 +227,7 @@ export interface CellResult {
   task: TaskId;
   seed: number;
   /** Engine and backend actually used (never 'auto'). */
-  engine: 'tfjs' | 'wasm';
+  engine: 'tfjs' | 'wasm' | 'webgpu';
   backend: string;
   steps: number;
   msPerStep: number;
@@ -239,6 +239,8 @@ export interface CellResult {
   logN: number;
   /** Finite-sample protocol only: the held-out evaluations and the reported estimate. */
   heldOut?: HeldOutResult;
+  /** WebGPU engine only: the adapter and the batch of cells this one was trained with. */
+  gpu?: { adapter: string; fallback: boolean; batch: number; batchWallMs: number };
 }
 
 /**

@@ -6,7 +6,8 @@
  * same streams and the same loop as `harness run`.
  */
 import type { CellResult, CellSpec } from '../types.js';
-import type { Engine, RuntimeOptions } from './types.js';
+import type { AnyEngine, RuntimeOptions } from './types.js';
+import { isBatchEngine } from './types.js';
 import { criticLayout, initParams, initSpectralU } from '../critics/layout.js';
 import { initStream } from '../rng.js';
 import { DEFAULT_ADAM } from './types.js';
@@ -14,8 +15,9 @@ import { summarise, trainLoop, type TrainOptions } from './train.js';
 import { trainFiniteSample } from './finiteSample.js';
 
 export async function trainCell(
-  engine: Engine, spec: CellSpec, options: TrainOptions = {}, engineOptions: Pick<RuntimeOptions, 'variant' | 'threads'> = {},
+  engine: AnyEngine, spec: CellSpec, options: TrainOptions = {}, engineOptions: Pick<RuntimeOptions, 'variant' | 'threads'> = {},
 ): Promise<CellResult> {
+  if (isBatchEngine(engine)) return (await engine.trainBatch([spec], options))[0];
   const dimY = spec.dimY ?? spec.dim;
   const layout = criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm, dimY, spec.spectralNormLayers ?? 'last');
   const rng = initStream(spec.seed, spec.critic, spec.dim, spec.hidden, spec.embed, dimY);

@@ -9,7 +9,8 @@
  *   runtime.step(dLossdS)         // backprop through that forward pass, then Adam (minimising)
  * The loss is −objective, so dLossdS = −bound.grad.
  */
-import type { BackendChoice } from '../types.js';
+import type { BackendChoice, CellResult, CellSpec } from '../types.js';
+import type { TrainOptions } from './train.js';
 import type { CriticLayout } from '../critics/layout.js';
 
 export interface AdamConfig {
@@ -48,10 +49,30 @@ export interface CriticRuntime {
   dispose(): void;
 }
 
+/** An engine that trains one critic at a time through the shared loop (src/engine/train.ts). */
 export interface Engine {
   readonly name: 'tfjs' | 'wasm';
   /** Whether this engine can run here with the given backend choice (no throw). */
   available(backend: BackendChoice): Promise<boolean>;
   /** Build a runtime from initial parameters; throws UsageError for an unavailable explicit backend. */
   create(layout: CriticLayout, params: Float32Array, options: RuntimeOptions): Promise<CriticRuntime>;
+}
+
+/**
+ * An engine that trains K cells of one shape together (the WebGPU engine, src/engine/webgpu/):
+ * the device is asynchronous (its results come back through promises), so it drives its own
+ * copy of the shared loop rather than a synchronous CriticRuntime. trainCell gives it one cell;
+ * the sweep's GPU lane gives it batches.
+ */
+export interface BatchEngine {
+  readonly name: 'webgpu';
+  available(backend: BackendChoice): Promise<boolean>;
+  /** Train every cell (same critic shape: src/engine/webgpu/loop.ts batchKey) in one batch. */
+  trainBatch(specs: CellSpec[], options?: TrainOptions): Promise<CellResult[]>;
+}
+
+export type AnyEngine = Engine | BatchEngine;
+
+export function isBatchEngine(e: AnyEngine): e is BatchEngine {
+  return 'trainBatch' in e;
 }

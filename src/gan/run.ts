@@ -74,6 +74,7 @@ async function runGrid(spec: GanSpec, options: GanRunOptions): Promise<GanResult
 }
 
 export async function createGanEngine(choice: EngineChoice, backend: BackendChoice): Promise<GanEngine> {
+  if (choice === 'webgpu') throw new UsageError('--engine webgpu: the GAN experiment runs on the wasm or tfjs engine (auto, wasm, tfjs)');
   if (choice === 'wasm' || (choice === 'auto' && (backend === 'auto' || backend === 'wasm'))) {
     if (backend !== 'auto' && backend !== 'wasm') throw new UsageError(`--backend ${backend}: the wasm engine runs only on backend 'wasm'`);
     const e = await createWasmGanEngine();
