@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../src/errors.js';
 import { EXIT } from './exit.js';
+import { releaseGpu } from '../src/engine/webgpu/gpu.js';
 import * as run from './commands/run.js';
 import * as sweep from './commands/sweep.js';
 import * as merge from './commands/merge.js';
@@ -36,6 +37,9 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   process.exitCode = exitCodeFor(err);
+} finally {
+  // Dawn's instance keeps Node alive while referenced; nothing is loaded unless a command used it.
+  await releaseGpu().catch(() => undefined);
 }
 
 function exitCodeFor(err: unknown): number {

@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .option('--hidden <H>', 'hidden width', String(CELL_DEFAULTS.hidden))
     .option('--embed <E>', 'separable critic embedding width', String(CELL_DEFAULTS.embed))
     .option('--lr <lr>', 'Adam learning rate', String(CELL_DEFAULTS.lr))
-    .option('--engine <engine>', 'auto | tfjs | wasm', CELL_DEFAULTS.engine)
+    .option('--engine <engine>', 'auto | tfjs | wasm | webgpu (auto: tfjs on CUDA, else wasm; webgpu: our WGSL kernels on any WebGPU adapter, software ones included)', CELL_DEFAULTS.engine)
     .option('--backend <backend>', 'auto | tensorflow | wasm | cpu', CELL_DEFAULTS.backend)
     .option('--sample-size <N>', "BMI's finite-sample protocol: one fixed sample of N points, train on a split, report the best held-out estimate")
     .option('--test-share <s>', `finite-sample protocol: share of the sample held out (default ${FINITE_SAMPLE_DEFAULTS.testShare})`)
@@ -69,13 +69,14 @@ function publicResult(r: CellResult) {
     ...(r.heldOut ? { heldOut: r.heldOut } : {}),
     ...(r.spec.plugins ? { plugins: r.spec.plugins } : {}),
     ...(r.spec.boundPrecision ? { boundPrecision: r.spec.boundPrecision } : {}),
+    ...(r.gpu ? { gpu: r.gpu } : {}),
   };
 }
 
 function table(r: CellResult): string {
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
   const lines = [
-    `${r.estimator} · ${r.critic} critic · ${r.task} · seed ${r.seed} · ${r.engine}/${r.backend} · ${r.msPerStep.toFixed(2)} ms/step`,
+    `${r.estimator} · ${r.critic} critic · ${r.task} · seed ${r.seed} · ${r.engine}/${r.backend}${r.gpu ? ` (${r.gpu.adapter}${r.gpu.fallback ? ', software' : ''})` : ''} · ${r.msPerStep.toFixed(2)} ms/step`,
     'true MI   mean     bias     variance  MSE      >MI share  non-finite',
     ...r.levels.map((l) => [f(l.trueMi).padEnd(9), f(l.mean).padEnd(8), f(l.bias).padEnd(8), f(l.variance).padEnd(9), f(l.mse).padEnd(8), f(l.violations).padEnd(10), String(l.nonFinite)].join(' ')),
   ];
