@@ -25,8 +25,20 @@ export interface CellTask {
 
 export interface ProbeTask { probe: 'cuda' }
 
+/**
+ * The WebGPU lane's task: K cells of one critic shape (harness/sweep/gpuLane.ts), each already
+ * its engine-'webgpu' twin, trained together on this worker's device.
+ */
+export interface BatchTask {
+  batch: { job: Job; hash: string }[];
+  lane: 'gpu';
+  /** Take a software adapter (tests and explicit --engine webgpu). */
+  allowSoftware: boolean;
+  plugins?: PluginRef[];
+}
+
 /** Load the engine modules before the first timed job, so a cell's time limit is its own. */
-export interface WarmTask { warm: 'gpu' | 'cpu' }
+export type WarmTask = { warm: 'gpu' | 'cpu' } | { warm: 'webgpu'; allowSoftware: boolean };
 
 export interface CellOutput {
   result: CellResult | GanResult | KsgResult;
@@ -37,9 +49,13 @@ export interface CellOutput {
   finishedAt: string;
 }
 
-export default async function work(task: CellTask | ProbeTask | WarmTask): Promise<CellOutput | { cuda: boolean } | null> {
+export default async function work(task: CellTask | BatchTask | ProbeTask | WarmTask): Promise<CellOutput | CellOutput[] | { cuda: boolean } | null> {
   if ('probe' in task) return { cuda: await probeCuda() };
-  if ('warm' in task) { await warm(task.warm); return null; }
+  if ('warm' in task) {
+    if (task.warm === 'webgpu') await warmWebGpu(task.allowSoftware); else await warm(task.warm);
+    return null;
+  }
+  if ('batch' in task) return runBatch(task);
   const startedAt = new Date();
   const t0 = performance.now();
   injectFault(task);
@@ -84,6 +100,26 @@ async function runGan(spec: GanSpec, lane: 'gpu' | 'cpu'): Promise<GanResult> {
   const path = '../src/gan/run.js';
   const mod = (await import(path)) as { runGanCell(spec: GanSpec): Promise<GanResult> };
   return mod.runGanCell(onLane(spec, lane));
+}
+
+async function warmWebGpu(allowSoftware: boolean): Promise<void> {
+  try {
+    const { acquireGpu } = await import('../src/engine/webgpu/gpu.js');
+    await acquireGpu(allowSoftware);
+  } catch { /* the batch itself will report it */ }
+}
+
+async function runBatch(task: BatchTask): Promise<CellOutput[]> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  await ensurePlugins(task.plugins);
+  const { acquireGpu, trainBatch } = await import('../src/engine/webgpu/index.js');
+  const probe = await acquireGpu(task.allowSoftware);
+  if (!probe.ok) throw new Error(`webgpu lane: ${probe.why}`);
+  const results = await trainBatch(probe.handle, task.batch.map((b) => b.job as CellSpec));
+  const finishedAt = new Date().toISOString();
+  const wallMs = (performance.now() - t0) / results.length;
+  return results.map((result) => ({ result, engine: result.engine, backend: result.backend, wallMs, startedAt: startedAt.toISOString(), finishedAt }));
 }
 
 async function warm(lane: 'gpu' | 'cpu'): Promise<void> {

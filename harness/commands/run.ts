@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { CellResult } from '../../src/types.js';
 import { runCell } from '../../src/engine/run.js';
+import { UsageError } from '../../src/errors.js';
 import { knownEstimators } from '../../src/bounds/index.js';
 import { AUTO_FLOAT32_FROM } from '../../src/bounds/passes.js';
 import { CELL_DEFAULTS } from '../spec.js';
@@ -49,6 +50,12 @@ export function register(program: Command): void {
       await loadPlugins(flags.plugin);
       const spec = specFromFlags(flags, (k) => cmd.getOptionValueSource(k) === 'cli');
       if (flags.out) checkOutputFile('--out', flags.out);
+      if (spec.engine === 'webgpu') {
+        // Probe in a child first: where there is no adapter, Dawn's native warnings stay there.
+        const { probeWebGpu, describeProbe } = await import('../gpu-probe.js');
+        const probe = await probeWebGpu();
+        if (!probe.ok) throw new UsageError(`--engine webgpu: not available on this machine: ${describeProbe(probe)}`);
+      }
       const result = await runCell(spec);
       const json = JSON.stringify(publicResult(result));
       if (flags.out) writeOutputFile('--out', flags.out, JSON.stringify(result, null, 2) + '\n');

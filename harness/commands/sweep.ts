@@ -10,6 +10,8 @@ import { PRESET_NAMES, DEFAULT_PRESET } from '../sweep/presets.js';
 import { AUTO_FLOAT32_FROM } from '../../src/bounds/passes.js';
 import { SHARD_COUNT_ENV } from '../sweep/shard.js';
 import { collect, loadPlugins } from '../plugins.js';
+import { DEFAULT_GPU_BATCH } from '../sweep/gpuLane.js';
+import { parseInteger } from '../parse.js';
 
 export function register(program: Command): void {
   program.command('sweep')
@@ -28,7 +30,7 @@ export function register(program: Command): void {
     .option('--hidden <H>', 'hidden width')
     .option('--embed <E>', 'separable critic embedding width')
     .option('--lr <lr>', 'Adam learning rate')
-    .option('--engine <engine>', 'auto | tfjs | wasm')
+    .option('--engine <engine>', 'auto (wasm on the CPUs, plus a WebGPU lane where a hardware adapter is found) | wasm | tfjs | webgpu (every cell on WebGPU, software adapters included)')
     .option('--backend <backend>', 'auto | tensorflow | wasm | cpu')
     .option('--bound-precision <p>', `the bounds' n² exponentials: auto (default: float64 below n = ${AUTO_FLOAT32_FROM}, float32 from it) | float64 | float32`)
     .option('--workers <N>', 'worker threads (default: one per core)')
@@ -39,7 +41,9 @@ export function register(program: Command): void {
     .option('--shard <i/n>', `run slice i of n (1-based); also from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + ${SHARD_COUNT_ENV}; 'off' ignores those`)
     .option('--json', 'machine output: one JSON event per line on stdout')
     .option('--dry-run', 'list the jobs this command would consider, touch nothing')
-    .option('--no-gpu', 'never give a worker the GPU (skip the CUDA probe)')
+    .option('--no-gpu', 'never give a worker the GPU (skip the CUDA and WebGPU probes)')
+    .option('--gpu-batch <K>', `cells per WebGPU batch (default ${DEFAULT_GPU_BATCH}; cut to what the device's buffers hold)`)
+    .option('--allow-software-gpu', 'let --engine auto use a software WebGPU adapter (SwiftShader, lavapipe): for tests, slower than wasm')
     .option('--plugin <file>', 'load bounds and tasks from an ES module, in this process and in every worker (repeatable)', collect)
     .action(async (flags: SweepFlags) => {
       // Loaded here, not at the top: every `harness` command pays for what its module imports.
@@ -49,6 +53,7 @@ export function register(program: Command): void {
       const plugins = await loadPlugins(flags.plugin);
       const grid = gridFromFlags(flags);
       const run = runFlags(flags);
+      const gpuBatch = flags.gpuBatch !== undefined ? parseInteger('--gpu-batch', flags.gpuBatch, 1) : DEFAULT_GPU_BATCH;
       const shard = resolveShard(flags.shard, process.env);
       const jobs = planJobs(grid, shard);
       const print = (s: string) => { process.stdout.write(s); };
@@ -76,6 +81,7 @@ export function register(program: Command): void {
         process.exitCode = await runSweep({
           grid, out: run.out, shard, workers: run.workers, retries: run.retries, timeoutMs: run.timeoutMs,
           heapMb: run.heapMb, cuda: flags.gpu === false ? false : 'probe',
+          webgpu: { batch: gpuBatch, allowSoftware: flags.allowSoftwareGpu === true, off: flags.gpu === false },
           plugins: plugins.map(({ path, hash }) => ({ path, hash })),
           onEvent: (e) => progress.event(e), print: flags.json ? null : print, signal: interrupt.signal,
         }, jobs);

@@ -22,7 +22,7 @@ export interface SweepFlags {
   batchSizes?: string; mi?: string; stepsPerLevel?: string; dim?: string; hidden?: string; embed?: string;
   lr?: string; engine?: string; backend?: string; boundPrecision?: string;
   workers?: string; retries?: string; timeout?: string; workerHeapMb?: string; out?: string; shard?: string;
-  json?: boolean; dryRun?: boolean; gpu?: boolean; plugin?: string[];
+  json?: boolean; dryRun?: boolean; gpu?: boolean; plugin?: string[]; gpuBatch?: string; allowSoftwareGpu?: boolean;
 }
 
 /** The preset a command line resolves to: --preset, else the config file's, else the default. */

@@ -28,6 +28,9 @@ export class Progress {
   private running = 0;
   private started = 0;
   private barShown = false;
+  /** Cells finished per lane, shown when there is a GPU lane. */
+  private byLane = { gpu: 0, cpu: 0 };
+  private hasGpuLane = false;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(readonly mode: ProgressMode, private readonly sink: ProgressSink = processSink) {}
@@ -41,7 +44,8 @@ export class Progress {
           (e.corrupt ? ` (${e.corrupt} corrupt, re-running)` : ''));
         break;
       case 'lanes':
-        this.line(`running on ${describeLanes(e.lanes)}`);
+        this.hasGpuLane = e.lanes.includes('gpu');
+        this.line(`running on ${describeLanes(e.lanes)}${e.gpu ? ` (${e.gpu})` : ''}`);
         if (this.mode === 'tty' && this.pending > 0) this.timer = setInterval(() => this.draw(), 1000).unref();
         break;
       case 'corrupt':
@@ -54,6 +58,7 @@ export class Progress {
         break;
       case 'done':
         this.running--; this.finished++;
+        if (e.lane) this.byLane[e.lane]++;
         if (this.mode === 'plain') this.line(`${this.count()} done ${e.label} (${formatMs(e.wallMs)}, ${e.engine}/${e.backend})${this.tail()}`);
         break;
       case 'retry':
@@ -83,7 +88,8 @@ export class Progress {
 
   private tail(): string {
     const eta = this.eta();
-    return ` · ${this.failed} failed · ${this.running} running${eta === null ? '' : ` · ETA ${formatMs(eta)}`}`;
+    const lanes = this.hasGpuLane ? ` · GPU lane ${this.byLane.gpu} done, CPU lanes ${this.byLane.cpu} done` : '';
+    return ` · ${this.failed} failed · ${this.running} running${lanes}${eta === null ? '' : ` · ETA ${formatMs(eta)}`}`;
   }
 
   private eta(): number | null {

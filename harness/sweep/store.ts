@@ -33,6 +33,8 @@ export interface Provenance {
   startedAt: string;
   finishedAt: string;
   attempt: number;
+  /** WebGPU lane only: the adapter, whether it was a software one, and the batch (K) it trained in. */
+  gpu?: { adapter: string; fallback: boolean; batch: number; batchWallMs: number };
 }
 
 /**

@@ -15,6 +15,11 @@ import { finishStore } from './report.js';
 import { shardSlice, type Shard } from './shard.js';
 import { CellStore } from './store.js';
 import type { PluginRef } from '../plugins.js';
+import { UsageError } from '../../src/errors.js';
+import { isCell } from './grid.js';
+import { gpuBatchable, twinHash, type WebGpuLane } from './gpuLane.js';
+import { unsupported } from '../../src/engine/webgpu/loop.js';
+import { describeProbe, probeWebGpu, usable } from '../gpu-probe.js';
 
 export interface SweepOptions {
   grid: Grid;
@@ -25,6 +30,11 @@ export interface SweepOptions {
   timeoutMs: number;
   heapMb: number;
   cuda: boolean | 'probe';
+  /**
+   * The WebGPU lane: K cells per batch; allowSoftware takes a software adapter under auto
+   * (tests); off: never probe (--no-gpu). Absent: off.
+   */
+  webgpu?: { batch: number; allowSoftware: boolean; off: boolean };
   onEvent(e: SweepEvent): void;
   /** --plugin files, loaded by every worker. */
   plugins?: PluginRef[];
@@ -51,7 +61,30 @@ export function dryRun(jobs: PendingJob[], print: (s: string) => void, json = fa
   print(`${jobs.length} jobs, ${steps} training steps in all\n`);
 }
 
+/**
+ * Whether the sweep gets a WebGPU lane. Jobs that ask for engine 'webgpu' need one (any adapter,
+ * software included, as `harness run --engine webgpu`), and must all be cells it can train: bad
+ * input otherwise. Auto jobs get one only from a hardware adapter, unless allowSoftware.
+ */
+export async function decideWebGpuLane(o: SweepOptions, jobs: readonly PendingJob[]): Promise<WebGpuLane | null> {
+  const w = o.webgpu;
+  const explicit = jobs.filter((p) => isCell(p.job) && p.job.engine === 'webgpu');
+  for (const p of explicit) {
+    const why = isCell(p.job) ? unsupported(p.job) : null;
+    if (why || !gpuBatchable(p.job)) throw new UsageError(`--engine webgpu: ${why ?? `backend '${(p.job as { backend: string }).backend}'`} is not supported by the WebGPU engine (${jobLabel(p.job)}; use --engine wasm)`);
+  }
+  if (explicit.length === 0 && (!w || w.off || !jobs.some((p) => gpuBatchable(p.job)))) return null;
+  const probe = await probeWebGpu();
+  const allowSoftware = explicit.length > 0 || (w?.allowSoftware ?? false);
+  if (!usable(probe, allowSoftware)) {
+    if (explicit.length > 0) throw new UsageError(`--engine webgpu: not available on this machine: ${describeProbe(probe)}`);
+    return null;
+  }
+  return { batch: w?.batch ?? 1, allowSoftware, adapter: probe.info.description, maxBinding: probe.limits.maxStorageBufferBindingSize };
+}
+
 export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<number> {
+  const webgpu = await decideWebGpuLane(o, jobs);
   const store = new CellStore(o.out);
   store.ensure();
   store.sweepTempFiles();
@@ -60,6 +93,9 @@ export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<num
   for (const p of jobs) {
     const r = store.check(p.hash);
     if (r.state === 'ok') { cached++; continue; }
+    // An auto job trained on a WebGPU lane lives at its twin's address (./gpuLane.ts).
+    const twin = twinHash(p.job);
+    if (twin && store.check(twin).state === 'ok') { cached++; continue; }
     if (r.state === 'corrupt') { corrupt++; o.onEvent({ type: 'corrupt', hash: p.hash, reason: r.reason }); }
     pending.push(p);
   }
@@ -72,7 +108,7 @@ export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<num
   const t0 = performance.now();
   const outcome = await runPool({
     jobs: pending, store, workers: o.workers, retries: o.retries, timeoutMs: o.timeoutMs, heapMb: o.heapMb,
-    cuda: o.cuda, machine: machineProvenance(), onEvent: o.onEvent, signal: o.signal, plugins: o.plugins,
+    cuda: o.cuda, webgpu, machine: machineProvenance(), onEvent: o.onEvent, signal: o.signal, plugins: o.plugins,
   });
   if (o.signal?.aborted) return 130;
   const poolMs = performance.now() - t0;
