@@ -121,7 +121,7 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
   }
 }
 
-export interface TorchResult { critic: CriticKind; n: number; msPerStep: number; torch: string; threads: number; blas: string }
+export interface TorchResult { critic: CriticKind; n: number; msPerStep: number; torch: string; threads: number; blas: string; device?: 'cpu' | 'cuda'; gpu?: string | null }
 
 /** The Python that has torch, or null: $MI_HARNESS_PYTHON, /usr/bin/python3, then python3 on PATH. */
 export function findTorchPython(): { python: string; version: string } | null {
@@ -134,10 +134,11 @@ export function findTorchPython(): { python: string; version: string } | null {
 }
 
 /** Run bench/torch_step.py for one critic at batch size n on one BLAS thread. */
-export function benchTorch(python: string, critic: CriticKind, steps: number, clock: Clock = 'wall', n = BENCH_SHAPE.n): TorchResult {
+export function benchTorch(python: string, critic: CriticKind, steps: number, clock: Clock = 'wall', n = BENCH_SHAPE.n, device: 'cpu' | 'cuda' = 'cpu'): TorchResult {
   const script = fileURLToPath(new URL('../../bench/torch_step.py', import.meta.url));
   const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
-  const r = spawnSync(python, [script, '--critic', critic, '--steps', String(steps), '--clock', clock, '--n', String(n)], { encoding: 'utf8', env, timeout: 3_600_000 });
+  const args = [script, '--critic', critic, '--steps', String(steps), '--clock', clock, '--n', String(n), ...(device === 'cuda' ? ['--device', 'cuda'] : [])];
+  const r = spawnSync(python, args, { encoding: 'utf8', env, timeout: 3_600_000 });
   if (r.status !== 0) throw new Error(`bench/torch_step.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
 }

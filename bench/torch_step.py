@@ -11,6 +11,8 @@ OMP/MKL/OPENBLAS_NUM_THREADS=1 and torch.set_num_threads(1).
 Prints one JSON object: {"critic", "n", "msPerStep" (median), "steps", "torch", "threads", "blas"}.
 --n sets the batch size (default 64, the paper's).
 --clock cpu times process CPU time instead of wall time (as `harness bench --clock cpu`).
+--device cuda runs the step on the GPU (synchronised before each clock read); exit 3 when torch
+has no CUDA device.
 """
 import os
 
@@ -55,7 +57,7 @@ class Joint(nn.Module):
 def nwj_loss(s):
     n = s.shape[0]
     diag = torch.diagonal(s).mean()
-    off = ~torch.eye(n, dtype=torch.bool)
+    off = ~torch.eye(n, dtype=torch.bool, device=s.device)
     return -(diag - torch.exp(s[off] - 1).mean())
 
 
@@ -69,17 +71,22 @@ def main():
     p.add_argument("--e", type=int, default=32)
     p.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                    help="wall: elapsed time; cpu: this process's CPU time (robust on a loaded machine)")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     a = p.parse_args()
+    if a.device == "cuda" and not torch.cuda.is_available():
+        print("torch has no CUDA device here", file=__import__("sys").stderr)
+        raise SystemExit(3)
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    model = Separable(a.d, a.h, a.e) if a.critic == "separable" else Joint(a.d, a.h)
+    dev = torch.device(a.device)
+    model = (Separable(a.d, a.h, a.e) if a.critic == "separable" else Joint(a.d, a.h)).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=5e-4)
     rho = 0.5
     batches = []
     for _ in range(16):
         x = torch.randn(a.n, a.d)
         y = rho * x + (1 - rho * rho) ** 0.5 * torch.randn(a.n, a.d)
-        batches.append((x, y))
+        batches.append((x.to(dev), y.to(dev)))
 
     def step(i):
         x, y = batches[i % len(batches)]
@@ -87,6 +94,8 @@ def main():
         loss = nwj_loss(model(x, y))
         loss.backward()
         opt.step()
+        if a.device == "cuda":
+            torch.cuda.synchronize()
 
     for i in range(max(3, a.steps // 10)):
         step(i)
@@ -98,7 +107,8 @@ def main():
         times.append((clock() - t0) * 1000)
     print(json.dumps({
         "critic": a.critic, "n": a.n, "msPerStep": statistics.median(times), "steps": a.steps,
-        "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_name(),
+        "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_name(), "device": a.device,
+        "gpu": torch.cuda.get_device_name(0) if a.device == "cuda" else None,
     }))
 
 

@@ -21,10 +21,12 @@ import { parseChoice, parseInteger, parseNumberList } from '../parse.js';
 import { BENCH_SHAPE, benchStep, benchTorch, findTorchPython, flopsPerStep, type BenchResult } from '../../bench/step.js';
 import { AUTO_FLOAT32_FROM, BOUND_PRECISION_CHOICES, resolveBoundPrecision, type BoundPrecision } from '../../src/bounds/passes.js';
 import { median } from '../../src/stats/describe.js';
+import { benchFit, benchWebGpu, type GpuBenchResult } from '../../bench/gpu.js';
+import type { GpuHandle } from '../../src/engine/webgpu/gpu.js';
 
 interface BenchFlags {
   critic: string; engine: string; steps?: string; clock: string; json?: boolean; vsTorch?: boolean; batchSize: string;
-  boundPrecision: string; rounds: string;
+  boundPrecision: string; rounds: string; gpuBatch: string;
 }
 
 interface Case { engineName: 'wasm' | 'tfjs'; engine: Engine; backend: BackendChoice; variant?: string; threads?: number }
@@ -38,7 +40,8 @@ export function register(program: Command): void {
   program.command('bench')
     .description('time one training step per critic × engine/backend × batch size (ms/step, GFLOP/s)')
     .option('--critic <kind>', 'joint | separable | both', 'both')
-    .option('--engine <engine>', 'wasm | tfjs | all', 'all')
+    .option('--engine <engine>', 'wasm | tfjs | all | webgpu (the WebGPU engine at each --gpu-batch K, beside the wasm engine)', 'all')
+    .option('--gpu-batch <list>', 'with --engine webgpu: cells per batch K, comma-separated, e.g. 1,16,64,256,1120', '1,16,64')
     .option('--batch-size <list>', 'batch sizes n, comma-separated (d = 20, h = 256, e = 32)', '64')
     .option('--steps <N>', 'timed steps per case (default: about 3 s worth, 5 to 200)')
     .option('--clock <clock>', 'wall (elapsed) | cpu (process CPU time: robust on a loaded, shared machine)', 'wall')
@@ -48,7 +51,8 @@ export function register(program: Command): void {
     .option('--rounds <K>', 'measure every case, and PyTorch, K times in turn at each n; with --vs-torch, report each ratio\'s median and range over the rounds', '1')
     .action(async (flags: BenchFlags) => {
       const critic = parseChoice('--critic', flags.critic, ['joint', 'separable', 'both'] as const);
-      const engineChoice = parseChoice('--engine', flags.engine, ['wasm', 'tfjs', 'all'] as const);
+      const engineChoice = parseChoice('--engine', flags.engine, ['wasm', 'tfjs', 'all', 'webgpu'] as const);
+      const gpuBatches = engineChoice === 'webgpu' ? parseGpuBatches(flags.gpuBatch) : [];
       const clock = parseChoice('--clock', flags.clock, ['wall', 'cpu'] as const);
       // A list: each precision timed back to back at each n, beside the same PyTorch step.
       const choices = flags.boundPrecision.split(',').map((p) => parseChoice('--bound-precision', p.trim(), BOUND_PRECISION_CHOICES));
@@ -63,7 +67,10 @@ export function register(program: Command): void {
       for (const c of critics) for (const n of sizes) checkBenchMemory(c, n);
       const log = (s: string): void => { if (!flags.json) process.stdout.write(s); };
       const notes: string[] = [];
-      const cases = await availableCases(engineChoice, notes);
+      const cases = await availableCases(engineChoice === 'webgpu' ? 'wasm' : engineChoice, notes);
+      const gpu = engineChoice === 'webgpu' ? await benchGpuHandle() : null;
+      if (gpu) notes.push('webgpu rows: ms per step per cell (the batch of K cells per step ÷ K) and the GFLOP/s the whole batch achieves');
+      if (gpu?.info.fallback) notes.push(`webgpu: ${gpu.info.description} is a software adapter: its figures say nothing about a GPU`);
       const py = flags.vsTorch ? findTorchPython() : null;
       if (flags.vsTorch && !py) notes.push('torch: python3 cannot import torch here (Debian: apt-get install python3-torch libopenblas0-pthread); PyTorch comparison skipped');
       for (const n of notes) log(`note: ${n}\n`);
@@ -72,6 +79,7 @@ export function register(program: Command): void {
       log(`${'engine'.padEnd(8)}${'backend'.padEnd(BACKEND_WIDTH)}${'threads'.padEnd(8)}${'critic'.padEnd(11)}${'n'.padStart(6)}${'ms/step'.padStart(11)}${'GFLOP/s'.padStart(10)}  bound\n`);
       const results: BenchResult[] = [];
       const torchRows: BenchResult[] = [];
+      const gpuRows: (GpuBenchResult & { round: number })[] = [];
       const ratios: Ratio[] = [];
       // n, then critic, then every case and PyTorch (round after round): each ratio is taken
       // minutes apart at most.
@@ -89,6 +97,15 @@ export function register(program: Command): void {
               log(row(r));
             }
             results.push(...mine);
+            if (gpu) {
+              for (const k of gpuBatches) {
+                const fit = benchFit(gpu, c, n);
+                if (k > fit) { log(`note: webgpu ${c} n=${n} K=${k}: the device's largest buffer holds ${fit} cells; skipped\n`); continue; }
+                const g = { ...await benchWebGpu(gpu, c, n, k, steps), round };
+                gpuRows.push(g);
+                log(gpuRow(g));
+              }
+            }
             if (!py) continue;
             // Same budget as ours: the steps given, or about 3 s at the best step time just measured.
             const best = Math.min(...mine.map((r) => r.msPerStep));
@@ -102,11 +119,25 @@ export function register(program: Command): void {
             };
             torchRows.push(tr);
             log(row(tr));
+            if (gpu) {
+              // PyTorch on CUDA, where torch has a device: the K = 1 target (docs/engine.md).
+              try {
+                const tc = benchTorch(py.python, c, Math.max(torchSteps, 50), clock, n, 'cuda');
+                const cr: BenchResult = {
+                  engine: 'torch', backend: `pytorch-${tc.torch}-cuda`, critic: c, batchSize: n, msPerStep: tc.msPerStep,
+                  gflops: flopsPerStep(c, shape) / (tc.msPerStep * 1e6), threads: 1, boundPrecision: 'float32', round,
+                };
+                torchRows.push(cr);
+                log(row(cr) + (tc.gpu ? `        (${tc.gpu})\n` : ''));
+              } catch {
+                if (round === 1 && n === sizes[0] && c === critics[0]) log('note: torch has no CUDA device here; PyTorch-on-CUDA skipped\n');
+              }
+            }
             for (const r of mine) ratios.push({ engine: r.engine, backend: r.backend, threads: r.threads, critic: c, batchSize: n, boundPrecision: r.boundPrecision, ratio: r.msPerStep / t.msPerStep, round });
           }
         }
       }
-      const out: Record<string, unknown> = { results };
+      const out: Record<string, unknown> = { results, ...(gpu ? { webgpu: gpuRows } : {}) };
       if (flags.vsTorch) {
         out.torch = py ? torchRows : null;
         if (py) {
@@ -130,6 +161,31 @@ export function register(program: Command): void {
     });
 }
 
+/** --gpu-batch: a comma-separated list of integers ≥ 1 (a batch beyond the device is skipped with a note). */
+function parseGpuBatches(raw: string): number[] {
+  const ks = parseNumberList('--gpu-batch', raw);
+  for (const k of ks) {
+    if (!Number.isInteger(k) || k < 1 || k > MAX_GPU_BATCH) throw new UsageError(`--gpu-batch: cells per batch must be integers from 1 to ${MAX_GPU_BATCH}, got ${k}`);
+  }
+  return ks;
+}
+
+/** The WebGPU device for --engine webgpu (software adapters too: they are noted); asked of a child first so a missing one is one line. */
+async function benchGpuHandle(): Promise<GpuHandle> {
+  const { probeWebGpu, describeProbe } = await import('../gpu-probe.js');
+  const p = await probeWebGpu();
+  if (!p.ok) throw new UsageError(`--engine webgpu: not available on this machine: ${describeProbe(p)}`);
+  const { acquireGpu } = await import('../../src/engine/webgpu/gpu.js');
+  const g = await acquireGpu(true);
+  if (!g.ok) throw new UsageError(`--engine webgpu: ${g.why}`);
+  return g.handle;
+}
+
+function gpuRow(r: GpuBenchResult): string {
+  const name = `${r.adapter.slice(0, BACKEND_WIDTH - 8)} K=${r.k}`;
+  return `${'webgpu'.padEnd(8)}${name.padEnd(BACKEND_WIDTH)}${'-'.padEnd(8)}${r.critic.padEnd(11)}${String(r.batchSize).padStart(6)}${r.msPerStepPerCell.toFixed(2).padStart(11)}${r.gflops.toFixed(1).padStart(10)}  ${resolveBoundPrecision('auto', r.batchSize)}\n`;
+}
+
 /** --batch-size: a comma-separated list of integers ≥ 2. */
 function parseBatchSizes(raw: string): number[] {
   const sizes = parseNumberList('--batch-size', raw);
@@ -150,6 +206,7 @@ function checkBenchMemory(critic: CriticKind, n: number): void {
 const BACKEND_WIDTH = 34;
 const MAX_BENCH_STEPS = 100_000;
 const MAX_ROUNDS = 100;
+const MAX_GPU_BATCH = 100_000;
 
 /** Each case's ratios over the rounds: median, minimum and maximum, in the order first measured. */
 export function summariseRatios(ratios: readonly Ratio[]): RatioSummary[] {
