@@ -372,7 +372,7 @@ export function reproduction(summary: Summary, figures: readonly FigureRef[], op
         id: 'C3', claim: `${a === 'smile(τ=1)' ? 'SMILE(τ=1)' : 'MICE'} has lower bias and variance than CPC and NWJ (${critic} critic).`,
         where: '§5.1, Fig. 1–2', reading: isMice ? a : null, figures: [...c.figs('bias-variance-mse', std(critic)), ...c.figs('trajectory', std(critic))],
       }, critic, critic === 'joint' ? ['gaussian', 'cubic'] : tasks, STANDARD, a, ['infonce', 'nwj'], ['absBias', 'variance'],
-      critic === 'joint' ? 'harness sweep --preset paper-joint (and --preset paper --critics joint for the full joint grid)' : SWEEP));
+      critic === 'joint' ? jointSettle(a) : SWEEP));
     }
   }
   // C4: MICE's moving mean almost never exceeds the true MI.
@@ -475,6 +475,13 @@ export function convergenceSteps(tr: { step: number[]; ema: number[] }, levelSta
   return levelEnd - levelStart;
 }
 
+/** The sweep that would add a reading's joint cells: paper-joint holds the six main variants only. */
+function jointSettle(a: string): string {
+  return a.includes('sn=all')
+    ? 'harness sweep --preset paper --critics joint (paper-joint holds the six main variants, not the sn=all readings)'
+    : 'harness sweep --preset paper-joint (and --preset paper --critics joint for the full joint grid)';
+}
+
 function convergenceRow(c: Claims, a: string): ClaimRow {
   const id = 'C6', claim = 'With the joint critic, MICE converges faster than SMILE(τ=1).', where = '§5.1, Fig. 1 ("I_MICE converges faster than I_SMILE")';
   const statistic = 'per seed, share of (task, MI level) units where MICE\'s EMA reaches max(0.5 nats, 10% of MI) of the truth in fewer steps than SMILE(τ=1)\'s (never = the level\'s length)';
@@ -483,7 +490,7 @@ function convergenceRow(c: Claims, a: string): ClaimRow {
     const x = c.group('joint', t, 0, a), y = c.group('joint', t, 0, 'smile(τ=1)');
     if (x && y) pairs.push([x, y]);
   }
-  if (pairs.length === 0) return missing(id, claim, where, a, statistic, 'harness sweep --preset paper-joint');
+  if (pairs.length === 0) return missing(id, claim, where, a, statistic, jointSettle(a));
   const seeds = commonSeeds(pairs.flat());
   // A growing store can hold both estimators' joint cells, but for different seeds so far.
   if (seeds.length === 0) return missing(id, claim, where, a, statistic, 'harness sweep --preset paper-joint (no seed has both estimators\' joint cells yet)');
