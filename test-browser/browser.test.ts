@@ -5,7 +5,8 @@
  * fetch need an http origin). Checks: the site loads and draws every chart with no console
  * error; filters change the table; sorting orders it; a drill-down opens with its trajectory,
  * level table and provenance; the playground's data-estimate equals `harness run`'s last-level
- * mean for the same spec within 1e-4 relative; a bad URL parameter is named on the page.
+ * mean for the same spec within 1e-4 relative (wasm), and on WebGPU where Chromium gives an adapter
+ * (SwiftShader, --enable-unsafe-webgpu); a bad URL parameter is named on the page.
  * Screenshots go to $MI_SCREENSHOTS (default: a folder under the OS temp dir).
  *
  * Run with `npm run test:browser` (not part of `npm test`); .ci/run installs chromium first.
@@ -249,4 +250,51 @@ test('playground: URL parameters set every control; a bad one is named on the pa
   assert.match(await page.textContent('#status') ?? '', /--tau/);
   assert.equal(await page.getAttribute('#result', 'data-estimate'), null);
   await page.close();
+});
+
+/**
+ * The playground's WebGPU engine: Chromium with --enable-unsafe-webgpu on its SwiftShader
+ * adapter, against `harness run --engine webgpu` (Dawn in Node on the SwiftShader Vulkan driver)
+ * and `--engine wasm`. Tolerance 1e-3 of 1 + |I|: two Dawn builds compile the WGSL separately
+ * (Chromium's and the npm package's), so bit equality is not promised; over 20 steps the
+ * engines agree to ~1e-6 (test/webgpu-engine.test.ts).
+ */
+test('playground on WebGPU (SwiftShader in Chromium) = harness run --engine webgpu and wasm, to float32 training drift', { skip, timeout: 600_000 }, async (t) => {
+  const gpuBrowser = await chromium.launch({
+    executablePath: executablePath!,
+    args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await gpuBrowser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    const p = { estimator: 'nwj', critic: 'separable', task: 'gaussian', mi: '2,4', steps: '10', seed: '5', engine: 'webgpu' };
+    await page.goto(`${server.url}playground.html?${new URLSearchParams({ ...p, autorun: '1' })}`);
+    await page.waitForSelector('#result[data-state="done"], #result[data-state="error"]', { state: 'attached', timeout: 300_000 });
+    const status = await page.textContent('#status') ?? '';
+    if (await page.getAttribute('#result', 'data-state') === 'error' && /no usable WebGPU adapter/.test(status)) {
+      t.skip(`SKIPPED: this Chromium gives no WebGPU adapter headless (${status})`);
+      return;
+    }
+    assert.equal(await page.getAttribute('#result', 'data-state'), 'done', status);
+    assert.equal(await page.inputValue('#engine'), 'webgpu');
+    const estimate = Number(await page.getAttribute('#result', 'data-estimate'));
+    await page.screenshot({ path: join(SHOTS, 'playground-webgpu.png') });
+    const { softwareIcd } = await import('../test/webgpu-env.js');
+    const icd = softwareIcd();
+    const flags = ['--estimator', p.estimator, '--critic', p.critic, '--task', p.task, '--mi', p.mi, '--steps-per-level', p.steps, '--seed', p.seed, '--json'];
+    for (const engine of icd ? ['webgpu', 'wasm'] : ['wasm']) {
+      const r = spawnSync(process.execPath, [CLI, 'run', ...flags, '--engine', engine], { encoding: 'utf8', env: { ...process.env, ...(icd ? { VK_ICD_FILENAMES: icd } : {}) } });
+      assert.equal(r.status, 0, r.stderr);
+      const levels = (JSON.parse(r.stdout) as { levels: { mean: number | null }[] }).levels;
+      const expected = levels[levels.length - 1].mean!;
+      assert.ok(Math.abs(estimate - expected) <= 1e-3 * (1 + Math.abs(expected)), `playground (webgpu) ${estimate} vs harness run --engine ${engine} ${expected}`);
+      t.diagnostic(`last-level mean: playground on WebGPU ${estimate}, harness run --engine ${engine} ${expected}`);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await gpuBrowser.close();
+  }
 });

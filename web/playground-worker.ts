@@ -2,13 +2,14 @@
  * The playground's Web Worker: trains one cell with the same code as `harness run` — the shared
  * training loop (src/engine/train.ts), bounds, tasks, data and initialisation streams, and the
  * wasm engine on the same AssemblyScript kernels (fetched as .wasm files beside this script and
- * handed to the loader as bytes). Posts the estimate as it trains (at most every 100 ms) and the
+ * handed to the loader as bytes), or the WebGPU engine's WGSL kernels through navigator.gpu. Posts the estimate as it trains (at most every 100 ms) and the
  * run's per-level statistics at the end.
  */
 import type { RunMessage, WorkerMessage } from './protocol.js';
 import { provideKernelBytes } from '../src/engine/wasm/kernels.js';
 import { provideBoundMathBytes } from '../src/bounds/passes.js';
 import { wasmEngine } from '../src/engine/wasm/index.js';
+import { webgpuEngine } from '../src/engine/webgpu/index.js';
 import { trainCell } from '../src/engine/cell.js';
 import { EMA_RATE } from '../src/engine/train.js';
 
@@ -36,7 +37,10 @@ scope.onmessage = async (e) => {
   const spec = e.data.spec;
   try {
     await kernels();
-    if (!(await wasmEngine.available('auto'))) throw new Error('this browser cannot run the WebAssembly SIMD kernels');
+    // WebGPU: navigator.gpu in this worker; the bound and data stay on the CPU side (here) as in Node.
+    const engine = spec.engine === 'webgpu' ? webgpuEngine : wasmEngine;
+    if (engine === wasmEngine && !(await wasmEngine.available('auto'))) throw new Error('this browser cannot run the WebAssembly SIMD kernels');
+    if (engine === webgpuEngine && !(await webgpuEngine.available('auto'))) throw new Error('this browser has no usable WebGPU adapter (navigator.gpu)');
     const steps = spec.mi.length * spec.stepsPerLevel;
     const stride = Math.max(1, Math.ceil(steps / MAX_POINTS));
     let step: number[] = [], estimate: (number | null)[] = [], ema: (number | null)[] = [];
@@ -48,10 +52,10 @@ scope.onmessage = async (e) => {
       step = []; estimate = []; ema = [];
       last = performance.now();
     };
-    const result = await trainCell(wasmEngine, spec, {
+    const result = await trainCell(engine, spec, {
       progressEvery: 1,
       onProgress: (p) => {
-        if (!started) { started = true; post({ type: 'started', backend: 'wasm', steps }); }
+        if (!started) { started = true; post({ type: 'started', backend: spec.engine === 'webgpu' ? 'webgpu' : 'wasm', steps }); }
         const fin = Number.isFinite(p.estimate);
         // The same EMA as the report's trajectories (summarise in src/engine/train.ts).
         if (fin) m = Number.isFinite(m) ? m + EMA_RATE * (p.estimate - m) : p.estimate;

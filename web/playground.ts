@@ -5,7 +5,8 @@
  * trains. The spec comes from harness/runSpec.ts, the function `harness run` builds its spec
  * with, so the same settings are the same cell (same streams, same kernels, same numbers).
  *
- * URL parameters set every control: estimator, tau, critic, task, mi, steps (per level), seed;
+ * URL parameters set every control: estimator, tau, critic, task, mi, steps (per level), seed,
+ * engine (wasm, or webgpu where the browser has navigator.gpu);
  * autorun=1 starts training at load. When training ends, #result gets data-estimate (the last
  * level's mean over its second half, as `harness run` reports it) and data-ms-per-step.
  */
@@ -21,7 +22,7 @@ import type { RunMessage, WorkerMessage } from './protocol.js';
 import { changeset, draw, type VegaView } from './vega.js';
 
 /** The playground's defaults: the paper's staircase at the quick preset's 500 steps per level. */
-const DEFAULTS = { estimator: 'smile', tau: '1', critic: 'separable', task: 'gaussian', mi: CELL_DEFAULTS.mi.join(','), steps: '500', seed: '0' };
+const DEFAULTS = { estimator: 'smile', tau: '1', critic: 'separable', task: 'gaussian', mi: CELL_DEFAULTS.mi.join(','), steps: '500', seed: '0', engine: 'wasm' };
 type Field = keyof typeof DEFAULTS;
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector(sel) as T;
@@ -54,6 +55,10 @@ control('task', 'task (paper staircase or BMI)', select(knownTaskIds()));
 control('mi', 'MI staircase (nats)', input('text'));
 control('steps', 'steps per level', input('number', { min: '2', step: '1' }));
 control('seed', 'seed', input('number', { min: '0', step: '1' }));
+// WebGPU where the browser has navigator.gpu (the same WGSL kernels as `--engine webgpu`).
+const engineSel = select(['wasm', 'webgpu']);
+if (!('gpu' in navigator)) { engineSel.options[1].disabled = true; engineSel.options[1].textContent = 'webgpu (this browser has no navigator.gpu)'; }
+control('engine', 'engine', engineSel);
 const runBtn = document.createElement('button'); runBtn.type = 'submit'; runBtn.id = 'run'; runBtn.textContent = 'Train';
 const stopBtn = document.createElement('button'); stopBtn.type = 'button'; stopBtn.id = 'stop'; stopBtn.textContent = 'Stop'; stopBtn.disabled = true;
 form.append(runBtn, stopBtn);
@@ -89,13 +94,13 @@ function specOf(v: Record<Field, string>): CellSpec {
     estimator: v.estimator, tau: v.tau, critic: v.critic, task: v.task, mi: v.mi, stepsPerLevel: v.steps, seed: v.seed,
     batchSize: String(CELL_DEFAULTS.batchSize), dim: String(CELL_DEFAULTS.dim), batchRho: String(CELL_DEFAULTS.batchRho),
     hidden: String(CELL_DEFAULTS.hidden), embed: String(CELL_DEFAULTS.embed), lr: String(CELL_DEFAULTS.lr),
-    engine: 'wasm', backend: 'auto',
+    engine: v.engine, backend: 'auto',
   }, givenFor(v.task));
 }
 
 function commandOf(v: Record<Field, string>): string {
   return ['npx harness run', `--estimator ${v.estimator}`, ...(v.estimator === 'smile' ? [`--tau ${v.tau}`] : []), `--critic ${v.critic}`, `--task ${v.task}`,
-    ...(fixedMi(v.task) ? [] : [`--mi ${v.mi}`]), `--steps-per-level ${v.steps}`, `--seed ${v.seed}`, '--engine wasm'].join(' ');
+    ...(fixedMi(v.task) ? [] : [`--mi ${v.mi}`]), `--steps-per-level ${v.steps}`, `--seed ${v.seed}`, `--engine ${v.engine}`].join(' ');
 }
 
 /** The staircase typed for a paper task, kept while a BMI task shows its fixed MI in the field. */

@@ -83,7 +83,7 @@ export function playgroundHtml(): string {
 <body>
 ${nav('playground')}
 <main>
-<p class="lede">Train an MI estimator in your browser: the same AssemblyScript WebAssembly kernels, data streams, bounds and training loop as <code>harness run</code>, in a Web Worker. The same settings give the same numbers as the command shown below.</p>
+<p class="lede">Train an MI estimator in your browser: the same AssemblyScript WebAssembly kernels (or, where the browser has WebGPU, the same WGSL kernels as <code>--engine webgpu</code>), data streams, bounds and training loop as <code>harness run</code>, in a Web Worker. The same settings give the same numbers as the command shown below (on WebGPU, to float32 rounding).</p>
 <form id="controls" class="controls" autocomplete="off"></form>
 <p id="command" class="command"></p>
 <p id="status" class="status" role="status">Loading…</p>

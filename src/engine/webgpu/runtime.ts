@@ -104,7 +104,7 @@ export class WebGpuBatch {
   private readonly bySlot = new Map<LinearSlot, SpectralSlot>();
   private readonly forward: Dispatch[] = [];
   private readonly backward: Dispatch[] = [];
-  private readonly q: Float32Array;
+  private readonly q: Float32Array<ArrayBuffer>;
   private readonly sOut: Float32Array;
   private t = 0;
   private scored = false;
