@@ -19,7 +19,7 @@ import { reproduction } from '../src/stats/reproduction.js';
 import { reproductionMarkdown } from '../src/report/reproduction.js';
 import { cellsCsv, pairwiseCsv, summaryCsv } from '../src/report/csv.js';
 import { CELL_FORMAT, verifyCellText } from './sweep/store.js';
-import { estimatorLabel } from '../src/report/labels.js';
+import { estimatorLabel } from '../src/labels.js';
 import { bmiSummary, isBmiRecord } from '../src/stats/bmi.js';
 import { bmiCsv, bmiHeatmap, bmiLeaderboard, bmiSection } from '../src/report/bmi.js';
 

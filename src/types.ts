@@ -329,3 +329,6 @@ export interface GanResult {
   /** Modes and high-quality share of the evaluated generator every tenth of training ('grid' setup). */
   curve?: { step: number[]; modes: number[]; highQuality: number[] };
 }
+
+/** One job of a sweep: a training cell, a GAN run or a KSG estimate (the pool's and the worker's unit). */
+export type Job = CellSpec | GanSpec | KsgSpec;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { CODE_VERSION, NUMERICS_FINGERPRINT } from '../harness/sweep/hash.js';
 import { buildCellSpec } from '../harness/spec.js';
-import { parseVariant } from '../harness/sweep/variant.js';
+import { parseVariant } from '../src/variant.js';
 import { runCell } from '../src/engine/run.js';
 import { bestVariant } from '../src/engine/wasm/index.js';
 import { getBound } from '../src/bounds/index.js';

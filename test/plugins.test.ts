@@ -1,5 +1,5 @@
 /**
- * Plugins (`--plugin FILE`, harness/plugins.ts; `harness check-plugin`, src/plugins/check.ts):
+ * Plugins (`--plugin FILE`, workers/plugins.ts; `harness check-plugin`, src/plugins/check.ts):
  *  - a plugin re-implementing a built-in bound (examples/plugins/my-infonce.mjs, InfoNCE) trains
  *    to exactly the built-in's numbers, in `run` and in a `sweep` with 2 workers;
  *  - the plugin file's sha256 is in its cells' specs (and only theirs): editing the plugin re-runs

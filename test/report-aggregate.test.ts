@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimatorLabel, slug } from '../src/report/labels.js';
+import { estimatorLabel, slug } from '../src/labels.js';
 import { parseRecord, RecordError, type StoreRecord } from '../src/stats/records.js';
 import { aggregate } from '../src/stats/aggregate.js';
 import { mseRowsFromSummary } from '../src/stats/compare.js';

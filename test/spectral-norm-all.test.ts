@@ -18,7 +18,7 @@ import { wasmEngine, type WasmCriticRuntime } from '../src/engine/wasm/index.js'
 import { DEFAULT_ADAM, type Engine } from '../src/engine/types.js';
 import { trainLoop } from '../src/engine/train.js';
 import { buildCellSpec } from '../harness/spec.js';
-import { parseVariant } from '../harness/sweep/variant.js';
+import { parseVariant } from '../src/variant.js';
 import type { BackendChoice, CriticKind } from '../src/types.js';
 
 const normals = (rng: Rng, count: number, scale = 1) => Float32Array.from({ length: count }, () => scale * rng.normal());

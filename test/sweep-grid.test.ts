@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { UsageError } from '../src/errors.js';
 import { ESTIMATORS, type CellSpec, type GanSpec } from '../src/types.js';
 import { buildCellSpec, validateCellSpec } from '../harness/spec.js';
-import { parseVariant, variantLabel } from '../harness/sweep/variant.js';
+import { parseVariant, variantLabel } from '../src/variant.js';
 import { expandGrid, isGan, type Job } from '../harness/sweep/grid.js';
 import { PRESETS, preset } from '../harness/sweep/presets.js';
 import { loadConfig, parseConfig, applyConfig } from '../harness/sweep/config.js';

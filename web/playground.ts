@@ -17,7 +17,7 @@ import { specFromFlags } from '../harness/runSpec.js';
 import { CELL_DEFAULTS } from '../harness/spec.js';
 import { EMA_RATE } from '../src/engine/train.js';
 import { fmt } from '../src/report/format.js';
-import { num } from '../src/report/labels.js';
+import { num } from '../src/labels.js';
 import type { RunMessage, WorkerMessage } from './protocol.js';
 import { changeset, draw, type VegaView } from './vega.js';
 

@@ -9,10 +9,9 @@
  * first, then runs normally: lets a test kill a sweep mid-run). Read here and
  * nowhere else; never set it outside tests.
  */
-import type { CellResult, CellSpec, GanResult, GanSpec, KsgResult, KsgSpec } from '../src/types.js';
-import type { Job } from '../harness/sweep/grid.js';
-import { variantLabel } from '../harness/sweep/variant.js';
-import { ensurePlugins, type PluginRef } from '../harness/plugins.js';
+import type { CellResult, CellSpec, GanResult, GanSpec, Job, KsgResult, KsgSpec } from '../src/types.js';
+import { variantLabel } from '../src/variant.js';
+import { ensurePlugins, type PluginRef } from './plugins.js';
 
 export interface CellTask {
   job: Job;

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { checkBound, checkTask, type CheckResult } from '../../src/plugins/check.js';
 import { EXIT } from '../exit.js';
-import { loadPlugin } from '../plugins.js';
+import { loadPlugin } from '../../workers/plugins.js';
 
 export function register(program: Command): void {
   program.command('check-plugin')

@@ -13,7 +13,7 @@ import { DEFAULT_GAN_BETA, DEFAULT_GAN_MICE_BLOCK_PARTITION, DEFAULT_GAN_STEPS, 
 import { GRID_SIGMA, sampleGrid } from '../../src/gan/data.js';
 import { DEFAULT_GRID_BETA, GAN_SETUPS, GRID_SETUP, gridSpec } from '../../src/gan/setup.js';
 import { reverseKlUniform } from '../../src/gan/modes.js';
-import { ganArmLabel } from '../../src/report/labels.js';
+import { ganArmLabel } from '../../src/labels.js';
 import { Rng } from '../../src/rng.js';
 import { ganScatterSvg } from '../../src/report/ganScatter.js';
 import { parseChoice, parseInteger, parseNumber } from '../parse.js';

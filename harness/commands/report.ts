@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors.js';
-import { collect, loadPlugins } from '../plugins.js';
+import { collect, loadPlugins } from '../../workers/plugins.js';
 
 export function register(program: Command): void {
   program

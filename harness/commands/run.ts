@@ -11,7 +11,7 @@ import { knownEstimators } from '../../src/bounds/index.js';
 import { AUTO_FLOAT32_FROM } from '../../src/bounds/passes.js';
 import { CELL_DEFAULTS } from '../spec.js';
 import { FINITE_SAMPLE_DEFAULTS, specFromFlags, type RunFlags } from '../runSpec.js';
-import { collect, loadPlugins } from '../plugins.js';
+import { collect, loadPlugins } from '../../workers/plugins.js';
 import { checkOutputFile, writeOutputFile } from '../output.js';
 
 export function register(program: Command): void {

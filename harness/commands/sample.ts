@@ -14,7 +14,7 @@ import { dataStream } from '../../src/rng.js';
 import { drawFromTask } from '../../src/tasks/draw.js';
 import { getTask, isPaperTask, knownTaskIds, paperTask, PAPER_DEFAULT_DIM } from '../../src/tasks/registry.js';
 import { parseChoice, parseInteger, parseNumber } from '../parse.js';
-import { collect, loadPlugins } from '../plugins.js';
+import { collect, loadPlugins } from '../../workers/plugins.js';
 
 interface SampleFlags { task?: string; n?: string; seed: string; format: string; out?: string; mi?: string; dim?: string; plugin?: string[] }
 

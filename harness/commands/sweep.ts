@@ -9,7 +9,7 @@ import type { SweepFlags } from '../sweep/flags.js';
 import { PRESET_NAMES, DEFAULT_PRESET } from '../sweep/presets.js';
 import { AUTO_FLOAT32_FROM } from '../../src/bounds/passes.js';
 import { SHARD_COUNT_ENV } from '../sweep/shard.js';
-import { collect, loadPlugins } from '../plugins.js';
+import { collect, loadPlugins } from '../../workers/plugins.js';
 import { DEFAULT_GPU_BATCH } from '../sweep/gpuLane.js';
 import { parseInteger } from '../parse.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { listTasks, PAPER_DEFAULT_DIM, taskLevels, type RegisteredTask } from '../../src/tasks/registry.js';
-import { collect, loadPlugins } from '../plugins.js';
+import { collect, loadPlugins } from '../../workers/plugins.js';
 
 export interface TaskRow {
   id: string;

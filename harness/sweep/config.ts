@@ -15,7 +15,7 @@ import { UsageError } from '../../src/errors.js';
 import type { Grid } from './grid.js';
 import { seedRange } from './grid.js';
 import { PRESET_NAMES, type PresetName } from './presets.js';
-import { parseVariant } from './variant.js';
+import { parseVariant } from '../../src/variant.js';
 import { DEFAULT_GAN_BETA, DEFAULT_GAN_STEPS } from '../../src/gan/config.js';
 import { DEFAULT_GRID_BETA, GRID_SETUP } from '../../src/gan/setup.js';
 

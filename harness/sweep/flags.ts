@@ -13,7 +13,7 @@ import type { Grid } from './grid.js';
 import { seedRange } from './grid.js';
 import { applyConfig, loadConfig } from './config.js';
 import { DEFAULT_PRESET, PRESET_NAMES, PRESET_STORES, preset, type PresetName } from './presets.js';
-import { parseVariant } from './variant.js';
+import { parseVariant } from '../../src/variant.js';
 import { BOUND_PRECISION_CHOICES } from '../../src/bounds/passes.js';
 
 export interface SweepFlags {

@@ -6,12 +6,13 @@
 import type { BackendChoice, CellSpec, CriticKind, EngineChoice, FiniteSampleProtocol, GanSpec, GanVariant, KsgSpec, TaskId } from '../../src/types.js';
 import { UsageError } from '../../src/errors.js';
 import { buildCellSpec, taskShape, validateCellSpec } from '../spec.js';
-import { parseVariant } from './variant.js';
+import { parseVariant } from '../../src/variant.js';
 import { getTask } from '../../src/tasks/registry.js';
 import { gridSpec } from '../../src/gan/setup.js';
 import { resolveBoundPrecision, type BoundPrecisionChoice } from '../../src/bounds/passes.js';
 
-export type Job = CellSpec | GanSpec | KsgSpec;
+export type { Job } from '../../src/types.js';
+import type { Job } from '../../src/types.js';
 
 export interface GanGrid {
   variants: GanVariant[];

@@ -1,8 +1,8 @@
 /** Human-readable names for jobs and for the groups the summary averages over (seeds). */
 import type { Job } from './grid.js';
 import { isGan, isKsg } from './grid.js';
-import { variantLabel } from './variant.js';
-import { ganVariantLabel } from '../../src/report/labels.js';
+import { variantLabel } from '../../src/variant.js';
+import { ganVariantLabel } from '../../src/labels.js';
 
 export function jobLabel(job: Job): string {
   if (isGan(job)) {

@@ -26,7 +26,7 @@ import { CELL_FORMAT, FAILURE_FORMAT, type CellFile, type CellStore } from './st
 import { CODE_VERSION, PACKAGE_VERSION } from './hash.js';
 import type { MachineProvenance } from './provenance.js';
 import { jobLabel } from './label.js';
-import type { PluginRef } from '../plugins.js';
+import type { PluginRef } from '../../workers/plugins.js';
 
 export type Lane = 'gpu' | 'cpu';
 

@@ -9,9 +9,9 @@ import type { CellResult, CellSpec, GanResult, GanSpec, KsgResult, KsgSpec, Leve
 import { GAN_VARIANTS } from '../../src/types.js';
 import type { Job } from './grid.js';
 import { isGan, isKsg } from './grid.js';
-import { ganVariantLabel } from '../../src/report/labels.js';
+import { ganVariantLabel } from '../../src/labels.js';
 import type { CellFile, FailureFile } from './store.js';
-import { variantLabel } from './variant.js';
+import { variantLabel } from '../../src/variant.js';
 import { canonicalJson, CODE_VERSION, PACKAGE_VERSION } from './hash.js';
 
 interface Row {

@@ -14,7 +14,7 @@ import { machineProvenance } from './provenance.js';
 import { finishStore } from './report.js';
 import { shardSlice, type Shard } from './shard.js';
 import { CellStore } from './store.js';
-import type { PluginRef } from '../plugins.js';
+import type { PluginRef } from '../../workers/plugins.js';
 import { UsageError } from '../../src/errors.js';
 import { isCell } from './grid.js';
 import { gpuBatchable, twinHash, type WebGpuLane } from './gpuLane.js';

@@ -7,7 +7,7 @@
  *  - pairwise.csv: one row per paired Wilcoxon test.
  */
 import type { Summary } from '../stats/aggregate.js';
-import { rhoLabel } from './labels.js';
+import { rhoLabel } from '../labels.js';
 import { csvTable } from './format.js';
 import type { MseRow } from '../stats/compare.js';
 import { UsageError } from '../errors.js';

@@ -6,7 +6,7 @@ import type { Group, PairTest, Summary } from '../stats/aggregate.js';
 import { ALPHA, contextLabel } from '../stats/aggregate.js';
 import { DEFAULT_RESAMPLES } from '../stats/bootstrap.js';
 import type { PlotSpec } from './plots.js';
-import { num, rhoLabel } from './labels.js';
+import { num, rhoLabel } from '../labels.js';
 import { fmt, fmtCi, fmtP, mdTable, pct } from './format.js';
 
 export interface MarkdownInput {

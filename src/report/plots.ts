@@ -12,7 +12,7 @@
 import type { Context, Group, Summary } from '../stats/aggregate.js';
 import { compareContexts, compareStrings } from '../stats/aggregate.js';
 import type { Interval } from '../stats/bootstrap.js';
-import { rhoLabel, slug, num } from './labels.js';
+import { rhoLabel, slug, num } from '../labels.js';
 import { GRID_MEANS, sampleGrid } from '../gan/data.js';
 import { Rng } from '../rng.js';
 import { EMA_RATE } from '../engine/train.js';

@@ -14,7 +14,7 @@ import { contextLabel } from '../stats/aggregate.js';
 import type { CellRecord } from '../stats/records.js';
 import type { Interval } from '../stats/bootstrap.js';
 import type { PlotSpec } from './plots.js';
-import { rhoLabel } from './labels.js';
+import { rhoLabel } from '../labels.js';
 
 /** [estimate, low, high]; null for a non-finite number (JSON has no NaN). */
 export type Ci = [number | null, number | null, number | null];

@@ -15,7 +15,7 @@
 import type { EstimatorId } from '../types.js';
 import { ESTIMATORS } from '../types.js';
 import { getBound } from '../bounds/index.js';
-import { estimatorLabel, num, rhoLabel } from '../report/labels.js';
+import { estimatorLabel, num, rhoLabel } from '../labels.js';
 import { bootstrapCi, index, percentiles, type Interval } from './bootstrap.js';
 import { averageRanks, interquartileMean, mean, median } from './describe.js';
 import { canReachSignificance, holm, wilcoxonSignedRank, type WilcoxonResult } from './wilcoxon.js';

@@ -16,7 +16,7 @@
  */
 import type { CellRecord, KsgRecord, StoreRecord } from './records.js';
 import { ESTIMATORS } from '../types.js';
-import { estimatorLabel } from '../report/labels.js';
+import { estimatorLabel } from '../labels.js';
 import { getTask } from '../tasks/registry.js';
 import { bmiSuite } from '../tasks/bmi/suite.js';
 import { median } from './describe.js';

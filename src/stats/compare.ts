@@ -15,7 +15,7 @@
  * engine reproduces every number exactly, so any flagged change comes from the code.
  */
 import type { Summary } from './aggregate.js';
-import { rhoLabel } from '../report/labels.js';
+import { rhoLabel } from '../labels.js';
 
 export interface MseRow {
   label: string;

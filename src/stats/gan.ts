@@ -12,7 +12,7 @@
  * regularised by MICE captures all 25 modes where a vanilla GAN fails"): `ganSummary` gives every
  * arm and every test against vanilla; `ganArm` finds an arm, `vanillaOf` the vanilla arm it is paired with.
  */
-import { num } from '../report/labels.js';
+import { num } from '../labels.js';
 import { bootstrapCi, type Interval } from './bootstrap.js';
 import { mean } from './describe.js';
 import { canReachSignificance, holm, wilcoxonSignedRank, type WilcoxonResult } from './wilcoxon.js';
@@ -31,7 +31,7 @@ export interface GanGroup {
   setup: string;
   steps: number;
   variant: string;
-  /** Variant with its reading, e.g. `mice(blocked)` (src/report/labels.ts ganVariantLabel). */
+  /** Variant with its reading, e.g. `mice(blocked)` (src/labels.ts ganVariantLabel). */
   variantLabel: string;
   code: 'continuous' | 'categorical';
   beta: number;

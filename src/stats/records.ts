@@ -8,7 +8,7 @@
 import type { BoundOptions, CellSpec, CriticKind, EstimatorId, GanVariant, LevelStats, TaskId } from '../types.js';
 import { GRID_MEANS } from '../gan/data.js';
 import { reverseKlUniform } from '../gan/modes.js';
-import { ganVariantLabel } from '../report/labels.js';
+import { ganVariantLabel } from '../labels.js';
 
 export class RecordError extends Error {
   override name = 'RecordError';
@@ -57,7 +57,7 @@ export interface GanRecord {
   kind: 'gan';
   file: string;
   variant: GanVariant;
-  /** The variant with its distinguishing options (src/report/labels.ts ganVariantLabel), e.g. `mice(blocked)`. */
+  /** The variant with its distinguishing options (src/labels.ts ganVariantLabel), e.g. `mice(blocked)`. */
   variantLabel: string;
   /** Named configuration (src/gan/setup.ts); 'v1' when the spec has none. */
   setup: string;

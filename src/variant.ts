@@ -14,9 +14,9 @@
  * SMILE's τ = ∞ is stored as an absent tau (BoundOptions: absent means no clipping), because JSON
  * has no Infinity. `variantLabel` is the canonical spelling; parseVariant(variantLabel(x)) = x.
  */
-import type { BoundOptions, CellSpec, EstimatorId, EstimatorName } from '../../src/types.js';
-import { UsageError } from '../../src/errors.js';
-import { knownEstimators } from '../../src/bounds/index.js';
+import type { BoundOptions, CellSpec, EstimatorId, EstimatorName } from './types.js';
+import { UsageError } from './errors.js';
+import { knownEstimators } from './bounds/index.js';
 
 export interface Variant {
   /** A built-in estimator or a plugin bound (which takes only the `sn` key). */

@@ -1,12 +1,12 @@
 /**
  * Display labels: the one place that turns a spec into the names a reader sees. An estimator's
  * label carries the options that distinguish it from its defaults (the defaults are those of
- * harness/sweep/variant.ts): `smile(τ=1)`, `smile(τ=∞)`, `mice`, `mice(form=nwj)`,
+ * src/variant.ts): `smile(τ=1)`, `smile(τ=∞)`, `mice`, `mice(form=nwj)`,
  * `mice(no-block)`, `mice(no-sn)`, `mice(sn=all)` (every layer normalised), `nwj(+sn)`, `alpha-infonce(α=0.3)`, `mine(ema=0.05)`.
  * SMILE always shows τ, because τ = 1 and τ = ∞ are different estimators in the paper.
  * JSON has no Infinity: an absent or null τ means no clipping (∞).
  */
-import type { BoundOptions, CellSpec } from '../types.js';
+import type { BoundOptions, CellSpec } from './types.js';
 
 type LabelSpec = Pick<CellSpec, 'estimator' | 'spectralNorm'> & { boundOptions?: BoundOptions | null; spectralNormLayers?: string | null };
 
