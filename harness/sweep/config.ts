@@ -13,7 +13,7 @@ import { BACKENDS, CRITICS, ENGINES, GAN_VARIANTS } from '../../src/types.js';
 import { getTask, knownTaskIds } from '../../src/tasks/registry.js';
 import { UsageError } from '../../src/errors.js';
 import type { Grid } from './grid.js';
-import { seedRange } from './grid.js';
+import { MAX_GRID_JOBS, seedRange } from './grid.js';
 import { PRESET_NAMES, type PresetName } from './presets.js';
 import { parseVariant } from '../../src/variant.js';
 import { DEFAULT_GAN_BETA, DEFAULT_GAN_STEPS } from '../../src/gan/config.js';
@@ -107,6 +107,7 @@ export function applyConfig(grid: Grid, c: SweepConfig): Grid {
   if (c.critics) g.critics = c.critics;
   if (c.tasks) g.tasks = c.tasks;
   if (c.batchRho) g.batchRho = c.batchRho;
+  if (typeof c.seeds === 'number' && c.seeds > MAX_GRID_JOBS) throw new UsageError(`config: seeds: ${c.seeds} seeds; a sweep plans at most ${MAX_GRID_JOBS} jobs`);
   if (c.seeds !== undefined) g.seeds = typeof c.seeds === 'number' ? seedRange(c.seeds) : c.seeds;
   if (c.batchSizes) g.batchSizes = c.batchSizes;
   if (c.mi) g.mi = c.mi;

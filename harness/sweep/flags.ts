@@ -10,7 +10,7 @@ import { knownTaskIds } from '../../src/tasks/registry.js';
 import { UsageError } from '../../src/errors.js';
 import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from '../parse.js';
 import type { Grid } from './grid.js';
-import { seedRange } from './grid.js';
+import { MAX_GRID_JOBS, seedRange } from './grid.js';
 import { applyConfig, loadConfig } from './config.js';
 import { DEFAULT_PRESET, PRESET_NAMES, PRESET_STORES, preset, type PresetName } from './presets.js';
 import { parseVariant } from '../../src/variant.js';
@@ -90,13 +90,21 @@ export function runFlags(f: SweepFlags): RunFlags {
 /** "10" → seeds 0..9; "3..7" → 3..7 inclusive; "0,4,9" → exactly those. */
 export function parseSeeds(raw: string): number[] {
   const s = raw.trim();
+  // The seeds are an axis of the grid: a count beyond what a sweep can plan is refused before it is allocated.
+  const tooMany = (n: number) => new UsageError(`--seeds: ${n} seeds; a sweep plans at most ${MAX_GRID_JOBS} jobs (see --dry-run)`);
   const range = /^(\d+)\.\.(\d+)$/.exec(s);
   if (range) {
     const a = Number(range[1]), b = Number(range[2]);
     if (b < a) throw new UsageError(`--seeds: empty range '${raw}'`);
+    if (!Number.isSafeInteger(b)) throw new UsageError(`--seeds: '${raw}': seeds must be safe integers`);
+    if (b - a + 1 > MAX_GRID_JOBS) throw tooMany(b - a + 1);
     return Array.from({ length: b - a + 1 }, (_, i) => a + i);
   }
-  if (!s.includes(',')) return seedRange(parseInteger('--seeds', s, 1));
+  if (!s.includes(',')) {
+    const n = parseInteger('--seeds', s, 1);
+    if (n > MAX_GRID_JOBS) throw tooMany(n);
+    return seedRange(n);
+  }
   const seeds = list('--seeds', s).map((x) => parseInteger('--seeds', x, 0));
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: '${raw}' repeats a seed`);
   return seeds;

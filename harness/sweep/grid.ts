@@ -110,8 +110,32 @@ export function seedRange(count: number): number[] {
   return Array.from({ length: count }, (_, i) => i);
 }
 
+/**
+ * The most jobs one sweep plans: each planned job is a spec object and a hash in memory (~1 KB),
+ * and 100 000 paper-size cells are already ~3 CPU-years. A larger grid is bad input, refused
+ * before anything is allocated (a grid of 10⁹ seeds used to exhaust the heap).
+ */
+export const MAX_GRID_JOBS = 100_000;
+
+/** An upper bound on the grid's job count (cells before the joint-input filter, plus KSG and GAN runs), without expanding it. */
+export function gridJobBound(g: Grid): number {
+  const cells = g.estimators.length * g.critics.length * g.tasks.length * g.batchRho.length * g.batchSizes.length * g.seeds.length;
+  const ksg = g.ksg ? g.tasks.length * g.seeds.length : 0;
+  const gan = g.gan ? (g.gan.arms?.length ?? g.gan.variants.length) * g.seeds.length : 0;
+  return cells + ksg + gan;
+}
+
+/** Refuse a grid too large to plan, naming the axes that multiply out (UsageError). */
+export function checkGridSize(g: Grid): void {
+  const n = gridJobBound(g);
+  if (n <= MAX_GRID_JOBS) return;
+  const axes = `${g.estimators.length} estimators (--estimators) × ${g.critics.length} critics (--critics) × ${g.tasks.length} tasks (--tasks) × ${g.batchRho.length} ρ_batch (--batch-rho) × ${g.batchSizes.length} batch sizes (--batch-sizes) × ${g.seeds.length} seeds (--seeds)`;
+  throw new UsageError(`the grid has ${n.toExponential(2).replace('e+', 'e')} jobs (${axes}${g.gan || g.ksg ? ', plus GAN/KSG runs' : ''}); at most ${MAX_GRID_JOBS} per sweep`);
+}
+
 /** Every job of the grid, in axis order (the store sorts by hash later). Throws UsageError. */
 export function expandGrid(g: Grid): Job[] {
+  checkGridSize(g);
   const jobs: Job[] = [];
   const variants = g.estimators.map((e, i) => {
     try { return parseVariant(e); } catch (err) {
