@@ -1,11 +1,12 @@
 /**
  * Negatives by derangement (Letizia, Novello & Tonello, "Mutual Information Estimation via
- * f-Divergence and Data Derangements", NeurIPS 2024, §4; their code: nicolaNovello/fDIME,
+ * f-Divergence and Data Derangements", NeurIPS 2024; their code: nicolaNovello/fDIME,
  * utils.py `derangement`, `data_generation_mi`). The product-of-marginals samples of a batch
  * {(x_i, y_i)} are the n pairs (x_i, y_σ(i)) for a permutation σ without fixed points, not all
  * n(n−1) pairs (x_i, y_j), j ≠ i. A random permutation would keep some joint pairs among the
- * "marginal" ones (σ(i) = i), which biases the estimate down (the paper's Fig. 2); a derangement
- * never does. For the joint critic this cuts the critic's work from n² to 2n pair evaluations.
+ * "marginal" ones (σ(i) = i), which caps the estimate from above (their README's
+ * permutation-vs-derangement figure); a derangement never does. For the joint critic this cuts
+ * the critic's work from n² to 2n pair evaluations.
  *
  * Every bound stays a pure function of an n×n score matrix: given σ, the derangement fill
  *   S'[i][i] = S[i][i],   S'[i][j] = S[i][σ(i)]  for every j ≠ i

@@ -1,10 +1,11 @@
 /**
  * f-DIME (Letizia, Novello & Tonello, "Mutual Information Estimation via f-Divergence and Data
- * Derangements", NeurIPS 2024, eq. 7–8 and §3.1–3.3; their code nicolaNovello/fDIME, utils.py
+ * Derangements", NeurIPS 2024; the estimators I_KL-DIME, I_GAN-DIME, I_HD-DIME and objectives
+ * J_KL, J_GAN, J_HD as their README states them; their code nicolaNovello/fDIME, utils.py
  * `kl_fdime_e`, `gan_fdime_e`, `hd_fdime_e` and the `_deranged` forms, classes.py `fDIME.train`).
  * Train a discriminator D on the variational lower bound J_f(D) ≤ D_f(P_XY ‖ P_X P_Y) of an
  * f-divergence, then report the MI as E_P[log R(D)], with R(D*) = p_XY/(p_X p_Y) at the optimum
- * (their eq. 8; the code's `mi_estimate = mean(log(R))` over the batch's joint pairs).
+ * (I_fDIME = E_P[log (f*)'(T̂)]; the code's `mi_estimate = mean(log(R))` over the batch's joint pairs).
  * options.fdimeF picks f (default 'kl', the paper's headline estimator):
  *
  *   kl   D = softplus(S)   J_KL  = E_P[log D] − E_Q[D] + 1                     R = D
