@@ -6,7 +6,9 @@
 import type { CellSpec, FiniteSampleProtocol } from '../src/types.js';
 import { CRITICS, ENGINES, BACKENDS } from '../src/types.js';
 import { UsageError } from '../src/errors.js';
-import { knownEstimators } from '../src/bounds/index.js';
+import { getBound, knownEstimators } from '../src/bounds/index.js';
+import { FDIME_DIVERGENCES } from '../src/bounds/fdime.js';
+import { assertDerangementSupported } from '../src/bounds/derangement.js';
 import { isPaperTask, knownTaskIds } from '../src/tasks/registry.js';
 import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from './parse.js';
 import { taskShape, validateCellSpec, withPlugins } from './spec.js';
@@ -22,6 +24,7 @@ export interface RunFlags {
   batchRho: string; seed: string; hidden: string; embed: string; lr: string;
   engine: string; backend: string; json?: boolean; out?: string;
   plugin?: string[]; sampleSize?: string; testShare?: string; evalEvery?: string; boundPrecision?: string;
+  fdimeF?: string; negatives?: string;
 }
 
 /** Which flags the user gave (commander's option value source is 'cli' for those). */
@@ -47,6 +50,11 @@ export function specFromFlags(f: RunFlags, given: GivenFlags = () => true): Cell
     boundOptions.miceForm = parseChoice('--mice-form', f.miceForm ?? 'dv', ['dv', 'nwj'] as const);
     boundOptions.miceBlockPartition = !f.partitionGrad;
   }
+  if (estimator === 'fdime') boundOptions.fdimeF = parseChoice('--fdime-f', f.fdimeF ?? 'kl', FDIME_DIVERGENCES);
+  else if (f.fdimeF !== undefined) throw new UsageError(`--fdime-f: only for --estimator fdime (got --estimator ${estimator})`);
+  // f-DIME draws its negatives by derangement unless told otherwise; every other estimator takes all pairs.
+  const negatives = f.negatives === undefined ? (estimator === 'fdime' ? 'derangement' : 'all') : parseChoice('--negatives', f.negatives, ['all', 'derangement'] as const);
+  if (negatives === 'derangement') assertDerangementSupported(getBound(estimator), estimator, '--negatives derangement', 'use --negatives all');
   const snLayers = f.spectralNormLayers === undefined ? 'last' : parseChoice('--spectral-norm-layers', f.spectralNormLayers, ['last', 'all'] as const);
   if (snLayers === 'all' && f.spectralNorm === false) throw new UsageError('--spectral-norm-layers: all cannot be combined with --no-spectral-norm');
   const lr = parseNumber('--lr', f.lr);
@@ -90,6 +98,7 @@ export function specFromFlags(f: RunFlags, given: GivenFlags = () => true): Cell
     ...(finiteSample ? { finiteSample } : {}),
     ...withPlugins(estimator, task),
     ...(precision === 'float32' ? { boundPrecision: 'float32' as const } : {}),
+    ...(negatives === 'derangement' ? { negatives: 'derangement' as const } : {}),
   });
 }
 

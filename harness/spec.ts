@@ -6,7 +6,9 @@
 import type { BoundOptions, CellSpec, TaskId } from '../src/types.js';
 import { BACKENDS, CRITICS, ENGINES } from '../src/types.js';
 import { UsageError } from '../src/errors.js';
-import { boundPluginHash, knownEstimators } from '../src/bounds/index.js';
+import { boundPluginHash, getBound, knownEstimators } from '../src/bounds/index.js';
+import { assertDerangementSupported } from '../src/bounds/derangement.js';
+import { FDIME_DIVERGENCES } from '../src/bounds/fdime.js';
 import { getTask, isPaperTask, knownTaskIds } from '../src/tasks/registry.js';
 import { criticLayout } from '../src/critics/layout.js';
 import { wasmMemoryProblem } from '../src/engine/limits.js';
@@ -60,6 +62,7 @@ export function buildCellSpec(partial: Partial<CellSpec>): CellSpec {
     ...(partial.finiteSample ? { finiteSample: { ...partial.finiteSample } } : {}),
     ...withPlugins(estimator, partial.task ?? CELL_DEFAULTS.task),
     ...(partial.boundPrecision === 'float32' ? { boundPrecision: 'float32' as const } : {}),
+    ...(partial.negatives === 'derangement' ? { negatives: 'derangement' as const } : {}),
   };
 }
 
@@ -84,7 +87,7 @@ export function taskShape(task: TaskId, dim: number, mi: readonly number[]): { d
   };
 }
 
-const BOUND_OPTION_KEYS = ['tau', 'alpha', 'emaRate', 'miceForm', 'miceBlockPartition'] as const;
+const BOUND_OPTION_KEYS = ['tau', 'alpha', 'emaRate', 'miceForm', 'miceBlockPartition', 'fdimeF'] as const;
 
 /** Throw a UsageError naming the first offending field; return the spec unchanged otherwise. */
 export function validateCellSpec(spec: CellSpec): CellSpec {
@@ -111,6 +114,8 @@ export function validateCellSpec(spec: CellSpec): CellSpec {
   if (spec.spectralNormLayers !== undefined && spec.spectralNormLayers !== 'all') bad('spectralNormLayers', "must be 'all' or absent (the last layer)", spec.spectralNormLayers);
   if (spec.boundPrecision !== undefined && spec.boundPrecision !== 'float32') bad('boundPrecision', "must be 'float32' or absent (float64)", spec.boundPrecision);
   if (spec.spectralNormLayers === 'all' && !spec.spectralNorm) bad('spectralNormLayers', 'all layers need spectralNorm: true', spec.spectralNormLayers);
+  if (spec.negatives !== undefined && spec.negatives !== 'derangement') bad('negatives', "must be 'derangement' or absent (all pairs)", spec.negatives);
+  if (spec.negatives === 'derangement') assertDerangementSupported(getBound(spec.estimator), spec.estimator, 'negatives', 'leave negatives out (all pairs)');
   if (!Array.isArray(spec.mi) || spec.mi.length === 0) bad('mi', 'must be a non-empty list of MI values', spec.mi);
   spec.mi.forEach((v, i) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) bad(`mi[${i}]`, 'must be a finite number >= 0', v);
@@ -197,4 +202,5 @@ function validateBoundOptions(o: BoundOptions): void {
   if (o.emaRate !== undefined && !(typeof o.emaRate === 'number' && o.emaRate > 0 && o.emaRate <= 1)) bad('emaRate', 'must be in (0, 1]', o.emaRate);
   if (o.miceForm !== undefined && o.miceForm !== 'dv' && o.miceForm !== 'nwj') bad('miceForm', "must be 'dv' or 'nwj'", o.miceForm);
   if (o.miceBlockPartition !== undefined && typeof o.miceBlockPartition !== 'boolean') bad('miceBlockPartition', 'must be a boolean', o.miceBlockPartition);
+  if (o.fdimeF !== undefined && !(FDIME_DIVERGENCES as readonly string[]).includes(o.fdimeF)) bad('fdimeF', `must be one of ${FDIME_DIVERGENCES.join(', ')}`, o.fdimeF);
 }

@@ -2,17 +2,19 @@
  * Display labels: the one place that turns a spec into the names a reader sees. An estimator's
  * label carries the options that distinguish it from its defaults (the defaults are those of
  * src/variant.ts): `smile(τ=1)`, `smile(τ=∞)`, `mice`, `mice(form=nwj)`,
- * `mice(no-block)`, `mice(no-sn)`, `mice(sn=all)` (every layer normalised), `nwj(+sn)`, `alpha-infonce(α=0.3)`, `mine(ema=0.05)`.
- * SMILE always shows τ, because τ = 1 and τ = ∞ are different estimators in the paper.
+ * `mice(no-block)`, `mice(no-sn)`, `mice(sn=all)` (every layer normalised), `nwj(+sn)`, `alpha-infonce(α=0.3)`, `mine(ema=0.05)`,
+ * `fdime(f=kl)`, `fdime(f=gan, all-pairs)` (f-DIME with all n(n−1) negatives, not its default
+ * derangement), `nwj(deranged)` (any other estimator with negatives by derangement).
+ * SMILE always shows τ, because τ = 1 and τ = ∞ are different estimators in the paper; f-DIME its f.
  * JSON has no Infinity: an absent or null τ means no clipping (∞).
  */
 import type { BoundOptions, CellSpec } from './types.js';
 
-type LabelSpec = Pick<CellSpec, 'estimator' | 'spectralNorm'> & { boundOptions?: BoundOptions | null; spectralNormLayers?: string | null };
+type LabelSpec = Pick<CellSpec, 'estimator' | 'spectralNorm'> & { boundOptions?: BoundOptions | null; spectralNormLayers?: string | null; negatives?: string | null };
 
 const DEFAULT_ALPHA = 0.5;
 const DEFAULT_EMA = 0.01;
-const KNOWN_OPTIONS = new Set(['tau', 'alpha', 'emaRate', 'miceForm', 'miceBlockPartition']);
+const KNOWN_OPTIONS = new Set(['tau', 'alpha', 'emaRate', 'miceForm', 'miceBlockPartition', 'fdimeF']);
 
 export function estimatorLabel(spec: LabelSpec): string {
   const o: Record<string, unknown> = { ...(spec.boundOptions ?? {}) };
@@ -33,9 +35,14 @@ export function estimatorLabel(spec: LabelSpec): string {
       if (o.miceForm === 'nwj') parts.push('form=nwj');
       if (o.miceBlockPartition === false) parts.push('no-block');
       break;
+    case 'fdime':
+      parts.push(`f=${typeof o.fdimeF === 'string' ? o.fdimeF : 'kl'}`);
+      break;
     default:
       break;
   }
+  const deranged = spec.negatives === 'derangement';
+  if (deranged !== (spec.estimator === 'fdime')) parts.push(deranged ? 'deranged' : 'all-pairs');
   const snDefault = spec.estimator === 'mice';
   if (spec.spectralNorm && spec.spectralNormLayers === 'all') parts.push(snDefault ? 'sn=all' : '+sn=all');
   else if (spec.spectralNorm !== undefined && spec.spectralNorm !== snDefault) parts.push(spec.spectralNorm ? '+sn' : 'no-sn');

@@ -78,3 +78,8 @@ export const dataStream = (seed: number): Rng => new Rng(['data', seed]);
 export const initStream = (seed: number, critic: string, dim: number, hidden: number, embed: number, dimY = dim): Rng =>
   // dimY joins the key only when it differs from dim, so every equal-dimension stream is unchanged.
   new Rng(dimY === dim ? ['init', seed, critic, dim, hidden, embed] : ['init', seed, critic, dim, hidden, embed, dimY]);
+/**
+ * The derangement stream (cells with `negatives: 'derangement'`, src/bounds/derangement.ts): one σ
+ * per step, from a key of its own so the data stream, and every existing cell, is unchanged.
+ */
+export const derangementStream = (seed: number): Rng => new Rng(['derangement', seed]);

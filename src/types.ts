@@ -7,7 +7,14 @@
 export const ESTIMATORS = [
   'nwj', 'dv', 'mine', 'smile', 'infonce', 'js', 'tuba', 'mice', 'alpha-infonce', 'flatnce',
 ] as const;
-export type EstimatorName = (typeof ESTIMATORS)[number];
+/**
+ * Built-in estimators added after the numerics fingerprint was pinned (issue 22's field):
+ * test/fingerprint.test.ts digests every bound in ESTIMATORS, so these are listed apart;
+ * knownEstimators() (src/bounds/index.ts) lists both.
+ */
+export const FIELD_ESTIMATORS = ['fdime'] as const;
+export const ALL_ESTIMATORS = [...ESTIMATORS, ...FIELD_ESTIMATORS] as const;
+export type EstimatorName = (typeof ALL_ESTIMATORS)[number];
 
 export const CRITICS = ['joint', 'separable'] as const;
 export type CriticKind = (typeof CRITICS)[number];
@@ -42,6 +49,8 @@ export interface BoundOptions {
   miceForm?: 'dv' | 'nwj';
   /** MICE: block the partition function's gradient (default true, the paper's method). */
   miceBlockPartition?: boolean;
+  /** f-DIME: which f-divergence, 'kl' (default), 'gan' or 'hd' (src/bounds/fdime.ts). */
+  fdimeF?: 'kl' | 'gan' | 'hd';
 }
 
 /** Explicit state a bound carries between steps (MINE's moving average). JSON-friendly. */
@@ -74,6 +83,13 @@ export interface BoundDefinition {
   name: EstimatorId;
   /** True when the reported estimate is, in expectation, a lower bound on MI (NWJ, TUBA, InfoNCE, …). */
   lowerBound: boolean;
+  /**
+   * True when the bound reads the off-diagonal scores only through means over all n(n−1) of them,
+   * so that on the derangement fill of S (src/bounds/derangement.ts) it evaluates exactly the
+   * estimator whose product-of-marginals samples are the n pairs (x_i, y_σ(i)). Absent: a cell
+   * with `negatives: 'derangement'` is refused (InfoNCE-type bounds normalise each row over every y_j).
+   */
+  derangement?: boolean;
   /**
    * Pure: same (scores, n, options, state) → same output. Never mutates its inputs. gradOut
    * (optional, length n²): write the gradient there and return it as grad (a training loop
@@ -125,6 +141,13 @@ export interface CellSpec {
    * Absent: float64, bit for bit Math.exp (every published cell).
    */
   boundPrecision?: 'float32';
+  /**
+   * 'derangement': the product-of-marginals samples are the n pairs (x_i, y_σ(i)) for a uniformly
+   * random derangement σ drawn every step from its own stream (src/bounds/derangement.ts), as in
+   * f-DIME, instead of all n(n−1) off-diagonal pairs; the joint critic then evaluates 2n pairs,
+   * not n². Absent: all pairs.
+   */
+  negatives?: 'derangement';
 }
 
 /**

@@ -5,18 +5,24 @@
  *   variant := estimator (':' key '=' value)*
  *   smile:tau=1   smile:tau=inf   mice:form=nwj   mice:block=off   mice:sn=off
  *   alpha-infonce:alpha=0.3   mine:ema=0.05   nwj:sn=on
+ *   fdime:f=gan   fdime:f=kl:neg=all   nwj:neg=derangement
  *
  * Keys: tau (smile; number > 0 or inf; default 1, as `harness run`), alpha (alpha-infonce; [0, 1];
  * default 0.5), ema (mine; (0, 1]; default 0.01), form (mice; dv | nwj; default dv = Algorithm 1),
  * block (mice; on | off: block the partition function's gradient; default on), sn (any estimator;
  * on | last | all | off: spectral normalisation of the last layer (on = last) or of every linear
- * layer (all); default on for mice only).
+ * layer (all); default on for mice only), f (fdime; kl | gan | hd; default kl), neg (any estimator
+ * whose bound supports it; all | derangement: the product-of-marginals samples, all n(n−1)
+ * off-diagonal pairs or the n pairs of a random derangement (src/bounds/derangement.ts); default
+ * derangement for fdime, as f-DIME, and all for every other estimator).
  * SMILE's τ = ∞ is stored as an absent tau (BoundOptions: absent means no clipping), because JSON
  * has no Infinity. `variantLabel` is the canonical spelling; parseVariant(variantLabel(x)) = x.
  */
 import type { BoundOptions, CellSpec, EstimatorId, EstimatorName } from './types.js';
 import { UsageError } from './errors.js';
-import { knownEstimators } from './bounds/index.js';
+import { getBound, knownEstimators } from './bounds/index.js';
+import { FDIME_DIVERGENCES } from './bounds/fdime.js';
+import { assertDerangementSupported } from './bounds/derangement.js';
 
 export interface Variant {
   /** A built-in estimator or a plugin bound (which takes only the `sn` key). */
@@ -24,10 +30,13 @@ export interface Variant {
   boundOptions: BoundOptions;
   spectralNorm: boolean;
   spectralNormLayers?: 'all';
+  /** Negatives by derangement (CellSpec.negatives); absent: all pairs. */
+  negatives?: 'derangement';
 }
 
 const KEYS: Record<string, readonly EstimatorName[] | 'all'> = {
   tau: ['smile'], alpha: ['alpha-infonce'], ema: ['mine'], form: ['mice'], block: ['mice'], sn: 'all',
+  f: ['fdime'], neg: 'all',
 };
 
 /** Parse one variant string; the error message names the variant, for the caller to prefix. */
@@ -76,14 +85,23 @@ export function parseVariant(raw: string): Variant {
     boundOptions.miceForm = form;
     boundOptions.miceBlockPartition = flag('block') ?? true;
   }
+  if (estimator === 'fdime') {
+    const f = set.get('f') ?? 'kl';
+    if (!(FDIME_DIVERGENCES as readonly string[]).includes(f)) throw new UsageError(`'${raw}': f must be ${FDIME_DIVERGENCES.join(', ')}, got '${f}'`);
+    boundOptions.fdimeF = f as (typeof FDIME_DIVERGENCES)[number];
+  }
+  const neg = set.get('neg') ?? (estimator === 'fdime' ? 'derangement' : 'all');
+  if (neg !== 'all' && neg !== 'derangement') throw new UsageError(`'${raw}': neg must be all or derangement, got '${neg}'`);
+  if (neg === 'derangement') assertDerangementSupported(getBound(estimator), estimator, `'${raw}'`, 'use neg=all');
+  const negatives = neg === 'derangement' ? { negatives: 'derangement' as const } : {};
   const sn = set.get('sn');
-  if (sn === 'all') return { estimator, boundOptions, spectralNorm: true, spectralNormLayers: 'all' };
-  if (sn === 'last') return { estimator, boundOptions, spectralNorm: true };
-  return { estimator, boundOptions, spectralNorm: flag('sn') ?? estimator === 'mice' };
+  if (sn === 'all') return { estimator, boundOptions, spectralNorm: true, spectralNormLayers: 'all', ...negatives };
+  if (sn === 'last') return { estimator, boundOptions, spectralNorm: true, ...negatives };
+  return { estimator, boundOptions, spectralNorm: flag('sn') ?? estimator === 'mice', ...negatives };
 }
 
-/** Canonical name of a spec's (or variant's) estimator variant: defaults are left out, except τ. */
-export function variantLabel(v: Pick<CellSpec, 'estimator' | 'boundOptions' | 'spectralNorm' | 'spectralNormLayers'>): string {
+/** Canonical name of a spec's (or variant's) estimator variant: defaults are left out, except τ and f. */
+export function variantLabel(v: Pick<CellSpec, 'estimator' | 'boundOptions' | 'spectralNorm' | 'spectralNormLayers' | 'negatives'>): string {
   const o = v.boundOptions;
   const parts: string[] = [v.estimator];
   if (v.estimator === 'smile') parts.push(`tau=${o.tau === undefined || o.tau === Infinity ? 'inf' : o.tau}`);
@@ -93,6 +111,10 @@ export function variantLabel(v: Pick<CellSpec, 'estimator' | 'boundOptions' | 's
     if (o.miceForm === 'nwj') parts.push('form=nwj');
     if (o.miceBlockPartition === false) parts.push('block=off');
   }
+  // f-DIME's three divergences are three estimators: f is always shown, as SMILE's τ.
+  if (v.estimator === 'fdime') parts.push(`f=${o.fdimeF ?? 'kl'}`);
+  const deranged = v.negatives === 'derangement';
+  if (deranged !== (v.estimator === 'fdime')) parts.push(`neg=${deranged ? 'derangement' : 'all'}`);
   if (v.spectralNorm && v.spectralNormLayers === 'all') parts.push('sn=all');
   else if (v.spectralNorm !== (v.estimator === 'mice')) parts.push(`sn=${v.spectralNorm ? 'on' : 'off'}`);
   return parts.join(':');

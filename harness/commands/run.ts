@@ -10,6 +10,7 @@ import { UsageError } from '../../src/errors.js';
 import { knownEstimators } from '../../src/bounds/index.js';
 import { AUTO_FLOAT32_FROM } from '../../src/bounds/passes.js';
 import { CELL_DEFAULTS } from '../spec.js';
+import { estimatorLabel } from '../../src/labels.js';
 import { FINITE_SAMPLE_DEFAULTS, specFromFlags, type RunFlags } from '../runSpec.js';
 import { collect, loadPlugins } from '../../workers/plugins.js';
 import { checkOutputFile, writeOutputFile } from '../output.js';
@@ -23,6 +24,8 @@ export function register(program: Command): void {
     .option('--ema-rate <r>', 'MINE moving-average rate', '0.01')
     .option('--mice-form <form>', "MICE form: 'dv' (Algorithm 1, default) or 'nwj' (eq. 14)", 'dv')
     .option('--partition-grad', 'MICE ablation: do not block the partition function gradient')
+    .option('--fdime-f <f>', "f-DIME's f-divergence: kl (default) | gan | hd")
+    .option('--negatives <which>', "product-of-marginals samples: all (the n(n−1) off-diagonal pairs; default, except fdime) | derangement (the n pairs (x_i, y_σ(i)) of a random derangement σ, f-DIME's default; the joint critic then evaluates 2n pairs, not n²)")
     .option('--spectral-norm', 'spectrally normalise the last layer (default: on for mice only)')
     .option('--no-spectral-norm', 'MICE ablation: no spectral normalisation')
     .option('--spectral-norm-layers <which>', "which layers spectral norm applies to: 'last' (paper eq. 13–14, default) or 'all' (every linear layer, Miyato et al.; implies --spectral-norm)")
@@ -76,6 +79,7 @@ function publicResult(r: CellResult) {
     ...(r.heldOut ? { heldOut: r.heldOut } : {}),
     ...(r.spec.plugins ? { plugins: r.spec.plugins } : {}),
     ...(r.spec.boundPrecision ? { boundPrecision: r.spec.boundPrecision } : {}),
+    ...(r.spec.negatives ? { negatives: r.spec.negatives } : {}),
     ...(r.gpu ? { gpu: r.gpu } : {}),
   };
 }
@@ -83,7 +87,7 @@ function publicResult(r: CellResult) {
 function table(r: CellResult): string {
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
   const lines = [
-    `${r.estimator} · ${r.critic} critic · ${r.task} · seed ${r.seed} · ${r.engine}/${r.backend}${r.gpu ? ` (${r.gpu.adapter}${r.gpu.fallback ? ', software' : ''})` : ''} · ${r.msPerStep.toFixed(2)} ms/step`,
+    `${r.estimator === 'fdime' || r.spec.negatives ? estimatorLabel(r.spec) : r.estimator} · ${r.critic} critic · ${r.task} · seed ${r.seed} · ${r.engine}/${r.backend}${r.gpu ? ` (${r.gpu.adapter}${r.gpu.fallback ? ', software' : ''})` : ''} · ${r.msPerStep.toFixed(2)} ms/step`,
     'true MI   mean     bias     variance  MSE      >MI share  non-finite',
     ...r.levels.map((l) => [f(l.trueMi).padEnd(9), f(l.mean).padEnd(8), f(l.bias).padEnd(8), f(l.variance).padEnd(9), f(l.mse).padEnd(8), f(l.violations).padEnd(10), String(l.nonFinite)].join(' ')),
   ];

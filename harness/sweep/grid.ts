@@ -154,6 +154,7 @@ export function expandGrid(g: Grid): Job[] {
       const size = g.sizeCriticsForTask ? criticSize(shape.dim, shape.dimY ?? shape.dim) : { hidden: g.hidden, embed: g.embed };
       jobs.push(validateCellSpec(buildCellSpec({
         estimator: v.estimator, boundOptions: v.boundOptions, spectralNorm: v.spectralNorm, spectralNormLayers: v.spectralNormLayers,
+        ...(v.negatives ? { negatives: v.negatives } : {}),
         critic, task, batchRho, batchSize, seed,
         mi: shape.mi, stepsPerLevel: g.stepsPerLevel, dim: shape.dim, dimY: shape.dimY, hidden: size.hidden, embed: size.embed,
         lr: g.lr, engine: g.engine, backend: g.backend,

@@ -10,6 +10,7 @@ import { checkScores, dvValue } from './util.js';
 export const dv: BoundDefinition = {
   name: 'dv',
   lowerBound: true,
+  derangement: true,
   evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
     const { value, grad } = dvValue(scores, n, gradOut);

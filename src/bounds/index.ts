@@ -3,7 +3,7 @@
  * the n×n score matrix; see BoundDefinition in ../types.ts for the contract.
  */
 import type { BoundDefinition, BoundOptions, EstimatorId, EstimatorName } from '../types.js';
-import { ESTIMATORS } from '../types.js';
+import { ALL_ESTIMATORS } from '../types.js';
 import { nwj } from './nwj.js';
 import { dv } from './dv.js';
 import { mine } from './mine.js';
@@ -14,12 +14,14 @@ import { tuba } from './tuba.js';
 import { mice } from './mice.js';
 import { alphaInfonce } from './alphaInfonce.js';
 import { flatnce } from './flatnce.js';
+import { fdime } from './fdime.js';
+import { assertDerangementSupported, checkDerangement, derangedScores } from './derangement.js';
 import { parseEstimator } from './names.js';
 
 export { parseEstimator };
 
 const REGISTRY: Record<EstimatorName, BoundDefinition> = {
-  nwj, dv, mine, smile, infonce, js, tuba, mice, 'alpha-infonce': alphaInfonce, flatnce,
+  nwj, dv, mine, smile, infonce, js, tuba, mice, 'alpha-infonce': alphaInfonce, flatnce, fdime,
 };
 
 /** Bounds registered by plugins (harness --plugin), by name, with their plugin file's sha256. */
@@ -52,16 +54,25 @@ export function clearPluginBounds(): void {
 
 /** Built-in estimators, then plugin bounds in registration order. */
 export function knownEstimators(): string[] {
-  return [...ESTIMATORS, ...PLUGINS.keys()];
+  return [...ALL_ESTIMATORS, ...PLUGINS.keys()];
 }
 
-/** Evaluate a bound on a square score matrix given as rows (the package's public helper). */
-export function evaluateBound(name: EstimatorId, scores: number[][], options?: BoundOptions): { estimate: number } {
+/**
+ * Evaluate a bound on a square score matrix given as rows (the package's public helper).
+ * derangement (optional, σ: a permutation of 0..n−1 without fixed points): the estimator whose
+ * product-of-marginals samples are the pairs (x_i, y_σ(i)) (./derangement.ts), for the bounds
+ * that support it; only the entries (i, i) and (i, σ(i)) of scores are read then.
+ */
+export function evaluateBound(name: EstimatorId, scores: number[][], options?: BoundOptions, derangement?: ArrayLike<number>): { estimate: number } {
   const n = scores.length;
   const flat = new Float64Array(n * n);
   scores.forEach((row, i) => {
     if (row.length !== n) throw new RangeError(`scores must be square: row ${i} has ${row.length} entries, expected ${n}`);
     flat.set(row, i * n);
   });
-  return { estimate: getBound(parseEstimator(name, knownEstimators())).evaluate(flat, n, options).estimate };
+  const bound = getBound(parseEstimator(name, knownEstimators()));
+  if (!derangement) return { estimate: bound.evaluate(flat, n, options).estimate };
+  assertDerangementSupported(bound, name);
+  checkDerangement(derangement, n);
+  return { estimate: bound.evaluate(derangedScores(flat, n, derangement, new Float64Array(n * n)), n, options).estimate };
 }

@@ -10,6 +10,7 @@ import { checkScores, jsFgan, nwjOnly } from './util.js';
 export const js: BoundDefinition = {
   name: 'js',
   lowerBound: true,
+  derangement: true,
   evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
     const { value, grad } = jsFgan(scores, n, gradOut);

@@ -19,6 +19,7 @@ import { checkScores, dvOnly, dvValue, nwjOnly, nwjValue } from './util.js';
 export const mice: BoundDefinition = {
   name: 'mice',
   lowerBound: true,
+  derangement: true,
   evaluate(scores, n, options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
     const form = options?.miceForm ?? 'dv';

@@ -27,6 +27,7 @@ export function mineObjective(scores: ArrayLike<number>, n: number, ema: number,
 export const mine: BoundDefinition = {
   name: 'mine',
   lowerBound: false,
+  derangement: true,
   evaluate(scores, n, options, state?: BoundState, gradOut?: Float64Array): BoundOutput {
     checkScores(scores, n);
     const r = numberOption(options?.emaRate, 'emaRate', 0.01, 0, 1, true);

@@ -8,6 +8,7 @@ import { checkScores, nwjValue } from './util.js';
 export const nwj: BoundDefinition = {
   name: 'nwj',
   lowerBound: true,
+  derangement: true,
   evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
     const { value, grad, dLoss32 } = nwjValue(scores, n, gradOut);

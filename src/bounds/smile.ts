@@ -11,6 +11,7 @@ import { checkScores, diagMean, jsFgan, numberOption, offDiagLogMeanExp } from '
 export const smile: BoundDefinition = {
   name: 'smile',
   lowerBound: false,
+  derangement: true,
   evaluate(scores, n, options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
     const tau = numberOption(options?.tau, 'tau', Infinity, 0, Infinity);

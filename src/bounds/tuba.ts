@@ -10,6 +10,7 @@ import { checkScores, marginalGrad, diagMean, offDiagLogMeanExp } from './util.j
 export const tuba: BoundDefinition = {
   name: 'tuba',
   lowerBound: true,
+  derangement: true,
   evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
     // 1/n on the diagonal, −e^(T_ij − log n(n−1)) off it.

@@ -15,7 +15,8 @@
  *     final_mi). If no evaluation happened before training ended (fewer steps than evalEvery,
  *     or divergence), one is made at the end when the critic is still finite.
  * Every draw comes from the data stream in a fixed order, so every estimator and critic at one
- * seed sees the same sample, split and batches (common random numbers).
+ * seed sees the same sample, split and batches (common random numbers). A cell with negatives by
+ * derangement draws σ for each training step and each held-out batch from its own stream.
  */
 import type { BoundDefinition, BoundState, CellSpec, HeldOutResult } from '../types.js';
 import type { CriticRuntime } from './types.js';
@@ -24,7 +25,8 @@ import { withBoundPrecision } from '../bounds/passes.js';
 import { dataStream, type Rng } from '../rng.js';
 import { fixedSample } from '../tasks/draw.js';
 import { levelStats } from './levelStats.js';
-import { allFinite, trainStep, type TrainOptions, type TrainOutput } from './train.js';
+import { derangedScores, drawDerangement } from '../bounds/derangement.js';
+import { allFinite, negativesStream, trainStep, type TrainOptions, type TrainOutput } from './train.js';
 
 /** Held-out part size for a sample of `size` points (sklearn: ⌈test_size·n⌉). */
 export function testSizeFor(size: number, testShare: number): number {
@@ -57,6 +59,9 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
   const steps = spec.mi.length * spec.stepsPerLevel;
   const n = spec.batchSize;
   const rng = dataStream(spec.seed);
+  // Negatives by derangement: one σ per training step and per held-out batch, in that order.
+  const negatives = negativesStream(spec, bound);
+  const sigma = negatives ? new Int32Array(n) : undefined;
   const sample = fixedSample(spec.task, rng, proto.size, trueMi);
   const { dimX: dx, dimY: dy } = sample;
   const order = permutation(rng, proto.size);
@@ -83,7 +88,9 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
     for (let b = 0; b < batches; b++) {
       gather(sample.x, dx, test, b * n, n, x);
       gather(sample.y, dy, test, b * n, n, y);
-      const s = runtime.scores(x, y, n);
+      const perm = negatives ? drawDerangement(negatives, n, sigma) : undefined;
+      const scored = runtime.scores(x, y, n, perm);
+      const s = perm ? derangedScores(scored, n, perm) : scored;
       if (!allFinite(s)) { sum = NaN; break; }
       // The bound's state (MINE's average) is read, not advanced: evaluation is not training.
       sum += withBoundPrecision(spec.boundPrecision, () => bound.evaluate(s, n, spec.boundOptions, state)).estimate;
@@ -104,7 +111,7 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
     }
     gather(sample.x, dx, train, 0, n, x);
     gather(sample.y, dy, train, 0, n, y);
-    const out = trainStep(spec, runtime, bound, x, y, state, dLoss);
+    const out = trainStep(spec, runtime, bound, x, y, state, dLoss, negatives ? drawDerangement(negatives, n, sigma) : undefined);
     if (!out) { divergedAt = t; break; }
     state = out.state;
     estimates[t] = out.estimate;

@@ -37,7 +37,8 @@ export function wasmMemoryNeed(layout: CriticLayout, n: number): MemoryNeed {
   const fixed = 4 * (4 * layout.size + spectral) + OVERHEAD;
   const floats = layout.kind === 'separable'
     ? 2 * n * n + n * (d + dy) + 2 * (2 * n * h + 2 * n * e) + 2 * n * h
-    : 2 * n * n + n * (d + dy) + 4 * n * h + 2 * n * n * h;
+    // Joint: the 2n pair scores and their dS of the derangement path (4n floats) besides.
+    : 2 * n * n + n * (d + dy) + 4 * n * h + 2 * n * n * h + 4 * n;
   const perBatch = 4 * floats;
   return { fixed, perBatch, total: fixed + perBatch };
 }

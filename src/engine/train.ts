@@ -7,7 +7,8 @@ import type { BoundDefinition, BoundOptions, BoundOutput, BoundState, CellResult
 import type { CriticRuntime } from './types.js';
 import { getBound } from '../bounds/index.js';
 import { gradBuffer, negatedFloat32, withBoundPrecision, withStagedScores, type BoundPrecision } from '../bounds/passes.js';
-import { dataStream } from '../rng.js';
+import { assertDerangementSupported, derangedScores, drawDerangement, foldDerangedGradient } from '../bounds/derangement.js';
+import { dataStream, derangementStream, type Rng } from '../rng.js';
 import { miAtStep } from '../tasks/index.js';
 import { drawBatch } from '../tasks/draw.js';
 import { levelStats } from './levelStats.js';
@@ -47,6 +48,8 @@ export function trainLoop(spec: CellSpec, runtime: CriticRuntime, options: Train
   const steps = spec.mi.length * spec.stepsPerLevel;
   const n = spec.batchSize;
   const rng = dataStream(spec.seed);
+  const negatives = negativesStream(spec, bound);
+  const sigma = negatives ? new Int32Array(n) : undefined;
   const estimates = new Float64Array(steps).fill(NaN);
   const every = options.progressEvery ?? 100;
   let state: BoundState | undefined;
@@ -56,7 +59,7 @@ export function trainLoop(spec: CellSpec, runtime: CriticRuntime, options: Train
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
     const trueMi = miAtStep(spec.mi, spec.stepsPerLevel, t);
     const batch = drawBatch(spec, rng, n, trueMi);
-    const out = trainStep(spec, runtime, bound, batch.x, batch.y, state);
+    const out = trainStep(spec, runtime, bound, batch.x, batch.y, state, undefined, negatives ? drawDerangement(negatives, n, sigma) : undefined);
     if (!out) { divergedAt = t; break; }
     state = out.state;
     estimates[t] = out.estimate;
@@ -68,17 +71,28 @@ export function trainLoop(spec: CellSpec, runtime: CriticRuntime, options: Train
 }
 
 /**
+ * The cell's derangement stream (src/rng.ts) when it draws its negatives by derangement, else
+ * null; refuses (UsageError) a bound that cannot take them.
+ */
+export function negativesStream(spec: CellSpec, bound: BoundDefinition): Rng | null {
+  if (spec.negatives !== 'derangement') return null;
+  assertDerangementSupported(bound, spec.estimator);
+  return derangementStream(spec.seed);
+}
+
+/**
  * One update: score the batch, ask the bound for its estimate and dObjective/dS, backpropagate
  * −dObjective/dS and step Adam. Returns the bound's output, or null (and no update) when the
  * critic's scores are non-finite: a divergence, which ends training. `_dLoss`: no longer used (the
  * float32 dLoss/dS is formed in the bound passes' memory); kept so existing callers compile.
+ * derangement: this step's σ when the negatives are (x_i, y_σ(i)) (see updateFromScores).
  */
 export function trainStep(
   spec: CellSpec, runtime: CriticRuntime, bound: BoundDefinition, x: Float32Array, y: Float32Array,
-  state: BoundState | undefined, _dLoss?: Float32Array,
+  state: BoundState | undefined, _dLoss?: Float32Array, derangement?: Int32Array,
 ): BoundOutput | null {
   const n = spec.batchSize;
-  return updateFromScores(runtime, bound, runtime.scores(x, y, n), n, spec.boundOptions, state, spec.boundPrecision);
+  return updateFromScores(runtime, bound, runtime.scores(x, y, n, derangement), n, spec.boundOptions, state, spec.boundPrecision, derangement);
 }
 
 /**
@@ -88,14 +102,35 @@ export function trainStep(
  * n² allocation per step), and the engine takes the float32 dLoss/dS = −dObjective/dS formed
  * there — by the bound's pass itself when it gives one (dLoss32), else converted from grad.
  * precision (absent: float64) sets the passes' exponentials for this evaluation only.
+ * derangement (σ, optional): negatives by derangement (src/bounds/derangement.ts): only S's entries
+ * (i, i) and (i, σ(i)) are read; the bound sees their fill S', its gradient is folded back onto
+ * those 2n entries, and the returned output (grad included) is the bound's on S'.
  */
 export function updateFromScores(
   runtime: CriticRuntime, bound: BoundDefinition, s: Float32Array, n: number, options: BoundOptions,
-  state: BoundState | undefined, precision: BoundPrecision | undefined,
+  state: BoundState | undefined, precision: BoundPrecision | undefined, derangement?: Int32Array,
 ): BoundOutput | null {
+  if (derangement) return updateDeranged(runtime, bound, s, n, options, state, precision, derangement);
   const out = withBoundPrecision(precision, () => withStagedScores(s, n, () => bound.evaluate(s, n, options, state, gradBuffer(n))));
   if (!out) return null;
   runtime.step(out.dLoss32 ?? negatedFloat32(out.grad, n));
+  return out;
+}
+
+/** Reused n×n float32 buffers of the derangement path: the fill S' and dLoss/dS (no n² allocation per step). */
+let filled = new Float32Array(0);
+let folded = new Float32Array(0);
+
+function updateDeranged(
+  runtime: CriticRuntime, bound: BoundDefinition, s: Float32Array, n: number, options: BoundOptions,
+  state: BoundState | undefined, precision: BoundPrecision | undefined, sigma: Int32Array,
+): BoundOutput | null {
+  if (filled.length !== n * n) { filled = new Float32Array(n * n); folded = new Float32Array(n * n); }
+  const sd = derangedScores(s, n, sigma, filled);
+  const out = withBoundPrecision(precision, () => withStagedScores(sd, n, () => bound.evaluate(sd, n, options, state, gradBuffer(n))));
+  if (!out) return null;
+  // dLoss32 (a pass's float32 −gradient) is on S', so the float64 gradient is folded instead.
+  runtime.step(foldDerangedGradient(out.grad, n, sigma, folded));
   return out;
 }
 

@@ -38,8 +38,16 @@ export interface CriticRuntime {
   readonly engine: 'tfjs' | 'wasm';
   /** The backend actually in use, e.g. 'wasm-simd-relaxed', 'tensorflow-gpu', 'tfjs-wasm'. */
   readonly backend: string;
-  /** Forward pass; returns S (n×n row-major). The returned array may be reused by the next call. */
-  scores(x: Float32Array, y: Float32Array, n: number): Float32Array;
+  /**
+   * Forward pass; returns S (n×n row-major). The returned array may be reused by the next call.
+   * `derangement` (optional, a permutation σ of 0..n−1 without fixed points): only the entries
+   * (i, i) and (i, σ(i)) are read afterwards, and only they may carry a gradient in the next
+   * step(); an engine may evaluate just those 2n pairs (the wasm joint critic does, leaving NaN
+   * elsewhere) or all n² (the others).
+   */
+  scores(x: Float32Array, y: Float32Array, n: number, derangement?: Int32Array): Float32Array;
+  /** Critic evaluations (pairs (x_i, y_j)) in the last scores() call, where the engine counts them. */
+  readonly pairsEvaluated?: number;
   /** Backprop dLoss/dS through the last forward pass, then one Adam step. */
   step(dLossdS: Float32Array): void;
   /** Current parameters, a copy, flat in the shared layout. */

@@ -91,8 +91,12 @@ class TfjsRuntime implements CriticRuntime {
     return tf.reshape(this.dense(this.dense(h1, l2, true), l3, false), [n, n]);
   }
 
+  /** Pairs scored by the last scores() call: always n² (given a derangement, the loop reads its 2n entries). */
+  pairsEvaluated = 0;
+
   scores(x: Float32Array, y: Float32Array, n: number): Float32Array {
     const tf = this.tf;
+    this.pairsEvaluated = n * n;
     this.disposeBatch();
     const d = this.layout.dim, dy = this.layout.dimY ?? d;
     this.x = tf.tensor2d(x.subarray(0, n * d), [n, d]);

@@ -12,6 +12,10 @@
  *    A = X W_xᵀ + b and B = Y W_yᵀ are computed once (n×h each) and H1[(i,j)] = ReLU(A_i + B_j);
  *    the n²×h second layer is the real cost. Backward: dA_i = Σ_j dZ1[(i,j)], dB_j = Σ_i dZ1[(i,j)],
  *    ∂W_x = dAᵀ X, ∂W_y = dBᵀ Y.
+ *  - joint, negatives by derangement (scores(x, y, n, σ)): only the 2n pairs (i, i) and (i, σ(i))
+ *    are evaluated, as 2n rows through the same layers (H1[r] = ReLU(A_i + B_j) in a JS loop over
+ *    2n×h, the h×h products through the same kernels on 2n rows), so a step costs O(n·h²), not
+ *    O(n²·h²); S holds those 2n entries and NaN elsewhere, and step() reads dS at those entries only.
  *  - spectral norm (paper eq. 12–13, src/critics/spectralNorm.ts) on the last layer: one power
  *    iteration per scores() call on the persistent u (float64, in JS: the layer is at most e×h),
  *    the forward pass uses W/σ, and the gradient is (G − ⟨G, W_SN⟩ u vᵀ)/σ with u, v constant.
@@ -21,6 +25,7 @@ import type { AdamConfig, CriticRuntime } from '../types.js';
 import type { KernelExports, KernelVariant } from './kernels.js';
 import { SPLIT_MIN, type GemmHelper } from './threads.js';
 import { UsageError } from '../../errors.js';
+import { checkDerangement } from '../../bounds/derangement.js';
 import { wasmMemoryProblem } from '../limits.js';
 
 const PAGE = 65536;
@@ -80,6 +85,13 @@ export class WasmCriticRuntime implements CriticRuntime {
   private jDh1 = 0;
   private jdA = 0;
   private jdB = 0;
+  /** Joint critic with a derangement: the 2n pair scores and their dS. */
+  private jS2 = 0;
+  private jDs2 = 0;
+  /** The σ of the last scores() call when only its 2n pairs were evaluated (joint critic), else null. */
+  private pairs: Int32Array | null = null;
+  /** Critic evaluations (pairs (x_i, y_j)) in the last scores() call: n² for all pairs, 2n for the joint critic given a derangement. */
+  pairsEvaluated = 0;
   private disposed = false;
   private helper: GemmHelper | null = null;
   /** Products of at least this many multiply-adds are split between the threads (tests lower it). */
@@ -207,6 +219,8 @@ export class WasmCriticRuntime implements CriticRuntime {
       this.jDh1 = this.jH1;
       this.jdA = this.alloc(n * h);
       this.jdB = this.alloc(n * h);
+      this.jS2 = this.alloc(2 * n);
+      this.jDs2 = this.alloc(2 * n);
     }
     this.capacity = n;
   }
@@ -270,16 +284,28 @@ export class WasmCriticRuntime implements CriticRuntime {
     }
   }
 
-  scores(x: Float32Array, y: Float32Array, n: number): Float32Array {
+  scores(x: Float32Array, y: Float32Array, n: number, derangement?: Int32Array): Float32Array {
     if (this.disposed) throw new Error('wasm engine: runtime used after dispose()');
     const dx = this.inDim(0), dy = this.inDim(1);
     if (x.length < n * dx || y.length < n * dy) throw new RangeError(`wasm engine: x needs n·d_x = ${n * dx} and y n·d_y = ${n * dy} entries`);
+    if (derangement) checkDerangement(derangement, n);
     this.ensureCapacity(n);
     const f = this.f32();
     f.set(x.subarray(0, n * dx), this.towersBuf[0].input / 4);
     f.set(y.subarray(0, n * dy), this.towersBuf[1].input / 4);
     this.powerIterate();
+    // The separable critic's S = F Gᵀ costs little beside its towers: it scores every pair anyway.
+    this.pairs = this.layout.kind === 'joint' && derangement ? Int32Array.from(derangement) : null;
+    if (this.pairs) {
+      this.forwardJointPairs(n, this.pairs);
+      this.pairsEvaluated = 2 * n;
+      const v = this.f32(), s0 = this.jS2 / 4;
+      this.sOut.fill(NaN);
+      for (let i = 0; i < n; i++) { this.sOut[i * n + i] = v[s0 + i]; this.sOut[i * n + this.pairs[i]] = v[s0 + n + i]; }
+      return this.sOut;
+    }
     if (this.layout.kind === 'separable') this.forwardSeparable(n); else this.forwardJoint(n);
+    this.pairsEvaluated = n * n;
     this.sOut.set(this.f32().subarray(this.S / 4, this.S / 4 + n * n));
     return this.sOut;
   }
@@ -312,11 +338,41 @@ export class WasmCriticRuntime implements CriticRuntime {
     k.rowDots(this.S, this.jH2, this.wPtr(l2), b3, n * n, h);
   }
 
+  /**
+   * Joint critic on the 2n pairs r < n: (r, r), r ≥ n: (r − n, σ(r − n)), as rows of H1/H2: the
+   * first layer's A_i + B_j summed here (float32, as pairForward), the rest as forwardJoint on 2n rows.
+   */
+  private forwardJointPairs(n: number, sigma: Int32Array): void {
+    const { hidden: h } = this.layout;
+    const d = this.inDim(0), dy = this.inDim(1), w = d + dy;
+    const [l0, l1, l2] = this.layout.towers[0];
+    const w1 = this.wPtr(l0);
+    this.mm(n, h, d, this.towersBuf[0].input, d, 1, w1, 1, w, this.jA, h, 0, this.p(l0.bias.offset), 0);
+    this.mm(n, h, dy, this.towersBuf[1].input, dy, 1, w1 + d * 4, 1, w, this.jB, h, 0, 0, 0);
+    const f = this.f32(), a0 = this.jA / 4, b0 = this.jB / 4, h1 = this.jH1 / 4;
+    for (let r = 0; r < 2 * n; r++) {
+      const i = r < n ? r : r - n, j = r < n ? r : sigma[r - n];
+      const ai = a0 + i * h, bj = b0 + j * h, o = h1 + r * h;
+      for (let k = 0; k < h; k++) { const v = Math.fround(f[ai + k] + f[bj + k]); f[o + k] = v > 0 ? v : 0; }
+    }
+    this.mm(2 * n, h, h, this.jH1, h, 1, this.wPtr(l1), 1, h, this.jH2, h, 0, this.p(l1.bias.offset), 1);
+    const b3 = this.f32()[l2.bias.offset + this.P / 4];
+    this.k.rowDots(this.jS2, this.jH2, this.wPtr(l2), b3, 2 * n, h);
+  }
+
   step(dLossdS: Float32Array): void {
     if (this.disposed) throw new Error('wasm engine: runtime used after dispose()');
     const n = this.n;
     if (n === 0) throw new Error('wasm engine: step() before scores()');
     if (dLossdS.length < n * n) throw new RangeError(`wasm engine: dLossdS needs n² = ${n * n} entries`);
+    if (this.pairs) {
+      const f = this.f32(), d0 = this.jDs2 / 4, sigma = this.pairs;
+      for (let i = 0; i < n; i++) { f[d0 + i] = dLossdS[i * n + i]; f[d0 + n + i] = dLossdS[i * n + sigma[i]]; }
+      this.backwardJointPairs(n, sigma);
+      this.spectralBackward();
+      this.adamStep();
+      return;
+    }
     this.f32().set(dLossdS.subarray(0, n * n), this.dS / 4);
     if (this.layout.kind === 'separable') this.backwardSeparable(n); else this.backwardJoint(n);
     this.spectralBackward();
@@ -361,6 +417,36 @@ export class WasmCriticRuntime implements CriticRuntime {
     this.mm(h, h, rows, this.jDz2, 1, h, this.jH1, h, 1, this.g(l1.weight.offset), h, 0, 0, 0);
     this.mm(rows, h, h, this.jDz2, h, 1, this.wPtr(l1), h, 1, this.jDh1, h, 0, 0, 0);
     k.pairBackward(this.jdA, this.jdB, this.jDh1, this.jA, this.jB, n, h);
+    const gw1 = this.g(l0.weight.offset);
+    this.mm(h, d, n, this.jdA, 1, h, this.towersBuf[0].input, d, 1, gw1, w, 0, 0, 0);
+    this.mm(h, dy, n, this.jdB, 1, h, this.towersBuf[1].input, dy, 1, gw1 + d * 4, w, 0, 0, 0);
+    k.colSums(this.g(l0.bias.offset), this.jdA, n, h, 0);
+  }
+
+  /** backwardJoint on the 2n rows of forwardJointPairs; the first layer's dA_i, dB_j summed here (float32). */
+  private backwardJointPairs(n: number, sigma: Int32Array): void {
+    const k = this.k;
+    const { hidden: h } = this.layout;
+    const d = this.inDim(0), dy = this.inDim(1), w = d + dy;
+    const [l0, l1, l2] = this.layout.towers[0];
+    const rows = 2 * n;
+    k.lastBackward(this.jDz2, this.g(l2.weight.offset), this.g(l1.bias.offset), this.jH2, this.jDs2, this.wPtr(l2), rows, h);
+    const f = this.f32();
+    let sum = 0;
+    for (let r = 0; r < rows; r++) sum += f[this.jDs2 / 4 + r];
+    f[this.G / 4 + l2.bias.offset] = sum;
+    this.mm(h, h, rows, this.jDz2, 1, h, this.jH1, h, 1, this.g(l1.weight.offset), h, 0, 0, 0);
+    this.mm(rows, h, h, this.jDz2, h, 1, this.wPtr(l1), h, 1, this.jDh1, h, 0, 0, 0);
+    const a0 = this.jA / 4, b0 = this.jB / 4, da0 = this.jdA / 4, db0 = this.jdB / 4, dh = this.jDh1 / 4;
+    f.fill(0, da0, da0 + n * h);
+    f.fill(0, db0, db0 + n * h);
+    for (let r = 0; r < rows; r++) {
+      const i = r < n ? r : r - n, j = r < n ? r : sigma[r - n];
+      const ai = a0 + i * h, bj = b0 + j * h, o = dh + r * h, dai = da0 + i * h, dbj = db0 + j * h;
+      for (let q = 0; q < h; q++) {
+        if (Math.fround(f[ai + q] + f[bj + q]) > 0) { const g = f[o + q]; f[dai + q] += g; f[dbj + q] += g; }
+      }
+    }
     const gw1 = this.g(l0.weight.offset);
     this.mm(h, d, n, this.jdA, 1, h, this.towersBuf[0].input, d, 1, gw1, w, 0, 0, 0);
     this.mm(h, dy, n, this.jdB, 1, h, this.towersBuf[1].input, dy, 1, gw1 + d * 4, w, 0, 0, 0);

@@ -9,6 +9,9 @@
  * for all K, the K score matrices read back, each cell's bound evaluated by the TypeScript bound
  * as on every engine, and one backward pass + Adam step for all K. A cell whose scores turn
  * non-finite stops there (divergedAt), as in trainLoop; its slice of the batch is then frozen.
+ * Negatives by derangement: the GPU still scores all n² pairs, and each such cell's bound reads
+ * only the (i, i) and (i, σ(i)) entries (updateFromScores), σ from the cell's own stream as on
+ * every engine, so the values are the wasm engine's; only the cost saving is the wasm joint critic's.
  *
  * Cells batch together when their critic has the same shape: batchKey() says which fields
  * must agree. Everything else (estimator and its options, seed, task, ρ_batch, learning rate,
@@ -19,11 +22,12 @@ import type { CriticRuntime } from '../types.js';
 import { DEFAULT_ADAM } from '../types.js';
 import { criticLayout, initParams, initSpectralU } from '../../critics/layout.js';
 import { dataStream, initStream, type Rng } from '../../rng.js';
+import { drawDerangement } from '../../bounds/derangement.js';
 import { getBound } from '../../bounds/index.js';
 import { miAtStep } from '../../tasks/index.js';
 import { drawBatch } from '../../tasks/draw.js';
 import { UsageError } from '../../errors.js';
-import { summarise, updateFromScores, type TrainOptions, type TrainOutput } from '../train.js';
+import { negativesStream, summarise, updateFromScores, type TrainOptions, type TrainOutput } from '../train.js';
 import { WebGpuBatch } from './runtime.js';
 import type { GpuHandle } from './gpu.js';
 
@@ -96,6 +100,8 @@ async function loop(batch: WebGpuBatch, specs: CellSpec[], options: TrainOptions
   const dx = s0.dim, dy = s0.dimY ?? s0.dim;
   const steps = s0.mi.length * s0.stepsPerLevel;
   const bounds: BoundDefinition[] = specs.map((s) => getBound(s.estimator));
+  const negatives = specs.map((s, z) => negativesStream(s, bounds[z]));
+  const sigma = new Int32Array(n);
   // One data stream per distinct data key; cells index into it.
   const streams = new Map<string, { rng: Rng; spec: CellSpec; members: number[] }>();
   specs.forEach((s, z) => {
@@ -124,7 +130,8 @@ async function loop(batch: WebGpuBatch, specs: CellSpec[], options: TrainOptions
       if (!active[z]) continue;
       const s = specs[z];
       z0 = z;
-      const out = updateFromScores(sink, bounds[z], S.subarray(z * n * n, (z + 1) * n * n), n, s.boundOptions, states[z], s.boundPrecision);
+      const der = negatives[z];
+      const out = updateFromScores(sink, bounds[z], S.subarray(z * n * n, (z + 1) * n * n), n, s.boundOptions, states[z], s.boundPrecision, der ? drawDerangement(der, n, sigma) : undefined);
       if (!out) { active[z] = 0; divergedAt[z] = t; dLoss.fill(0, z * n * n, (z + 1) * n * n); continue; }
       states[z] = out.state;
       estimates[z][t] = out.estimate;
