@@ -57,7 +57,7 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
   const steps = spec.mi.length * spec.stepsPerLevel;
   const n = spec.batchSize;
   const rng = dataStream(spec.seed);
-  const sample = fixedSample(spec.task, rng, proto.size, trueMi);
+  const sample = fixedSample(spec.task, rng, proto.size, trueMi, spec.dim);
   const { dimX: dx, dimY: dy } = sample;
   const order = permutation(rng, proto.size);
   const testSize = testSizeFor(proto.size, proto.testShare);
