@@ -26,8 +26,9 @@ export type FieldStaircaseName = (typeof FIELD_STAIRCASES)[number];
 /** A built-in staircase task: the paper's or the field's (dimension = the cell's `dim`). */
 export type StaircaseName = TaskName | FieldStaircaseName;
 /**
- * Any registered task's id: a built-in staircase task ('gaussian', 'cubic', 'asinh', …), a BMI
- * task ('bmi:binormal', src/tasks/bmi/suite.ts) or a plugin's task. `string & {}` keeps the editor's completion for
+ * Any registered task's id: a built-in staircase task ('gaussian', 'cubic', 'asinh', …), a
+ * mixture task ('mix:x', src/tasks/mixtures/), a BMI task ('bmi:binormal',
+ * src/tasks/bmi/suite.ts) or a plugin's task. `string & {}` keeps the editor's completion for
  * the built-in names while accepting any string; src/tasks/registry.ts says which are known.
  */
 export type TaskId = StaircaseName | (string & {});
@@ -202,8 +203,8 @@ export interface TaskDefinition {
   /** True MI in nats (fixed-MI tasks: exact, or a Monte Carlo mean stated with trueMiSe); absent for staircase tasks. */
   trueMi?: number;
   /**
-   * Monte Carlo standard error of trueMi, nats, when trueMi is a Monte Carlo mean (e.g. the mean
-   * of a task's exact PMI over a fixed sample); absent when trueMi is exact.
+   * Monte Carlo standard error of trueMi, nats, when trueMi is a Monte Carlo mean (the mixture
+   * tasks: the mean of their exact PMI over a fixed sample); absent when trueMi is exact.
    */
   trueMiSe?: number;
   /** One line saying how the true MI (or a staircase's MI per level) is obtained. */

@@ -51,7 +51,7 @@ function input(type: string, attrs: Record<string, string> = {}): HTMLInputEleme
 control('estimator', 'estimator', select(ESTIMATORS));
 control('tau', 'τ (SMILE clip; inf = DV)', input('text', { size: '5' }));
 control('critic', 'critic', select(CRITICS));
-control('task', 'task (staircase or BMI)', select(knownTaskIds()));
+control('task', 'task (staircase, mixture or BMI)', select(knownTaskIds()));
 control('mi', 'MI staircase (nats)', input('text'));
 control('steps', 'steps per level', input('number', { min: '2', step: '1' }));
 control('seed', 'seed', input('number', { min: '0', step: '1' }));

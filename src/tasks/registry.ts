@@ -1,7 +1,8 @@
 /**
  * Every task the harness knows, by id: the paper's staircase tasks (Gaussian, Cubic), the field's
  * staircases (f-DIME's asinh, half-cube, Student-t: ./fieldStaircases.ts) — the dimension of all
- * five is the cell's `dim` —, the BMI suite (./bmi/suite.ts) and tasks registered by plugins. The library does no I/O: the CLI
+ * five is the cell's `dim` —, the mixture tasks of Czyż et al. 2023 (./mixtures/suite.ts), the
+ * BMI suite (./bmi/suite.ts) and tasks registered by plugins. The library does no I/O: the CLI
  * loads plugin files and calls registerTask.
  */
 import type { StaircaseName, TaskDefinition, TaskId, TaskName, TaskRng, TaskSampleOptions } from '../types.js';
@@ -9,9 +10,10 @@ import { FIELD_STAIRCASES, TASKS } from '../types.js';
 import { sampleBatch } from './batch.js';
 import { bmiSuite, type BmiTask } from './bmi/suite.js';
 import { fieldStaircaseTask, isFieldStaircase } from './fieldStaircases.js';
+import { mixtureSuite, type MixtureTask } from './mixtures/suite.js';
 import { DEFAULT_LEVELS } from './staircase.js';
 
-/** 'field': the field's tasks beyond the paper and BMI's 40 (f-DIME's staircases). */
+/** 'field': the field's tasks beyond the paper and BMI's 40 (f-DIME's staircases, the mixtures). */
 export type TaskSource = 'paper' | 'field' | 'bmi' | 'plugin';
 
 export interface RegisteredTask {
@@ -19,7 +21,7 @@ export interface RegisteredTask {
   source: TaskSource;
   /** sha256 of the plugin file that registered it (source 'plugin'). */
   pluginHash?: string;
-  /** BMI's own id and name (source 'bmi'). */
+  /** BMI's own id and name (source 'bmi', and the mixture tasks, which come from BMI's code). */
   bmi?: { id: string; name: string };
 }
 
@@ -69,10 +71,16 @@ export function clearPluginTasks(): void {
 }
 
 let bmiById: Map<string, BmiTask> | null = null;
+let mixById: Map<string, MixtureTask> | null = null;
 
 export function getTask(id: TaskId): RegisteredTask | undefined {
   if (isPaperTask(id)) return { task: paperTask(id), source: 'paper' };
   if (isFieldStaircase(id)) return { task: fieldStaircaseTask(id, PAPER_DEFAULT_DIM), source: 'field' };
+  if (id.startsWith('mix:')) {
+    mixById ??= new Map(mixtureSuite().map((t) => [t.id, t]));
+    const t = mixById.get(id);
+    return t ? { task: t, source: 'field', bmi: { id: t.bmiId, name: t.bmiName } } : undefined;
+  }
   if (id.startsWith('bmi:')) {
     bmiById ??= new Map(bmiSuite().map((t) => [t.id, t]));
     const t = bmiById.get(id);
@@ -82,13 +90,14 @@ export function getTask(id: TaskId): RegisteredTask | undefined {
 }
 
 /**
- * Every task: the paper's tasks, the field's staircases, then the BMI suite in BMI's order, then
- * plugin tasks by id.
+ * Every task: the paper's tasks, the field's staircases, the mixture tasks, then the BMI suite in
+ * BMI's order, then plugin tasks by id.
  */
 export function listTasks(): RegisteredTask[] {
   return [
     ...TASKS.map((t) => getTask(t)!),
     ...FIELD_STAIRCASES.map((t) => getTask(t)!),
+    ...mixtureSuite().map((t) => getTask(t.id)!),
     ...bmiSuite().map((t) => getTask(t.id)!),
     ...[...plugins.values()].sort((a, b) => (a.task.id < b.task.id ? -1 : 1)),
   ];
