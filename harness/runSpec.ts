@@ -9,9 +9,10 @@ import { UsageError } from '../src/errors.js';
 import { getBound, knownEstimators } from '../src/bounds/index.js';
 import { FDIME_DIVERGENCES } from '../src/bounds/fdime.js';
 import { assertDerangementSupported } from '../src/bounds/derangement.js';
-import { isPaperTask, knownTaskIds } from '../src/tasks/registry.js';
+import { isBuiltinStaircase, knownTaskIds } from '../src/tasks/registry.js';
+import { FIELD_STAIRCASE_DEFS, isFieldStaircase } from '../src/tasks/fieldStaircases.js';
 import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from './parse.js';
-import { taskShape, validateCellSpec, withPlugins } from './spec.js';
+import { BATCH_RHO_UNDEFINED, taskShape, validateCellSpec, withPlugins } from './spec.js';
 import { BOUND_PRECISION_CHOICES, resolveBoundPrecision } from '../src/bounds/passes.js';
 
 /** BMI's finite-sample protocol defaults (its neural estimators': 50% held out, evaluated every 250 steps). */
@@ -61,12 +62,17 @@ export function specFromFlags(f: RunFlags, given: GivenFlags = () => true): Cell
   if (!(lr > 0)) throw new UsageError(`--lr: must be > 0, got ${f.lr}`);
   let dim = parseInteger('--dim', f.dim, 1);
   let dimY: number | undefined;
-  if (!isPaperTask(task)) {
+  if (isFieldStaircase(task)) {
+    // Flag-named messages for what validateCellSpec would refuse as mi[i] / batchRho.
+    const def = FIELD_STAIRCASE_DEFS[task];
+    for (const v of mi) { const problem = def.levelProblem(v, dim); if (problem) throw new UsageError(`--mi: ${problem}`); }
+    if (!def.batchRho && parseBatchRho('--batch-rho', f.batchRho) !== 0) throw new UsageError(`--batch-rho: ${BATCH_RHO_UNDEFINED(task)}`);
+  } else if (!isBuiltinStaircase(task)) {
     // A BMI or plugin task fixes its dimensions (and a fixed-MI task its MI): flags may not contradict it.
     const shape = taskShape(task, dim, mi);
     if (given('dim') && dim !== shape.dim) throw new UsageError(`--dim: task '${task}' has dim_x = ${shape.dim}; leave --dim out`);
     if (given('mi') && JSON.stringify(mi) !== JSON.stringify(shape.mi)) throw new UsageError(`--mi: task '${task}' has a fixed true MI of ${shape.mi[0]} nats; leave --mi out`);
-    if (given('batchRho') && parseBatchRho('--batch-rho', f.batchRho) !== 0) throw new UsageError(`--batch-rho: only the paper's tasks (gaussian, cubic) take a within-batch correlation`);
+    if (given('batchRho') && parseBatchRho('--batch-rho', f.batchRho) !== 0) throw new UsageError(`--batch-rho: ${BATCH_RHO_UNDEFINED(task)}`);
     ({ dim, dimY, mi } = shape);
   }
   const finiteSample = finiteSampleFromFlags(f);

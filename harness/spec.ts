@@ -9,7 +9,8 @@ import { UsageError } from '../src/errors.js';
 import { boundPluginHash, getBound, knownEstimators } from '../src/bounds/index.js';
 import { assertDerangementSupported } from '../src/bounds/derangement.js';
 import { FDIME_DIVERGENCES } from '../src/bounds/fdime.js';
-import { getTask, isPaperTask, knownTaskIds } from '../src/tasks/registry.js';
+import { getTask, isBuiltinStaircase, knownTaskIds } from '../src/tasks/registry.js';
+import { FIELD_STAIRCASE_DEFS, isFieldStaircase } from '../src/tasks/fieldStaircases.js';
 import { criticLayout } from '../src/critics/layout.js';
 import { wasmMemoryProblem } from '../src/engine/limits.js';
 
@@ -73,11 +74,12 @@ export function withPlugins(estimator: string, task: TaskId): { plugins?: string
 }
 
 /**
- * A task's shape for a cell: the paper's tasks take the cell's d and staircase; any other task
- * fixes its dimensions (dimY only when it differs from dimX), and a fixed-MI task its one level.
+ * A task's shape for a cell: the built-in staircases (the paper's and the field's) take the
+ * cell's d and staircase; any other task fixes its dimensions (dimY only when it differs from
+ * dimX), and a fixed-MI task its one level.
  */
 export function taskShape(task: TaskId, dim: number, mi: readonly number[]): { dim: number; dimY?: number; mi: number[] } {
-  if (isPaperTask(task)) return { dim, mi: [...mi] };
+  if (isBuiltinStaircase(task)) return { dim, mi: [...mi] };
   const t = getTask(task)?.task;
   if (!t) throw new UsageError(`task: unknown task '${task}' (known: ${knownTaskIds().join(', ')}; plugin tasks need --plugin)`);
   return {
@@ -86,6 +88,10 @@ export function taskShape(task: TaskId, dim: number, mi: readonly number[]): { d
     mi: t.trueMi !== undefined ? [t.trueMi] : [...mi],
   };
 }
+
+/** Why a task refuses ρ_batch ≠ 0: eq. 18–19 chain the Gaussian task's x across a batch. */
+export const BATCH_RHO_UNDEFINED = (id: string): string =>
+  `only the Gaussian task and its transforms (gaussian, cubic, asinh, half-cube) take a within-batch correlation; task '${id}' needs 0`;
 
 const BOUND_OPTION_KEYS = ['tau', 'alpha', 'emaRate', 'miceForm', 'miceBlockPartition', 'fdimeF'] as const;
 
@@ -160,14 +166,21 @@ function validateTaskFields(spec: CellSpec, bad: (field: string, why: string, go
     if (spec.dimY === spec.dim) bad('dimY', 'must be left out when it equals dim (so equal-dimension specs hash as before)', spec.dimY);
   }
   const t = getTask(spec.task)!.task;
-  if (!isPaperTask(spec.task)) {
+  if (isFieldStaircase(spec.task)) {
+    const def = FIELD_STAIRCASE_DEFS[spec.task];
+    if (!def.batchRho && spec.batchRho !== 0) bad('batchRho', BATCH_RHO_UNDEFINED(spec.task), spec.batchRho);
+    spec.mi.forEach((v, i) => {
+      const problem = def.levelProblem(v, spec.dim);
+      if (problem) bad(`mi[${i}]`, problem, v);
+    });
+  } else if (!isBuiltinStaircase(spec.task)) {
     if (spec.dim !== t.dimX || (spec.dimY ?? spec.dim) !== t.dimY) {
       bad('dim', `task '${t.id}' is ${t.dimX} × ${t.dimY} (dim ${t.dimX}${t.dimY !== t.dimX ? `, dimY ${t.dimY}` : ''})`, spec.dimY === undefined ? spec.dim : [spec.dim, spec.dimY]);
     }
     if (t.trueMi !== undefined && !(spec.mi.length === 1 && spec.mi[0] === t.trueMi)) {
       bad('mi', `task '${t.id}' has a fixed true MI: mi must be [${t.trueMi}]`, spec.mi);
     }
-    if (spec.batchRho !== 0) bad('batchRho', `only the paper's tasks (gaussian, cubic) take a within-batch correlation; task '${t.id}' needs 0`, spec.batchRho);
+    if (spec.batchRho !== 0) bad('batchRho', BATCH_RHO_UNDEFINED(t.id), spec.batchRho);
   }
   const f = spec.finiteSample;
   if (f !== undefined) {

@@ -23,11 +23,22 @@ export type CriticKind = (typeof CRITICS)[number];
 export const TASKS = ['gaussian', 'cubic'] as const;
 export type TaskName = (typeof TASKS)[number];
 /**
- * Any registered task's id: a staircase task ('gaussian', 'cubic'), a BMI task ('bmi:binormal',
+ * The field's staircases beyond the paper: the transformed staircases of the f-DIME code
+ * (src/tasks/fieldStaircases.ts). Like the paper's tasks their dimension is the cell's `dim` and
+ * their MI is set per level; they are kept out of TASKS, which the paper's reports and
+ * REPRODUCTION.md read as "the paper's two tasks".
+ */
+export const FIELD_STAIRCASES = ['asinh', 'half-cube', 'student-t'] as const;
+export type FieldStaircaseName = (typeof FIELD_STAIRCASES)[number];
+/** A built-in staircase task: the paper's or the field's (dimension = the cell's `dim`). */
+export type StaircaseName = TaskName | FieldStaircaseName;
+/**
+ * Any registered task's id: a built-in staircase task ('gaussian', 'cubic', 'asinh', …), a
+ * mixture task ('mix:x', src/tasks/mixtures/), a BMI task ('bmi:binormal',
  * src/tasks/bmi/suite.ts) or a plugin's task. `string & {}` keeps the editor's completion for
  * the built-in names while accepting any string; src/tasks/registry.ts says which are known.
  */
-export type TaskId = TaskName | (string & {});
+export type TaskId = StaircaseName | (string & {});
 /** A built-in estimator's name, or a plugin bound's (src/bounds/index.ts registers them). */
 export type EstimatorId = EstimatorName | (string & {});
 
@@ -193,7 +204,7 @@ export interface TaskRng {
 export interface TaskSampleOptions {
   /** The true MI this batch must have (staircase tasks; fixed-MI tasks ignore it), nats. */
   mi: number;
-  /** Within-batch correlation ρ_batch (only the paper's staircase tasks support ρ_batch ≠ 0). */
+  /** Within-batch correlation ρ_batch (only the Gaussian task and its transforms support ρ_batch ≠ 0). */
   batchRho: number | 'random';
 }
 
@@ -212,11 +223,18 @@ export interface TaskDefinition {
   description: string;
   dimX: number;
   dimY: number;
-  /** Exact MI in nats (fixed-MI tasks); absent for staircase tasks. */
+  /** True MI in nats (fixed-MI tasks: exact, or a Monte Carlo mean stated with trueMiSe); absent for staircase tasks. */
   trueMi?: number;
   /**
+   * Monte Carlo standard error of trueMi, nats, when trueMi is a Monte Carlo mean (the mixture
+   * tasks: the mean of their exact PMI over a fixed sample); absent when trueMi is exact.
+   */
+  trueMiSe?: number;
+  /** One line saying how the true MI (or a staircase's MI per level) is obtained. */
+  trueMiMethod?: string;
+  /**
    * n pairs: x is n×dimX and y n×dimY, row-major. Draws only from `rng`. A staircase task reads
-   * `options.mi`; its dimension is the task's dimX/dimY (the built-in Gaussian/Cubic take the
+   * `options.mi`; its dimension is the task's dimX/dimY (the built-in staircases take the
    * cell's `dim` instead, see src/tasks/registry.ts).
    */
   sample(n: number, rng: TaskRng, options: TaskSampleOptions): { x: ArrayLike<number>; y: ArrayLike<number> };

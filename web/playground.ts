@@ -12,7 +12,7 @@
  */
 import type { CellSpec } from '../src/types.js';
 import { CRITICS, ESTIMATORS } from '../src/types.js';
-import { getTask, isPaperTask, knownTaskIds, taskLevels } from '../src/tasks/registry.js';
+import { getTask, isBuiltinStaircase, knownTaskIds, taskLevels } from '../src/tasks/registry.js';
 import { specFromFlags } from '../harness/runSpec.js';
 import { CELL_DEFAULTS } from '../harness/spec.js';
 import { EMA_RATE } from '../src/engine/train.js';
@@ -51,7 +51,7 @@ function input(type: string, attrs: Record<string, string> = {}): HTMLInputEleme
 control('estimator', 'estimator', select(ESTIMATORS));
 control('tau', 'τ (SMILE clip; inf = DV)', input('text', { size: '5' }));
 control('critic', 'critic', select(CRITICS));
-control('task', 'task (paper staircase or BMI)', select(knownTaskIds()));
+control('task', 'task (staircase, mixture or BMI)', select(knownTaskIds()));
 control('mi', 'MI staircase (nats)', input('text'));
 control('steps', 'steps per level', input('number', { min: '2', step: '1' }));
 control('seed', 'seed', input('number', { min: '0', step: '1' }));
@@ -77,16 +77,16 @@ for (const k of Object.keys(DEFAULTS) as Field[]) {
   el.value = v;
 }
 
-/** A BMI task's fixed true MI (its one level), or null for the paper's staircase tasks. */
+/** A fixed-MI task's true MI (its one level), or null for the built-in staircase tasks. */
 function fixedMi(task: string): number[] | null {
-  if (isPaperTask(task)) return null;
+  if (isBuiltinStaircase(task)) return null;
   const t = getTask(task);
   return t ? taskLevels(t.task) : null;
 }
 
-/** Flags the playground sets, as if typed: the MI staircase only for the paper's tasks (a BMI task fixes it). */
+/** Flags the playground sets, as if typed: the MI staircase only for the staircase tasks (a fixed-MI task fixes it). */
 const givenFor = (task: string) => (flag: string) =>
-  ['estimator', 'tau', 'critic', 'task', 'stepsPerLevel', 'seed'].includes(flag) || (flag === 'mi' && isPaperTask(task));
+  ['estimator', 'tau', 'critic', 'task', 'stepsPerLevel', 'seed'].includes(flag) || (flag === 'mi' && isBuiltinStaircase(task));
 
 /** The spec exactly as `harness run` would build it from the equivalent flags. */
 function specOf(v: Record<Field, string>): CellSpec {

@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option('--no-spectral-norm', 'MICE ablation: no spectral normalisation')
     .option('--spectral-norm-layers <which>', "which layers spectral norm applies to: 'last' (paper eq. 13–14, default) or 'all' (every linear layer, Miyato et al.; implies --spectral-norm)")
     .option('--critic <kind>', 'joint | separable', CELL_DEFAULTS.critic)
-    .option('--task <task>', 'gaussian | cubic (staircase), a BMI task such as bmi:binormal (see `harness tasks`), or a plugin task', CELL_DEFAULTS.task)
+    .option('--task <task>', 'a staircase (gaussian, cubic, asinh, half-cube, student-t), a mixture such as mix:x, a BMI task such as bmi:binormal (see `harness tasks`), or a plugin task', CELL_DEFAULTS.task)
     .option('--mi <list>', 'staircase of true MI values, nats (staircase tasks; a fixed-MI task uses its own)', CELL_DEFAULTS.mi.join(','))
     .option('--steps-per-level <N>', 'training steps per MI level', String(CELL_DEFAULTS.stepsPerLevel))
     .option('--batch-size <N>', 'batch size n', String(CELL_DEFAULTS.batchSize))

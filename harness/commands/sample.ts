@@ -5,14 +5,15 @@
  * y1..y{dimY} with a header; values are the raw samples (not standardised), in JavaScript's
  * shortest round-trip form, so parsing them back gives the same doubles. For N = 5 000 these are
  * exactly the points the finite-sample protocol draws (then standardises) at that seed.
- * Staircase tasks take --mi (one level) and --dim.
+ * Staircase tasks take --mi (one level) and the built-in ones (gaussian, cubic, asinh, half-cube,
+ * student-t) --dim.
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors.js';
 import { dataStream } from '../../src/rng.js';
 import { drawFromTask } from '../../src/tasks/draw.js';
-import { getTask, isPaperTask, knownTaskIds, paperTask, PAPER_DEFAULT_DIM } from '../../src/tasks/registry.js';
+import { builtinStaircase, getTask, isBuiltinStaircase, knownTaskIds, PAPER_DEFAULT_DIM } from '../../src/tasks/registry.js';
 import { parseChoice, parseInteger, parseNumber } from '../parse.js';
 import { collect, loadPlugins } from '../../workers/plugins.js';
 
@@ -54,11 +55,11 @@ export function register(program: Command): void {
       const format = parseChoice('--format', f.format, ['csv', 'json'] as const);
       let task = getTask(id)!.task;
       let mi = task.trueMi ?? NaN;
-      if (isPaperTask(id)) {
+      if (isBuiltinStaircase(id)) {
         if (f.mi === undefined) throw new UsageError(`--mi: required for the staircase task '${id}' (the sample's true MI, nats)`);
         mi = parseNumber('--mi', f.mi);
         if (!(mi >= 0) || !Number.isFinite(mi)) throw new UsageError(`--mi: must be a finite number >= 0, got ${f.mi}`);
-        task = paperTask(id, f.dim === undefined ? PAPER_DEFAULT_DIM : parseInteger('--dim', f.dim, 1));
+        task = builtinStaircase(id, f.dim === undefined ? PAPER_DEFAULT_DIM : parseInteger('--dim', f.dim, 1));
       } else {
         if (f.dim !== undefined) throw new UsageError(`--dim: task '${id}' fixes its dimensions (${task.dimX} × ${task.dimY})`);
         if (f.mi !== undefined && task.trueMi !== undefined) throw new UsageError(`--mi: task '${id}' has a fixed true MI (${task.trueMi} nats)`);

@@ -1,10 +1,14 @@
 /**
  * `harness tasks [--json] [--plugin FILE]`: every task the harness knows, one row each: id,
  * dimX, dimY, true MI (nats; a staircase task lists its default levels), family and a one-line
- * description. The BMI suite is listed in BMI's order with BMI's own task id beside ours.
+ * description. The BMI suite is listed in BMI's order with BMI's own task id beside ours. In
+ * --json, a task that states how its true MI is obtained adds trueMiMethod, a Monte Carlo true MI
+ * its standard error (trueMiSe), and the field's staircases the correlation each default level
+ * sets at the default d (levels: [{ mi, rho }]).
  */
 import type { Command } from 'commander';
-import { listTasks, PAPER_DEFAULT_DIM, taskLevels, type RegisteredTask } from '../../src/tasks/registry.js';
+import { isBuiltinStaircase, listTasks, PAPER_DEFAULT_DIM, taskLevels, type RegisteredTask } from '../../src/tasks/registry.js';
+import { FIELD_STAIRCASE_DEFS, isFieldStaircase } from '../../src/tasks/fieldStaircases.js';
 import { collect, loadPlugins } from '../../workers/plugins.js';
 
 export interface TaskRow {
@@ -15,14 +19,20 @@ export interface TaskRow {
   trueMi: number | number[];
   family: string;
   description: string;
-  source: 'paper' | 'bmi' | 'plugin';
+  source: 'paper' | 'field' | 'bmi' | 'plugin';
   bmiId?: string;
   plugin?: string;
+  /** How the true MI is obtained (the field's tasks, and any task that states it). */
+  trueMiMethod?: string;
+  /** Monte Carlo standard error of trueMi, nats (a task whose true MI is a Monte Carlo mean). */
+  trueMiSe?: number;
+  /** The field's staircases: the correlation ρ each default level sets at d = PAPER_DEFAULT_DIM. */
+  levels?: { mi: number; rho: number }[];
 }
 
 export function taskRow(r: RegisteredTask): TaskRow {
   const t = r.task;
-  const paper = r.source === 'paper';
+  const paper = isBuiltinStaircase(t.id) && (r.source === 'paper' || r.source === 'field');
   return {
     id: t.id,
     dimX: paper ? 'd' : t.dimX,
@@ -33,6 +43,10 @@ export function taskRow(r: RegisteredTask): TaskRow {
     source: r.source,
     ...(r.bmi ? { bmiId: r.bmi.id } : {}),
     ...(r.pluginHash ? { plugin: r.pluginHash } : {}),
+    ...(t.trueMiMethod !== undefined ? { trueMiMethod: t.trueMiMethod } : {}),
+    ...(t.trueMiSe !== undefined ? { trueMiSe: t.trueMiSe } : {}),
+    ...(isFieldStaircase(t.id) && r.source === 'field'
+      ? { levels: taskLevels(t).map((mi) => ({ mi, rho: FIELD_STAIRCASE_DEFS[t.id as keyof typeof FIELD_STAIRCASE_DEFS].rho(mi, PAPER_DEFAULT_DIM) })) } : {}),
   };
 }
 

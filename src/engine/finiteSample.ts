@@ -62,7 +62,7 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
   // Negatives by derangement: one σ per training step and per held-out batch, in that order.
   const negatives = negativesStream(spec, bound);
   const sigma = negatives ? new Int32Array(n) : undefined;
-  const sample = fixedSample(spec.task, rng, proto.size, trueMi);
+  const sample = fixedSample(spec.task, rng, proto.size, trueMi, spec.dim);
   const { dimX: dx, dimY: dy } = sample;
   const order = permutation(rng, proto.size);
   const testSize = testSizeFor(proto.size, proto.testShare);

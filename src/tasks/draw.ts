@@ -1,14 +1,16 @@
 /**
  * Drawing data for a cell, whatever its task: the paper's Gaussian/Cubic through sampleBatch
- * exactly as before (so their data streams are unchanged bit for bit), every other task through
- * its TaskDefinition's sampler, checked for shape and converted to the engines' float32 rows.
+ * exactly as before (so their data streams are unchanged bit for bit), the field's staircases
+ * through their own samplers at the cell's dim, every other task through its TaskDefinition's
+ * sampler, checked for shape and converted to the engines' float32 rows.
  * Also the fixed sample of BMI's finite-sample protocol (standardised, as BMI does).
  */
 import type { CellSpec, TaskDefinition, TaskId } from '../types.js';
 import type { Rng } from '../rng.js';
 import { UsageError } from '../errors.js';
 import { sampleBatch } from './batch.js';
-import { getTask, isPaperTask } from './registry.js';
+import { builtinStaircase, getTask, isBuiltinStaircase, isPaperTask } from './registry.js';
+import { FIELD_STAIRCASE_DEFS, isFieldStaircase } from './fieldStaircases.js';
 
 export interface Rows {
   /** n×dimX row-major. */
@@ -17,7 +19,9 @@ export interface Rows {
   y: Float32Array;
 }
 
-export function requireTask(id: TaskId): TaskDefinition {
+/** The task `id`; a built-in staircase at dimension `dim` (default: the paper's d = 20). */
+export function requireTask(id: TaskId, dim?: number): TaskDefinition {
+  if (dim !== undefined && isBuiltinStaircase(id)) return builtinStaircase(id, dim);
   const t = getTask(id);
   if (!t) throw new UsageError(`task: unknown task '${id}' (see \`harness tasks\`; plugin tasks need --plugin)`);
   return t.task;
@@ -38,6 +42,7 @@ export function drawBatch(spec: CellSpec, rng: Rng, n: number, mi: number): Rows
     const b = sampleBatch(spec.task, rng, n, spec.dim, mi, spec.batchRho);
     return { x: b.x, y: b.y };
   }
+  if (isFieldStaircase(spec.task)) return FIELD_STAIRCASE_DEFS[spec.task].sample(rng, n, spec.dim, mi, spec.batchRho);
   const s = drawFromTask(requireTask(spec.task), rng, n, mi, spec.batchRho);
   return { x: Float32Array.from(s.x), y: Float32Array.from(s.y) };
 }
@@ -52,12 +57,13 @@ export interface FixedSample {
 }
 
 /**
- * `size` points from the task, each coordinate standardised to mean 0 and (population) standard
+ * `size` points from the task (a built-in staircase at dimension `dim`, the cell's), each
+ * coordinate standardised to mean 0 and (population) standard
  * deviation 1 over the whole sample, as BMI does before splitting (ProductSpace(standardize=True);
  * its benchmark also rescales every task). A constant coordinate is only centred.
  */
-export function fixedSample(taskId: TaskId, rng: Rng, size: number, mi: number): FixedSample {
-  const task = requireTask(taskId);
+export function fixedSample(taskId: TaskId, rng: Rng, size: number, mi: number, dim?: number): FixedSample {
+  const task = requireTask(taskId, dim);
   const s = drawFromTask(task, rng, size, mi);
   return { x: standardise(s.x, size, task.dimX), y: standardise(s.y, size, task.dimY), dimX: task.dimX, dimY: task.dimY };
 }

@@ -1,22 +1,27 @@
 /**
- * Every task the harness knows, by id: the paper's staircase tasks (Gaussian, Cubic; their
- * dimension is the cell's `dim`), the BMI suite (./bmi/suite.ts) and tasks registered by plugins.
- * The library does no I/O: the CLI loads plugin files and calls registerTask.
+ * Every task the harness knows, by id: the paper's staircase tasks (Gaussian, Cubic), the field's
+ * staircases (f-DIME's asinh, half-cube, Student-t: ./fieldStaircases.ts) — the dimension of all
+ * five is the cell's `dim` —, the mixture tasks of Czyż et al. 2023 (./mixtures/suite.ts), the
+ * BMI suite (./bmi/suite.ts) and tasks registered by plugins. The library does no I/O: the CLI
+ * loads plugin files and calls registerTask.
  */
-import type { TaskDefinition, TaskId, TaskName, TaskRng, TaskSampleOptions } from '../types.js';
-import { TASKS } from '../types.js';
+import type { StaircaseName, TaskDefinition, TaskId, TaskName, TaskRng, TaskSampleOptions } from '../types.js';
+import { FIELD_STAIRCASES, TASKS } from '../types.js';
 import { sampleBatch } from './batch.js';
 import { bmiSuite, type BmiTask } from './bmi/suite.js';
+import { fieldStaircaseTask, isFieldStaircase } from './fieldStaircases.js';
+import { mixtureSuite, type MixtureTask } from './mixtures/suite.js';
 import { DEFAULT_LEVELS } from './staircase.js';
 
-export type TaskSource = 'paper' | 'bmi' | 'plugin';
+/** 'field': the field's tasks beyond the paper and BMI's 40 (f-DIME's staircases, the mixtures). */
+export type TaskSource = 'paper' | 'field' | 'bmi' | 'plugin';
 
 export interface RegisteredTask {
   task: TaskDefinition;
   source: TaskSource;
   /** sha256 of the plugin file that registered it (source 'plugin'). */
   pluginHash?: string;
-  /** BMI's own id and name (source 'bmi'). */
+  /** BMI's own id and name (source 'bmi', and the mixture tasks, which come from BMI's code). */
   bmi?: { id: string; name: string };
 }
 
@@ -25,6 +30,16 @@ export const PAPER_DEFAULT_DIM = 20;
 
 export function isPaperTask(id: TaskId): id is TaskName {
   return (TASKS as readonly string[]).includes(id);
+}
+
+/** A built-in staircase task, the paper's or the field's: its dimension is the cell's `dim`. */
+export function isBuiltinStaircase(id: TaskId): id is StaircaseName {
+  return isPaperTask(id) || isFieldStaircase(id);
+}
+
+/** A built-in staircase task at dimension d (x, y ∈ R^d). */
+export function builtinStaircase(id: StaircaseName, dim = PAPER_DEFAULT_DIM): TaskDefinition {
+  return isPaperTask(id) ? paperTask(id, dim) : fieldStaircaseTask(id, dim);
 }
 
 /** The Gaussian or Cubic staircase task at dimension d (x, y ∈ R^d; src/tasks/gaussian.ts, cubic.ts). */
@@ -56,9 +71,16 @@ export function clearPluginTasks(): void {
 }
 
 let bmiById: Map<string, BmiTask> | null = null;
+let mixById: Map<string, MixtureTask> | null = null;
 
 export function getTask(id: TaskId): RegisteredTask | undefined {
   if (isPaperTask(id)) return { task: paperTask(id), source: 'paper' };
+  if (isFieldStaircase(id)) return { task: fieldStaircaseTask(id, PAPER_DEFAULT_DIM), source: 'field' };
+  if (id.startsWith('mix:')) {
+    mixById ??= new Map(mixtureSuite().map((t) => [t.id, t]));
+    const t = mixById.get(id);
+    return t ? { task: t, source: 'field', bmi: { id: t.bmiId, name: t.bmiName } } : undefined;
+  }
   if (id.startsWith('bmi:')) {
     bmiById ??= new Map(bmiSuite().map((t) => [t.id, t]));
     const t = bmiById.get(id);
@@ -67,10 +89,15 @@ export function getTask(id: TaskId): RegisteredTask | undefined {
   return plugins.get(id);
 }
 
-/** Every task: paper tasks, then the BMI suite in BMI's order, then plugin tasks by id. */
+/**
+ * Every task: the paper's tasks, the field's staircases, the mixture tasks, then the BMI suite in
+ * BMI's order, then plugin tasks by id.
+ */
 export function listTasks(): RegisteredTask[] {
   return [
     ...TASKS.map((t) => getTask(t)!),
+    ...FIELD_STAIRCASES.map((t) => getTask(t)!),
+    ...mixtureSuite().map((t) => getTask(t.id)!),
     ...bmiSuite().map((t) => getTask(t.id)!),
     ...[...plugins.values()].sort((a, b) => (a.task.id < b.task.id ? -1 : 1)),
   ];
