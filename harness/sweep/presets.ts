@@ -28,6 +28,12 @@
  *    about 2 core-hours on the wasm engine (docs/gan.md).
  *  - gan-v1: the first GAN configuration (v1, tfjs), vanilla / +MINE / +MICE, 5 seeds each; its
  *    cells are published in results/quick/.
+ *  - field: the field table of issue 22 on the paper's protocol (separable critic, ρ_batch 0,
+ *    MI 2..10 × 4 000 steps, d = 20, n = 64, h = 256, 10 seeds): the zoo and the estimators
+ *    published since, on the paper's staircases, f-DIME's transformed staircases (asinh,
+ *    half-cube, Student-t) and the mixtures of Czyż et al. 2023 (fixed MI: one level of 4 000
+ *    steps, critic input at the task's dimensions). Its store is results/field; the six main
+ *    variants' paper cells (Gaussian, Cubic, ρ_batch 0) are the paper store's, copied.
  *  - bmi: BMI's benchmark (Czyż et al. 2023) on its 40 tasks with its finite-sample protocol
  *    (5 000 points per seed, half held out, evaluated every 250 steps, early stopping, at most
  *    4 000 steps), the main estimators, critics sized for the task (grid.ts criticSize), 5 seeds:
@@ -42,6 +48,8 @@ import { seedRange } from './grid.js';
 import { CELL_DEFAULTS } from '../spec.js';
 import { DEFAULT_GAN_BETA, DEFAULT_GAN_STEPS } from '../../src/gan/config.js';
 import { bmiSuite } from '../../src/tasks/bmi/suite.js';
+import { mixtureSuite } from '../../src/tasks/mixtures/suite.js';
+import { FIELD_STAIRCASES, TASKS } from '../../src/types.js';
 import { DEFAULT_GRID_BETA, GRID_SETUP } from '../../src/gan/setup.js';
 
 export const MAIN_ESTIMATORS = ['infonce', 'nwj', 'smile:tau=1', 'smile:tau=inf', 'mice', 'mice:block=off'];
@@ -60,6 +68,17 @@ export const OTHER_BASELINES = ['dv', 'mine', 'js', 'tuba', 'alpha-infonce', 'fl
  */
 export const MICE_SN_ALL = ['mice:sn=all', 'mice:block=off:sn=all'];
 const PAPER_RHO: (number | 'random')[] = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 'random'];
+
+/**
+ * The field preset's estimators (issue 22): the paper's and SMILE's zoo, each at its default
+ * reading, then the estimators published since — f-DIME's three f-divergences (negatives by
+ * derangement, their default), FLO, and the variational-conditional bounds (BA, CLUB, L1Out,
+ * DoE, which train the variational critic whatever the grid's critic axis says).
+ */
+export const FIELD_ZOO = ['nwj', 'dv', 'mine', 'smile:tau=1', 'smile:tau=inf', 'infonce', 'js', 'tuba', 'alpha-infonce', 'flatnce', 'mice', 'mice:block=off'];
+export const FIELD_NEW = ['fdime:f=kl', 'fdime:f=gan', 'fdime:f=hd'];
+/** The field preset's tasks: the paper's staircases, f-DIME's transformed ones, and the mixtures (fixed MI, one level). */
+export const FIELD_TASKS: string[] = [...TASKS, ...FIELD_STAIRCASES, ...mixtureSuite().map((t) => t.id)];
 
 /** β values of the GAN preset's scan (the issue's 0.01, 0.1, 1: two decades around the default). */
 export const GAN_BETAS = [0.01, 0.1, 1];
@@ -119,6 +138,7 @@ export const PRESETS = {
     boundPrecision: 'float64',
   },
   gan: { ...base, estimators: [], seeds: seedRange(10), gan: { variants: ['vanilla', 'mine', 'mice'], steps: GRID_SETUP.steps, beta: DEFAULT_GRID_BETA, setup: 'grid', engine: 'wasm', arms: GAN_ARMS } },
+  field: { ...base, estimators: [...FIELD_ZOO, ...FIELD_NEW], tasks: FIELD_TASKS },
   bmi: {
     ...base, critics: ['joint', 'separable'], tasks: bmiSuite().map((t) => t.id), seeds: seedRange(5),
     stepsPerLevel: 4000, sizeCriticsForTask: true, jointMaxInputs: 10, finiteSample: { size: 5000, testShare: 0.5, evalEvery: 250 }, ksg: { k: 5 },
@@ -140,6 +160,7 @@ export const DEFAULT_PRESET: PresetName = 'paper';
 export const PRESET_STORES: Record<PresetName, string> = {
   smoke: 'results/smoke', quick: 'results/quick', paper: 'results', 'paper-joint': 'results', 'paper-full': 'results',
   nightly: 'results/nightly', consistency: 'results', gan: 'results', 'gan-v1': 'results/quick', bmi: 'results/bmi',
+  field: 'results/field',
 };
 
 export function preset(name: PresetName): Grid {
