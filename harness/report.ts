@@ -22,6 +22,7 @@ import { CELL_FORMAT, verifyCellText } from './sweep/store.js';
 import { estimatorLabel } from '../src/labels.js';
 import { bmiSummary, isBmiRecord } from '../src/stats/bmi.js';
 import { bmiCsv, bmiHeatmap, bmiLeaderboard, bmiSection } from '../src/report/bmi.js';
+import { fieldReport } from './fieldReport.js';
 
 export interface ReportOptions {
   /** Where one-line warnings go (default: stderr with a 'harness: warning:' prefix). */
@@ -30,6 +31,11 @@ export interface ReportOptions {
   resamples?: number;
   /** Render SVG plots (default true). */
   plots?: boolean;
+  /**
+   * Companion stores whose records join the field table only (`--with`, e.g. results/bmi for
+   * BMI's suite); the rest of the report is this store's own. ./fieldReport.ts.
+   */
+  with?: string[];
 }
 
 export interface ReportSummary {
@@ -149,10 +155,15 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   await put('cells.csv', cellsCsv(summary));
   await put('pairwise.csv', pairwiseCsv(summary));
   if (bmi) await put('bmi.csv', bmiCsv(bmi));
+  const companions: StoreRecord[] = [];
+  for (const d of options.with ?? []) companions.push(...(await loadStore(d, warn)).records);
+  const field = fieldReport(store.records, companions, options.resamples);
+  if (field) await put('field.csv', field.csv);
   const onlyBmi = bmi !== null && summary.groups.length === 0 && summary.gan.groups.length === 0;
   await put('LEADERBOARD.md', onlyBmi
     ? bmiLeaderboard(bmi, plots, { cellFiles: store.cellFiles, skipped: store.skipped.length, stale: store.stale, failures: store.failures })
-    : leaderboardMarkdown({ summary, plots, skipped: store.skipped, cellFiles: store.cellFiles, stale: store.stale, failures: store.failures }) + (bmi ? `\n${bmiSection(bmi, plots)}` : '') + await otherStores(dir));
+    : leaderboardMarkdown({ summary, plots, skipped: store.skipped, cellFiles: store.cellFiles, stale: store.stale, failures: store.failures })
+      + (field ? `\n${field.markdown}` : '') + (bmi ? `\n${bmiSection(bmi, plots)}` : '') + await otherStores(dir));
   if (!onlyBmi) {
     const cells = summary.groups.reduce((a, g) => a + g.cells.length, 0);
     const ganRuns = summary.gan.groups.reduce((a, g) => a + g.records.length, 0);

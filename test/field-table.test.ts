@@ -97,3 +97,36 @@ test('field section: upper bounds marked, every suite a column, byte-identical t
   const csv = fieldCsv(s).trim().split('\n');
   assert.equal(csv.length, 1 + 3 * 2 + 1, 'three estimators in two suites, mice in one');
 });
+
+test('harness report: a store with field cells gets the Field table (with a companion store\'s BMI cells via --with) and field.csv; a paper-only store does not', async () => {
+  const { mkdtemp, readFile, rm, stat } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { writeStore } = await import('./report-fixtures.js');
+  const { writeReport } = await import('../harness/report.js');
+  const root = await mkdtemp(join(tmpdir(), 'mi-field-'));
+  try {
+    const field = join(root, 'field'), bmi = join(root, 'bmi'), paper = join(root, 'paper');
+    await writeStore(field, [
+      ...fixtureCells({ estimators: [GOOD, MID], seeds: [0, 1, 2], tasks: ['gaussian', 'asinh'], stepsPerLevel: 60 }),
+      ...fixtureCells({ estimators: [GOOD, MID], seeds: [0, 1, 2], tasks: ['mix:x'], mi: [0.4106], stepsPerLevel: 60 }),
+    ]);
+    // A BMI-protocol cell: finite-sample spec and a held-out estimate.
+    const held = fixtureCells({ estimators: [GOOD], seeds: [0, 1], tasks: ['bmi:binormal'], mi: [0.41], stepsPerLevel: 60 })
+      .map((c) => ({ ...c, spec: { ...c.spec, finiteSample: { size: 100, testShare: 0.5, evalEvery: 10 } }, heldOut: { estimate: 0.4, final: 0.39, evals: [], steps: 60, trainSize: 50, testSize: 50 } }));
+    await writeStore(bmi, held);
+    await writeStore(paper, fixtureCells({ estimators: [GOOD, MID], seeds: [0, 1, 2], tasks: ['gaussian'], stepsPerLevel: 60 }));
+    const warn = () => {};
+    await writeReport(field, { plots: false, resamples: 200, with: [bmi], warn });
+    const md = await readFile(join(field, 'LEADERBOARD.md'), 'utf8');
+    assert.match(md, /## Field table: every estimator on every suite/);
+    assert.match(md, /\| paper staircases \| f-DIME staircases \| mixtures \| BMI \|/);
+    const csv = await readFile(join(field, 'field.csv'), 'utf8');
+    assert.match(csv, /smile\(τ=1\) · separable,smile,separable,estimate,BMI,/);
+    await writeReport(paper, { plots: false, resamples: 200, warn });
+    assert.doesNotMatch(await readFile(join(paper, 'LEADERBOARD.md'), 'utf8'), /Field table/);
+    await assert.rejects(stat(join(paper, 'field.csv')));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -289,3 +289,23 @@ test('gan preset: the grid setup, 32 arms × 10 seeds, vanilla at β = 0, every 
   usage(() => applyConfig(preset('gan'), parseConfig({ gan: { setup: 'v1', arms: [{ variant: 'mice' }] } })), /gan\.arms: needs gan\.setup 'grid'/);
   usage(() => parseConfig({ gan: { arms: [{ variant: 'mice', code: 'ordinal' }] } }), /^config: gan\.arms\[0\]\.code/);
 });
+
+test('the field preset: the zoo and the newer estimators on the paper\'s protocol over every field task, 10 seeds, separable critic (variational for the likelihood-trained bounds)', () => {
+  const g = preset('field');
+  const jobs = expandGrid(g) as CellSpec[];
+  assert.deepEqual(g.seeds, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(g.batchRho, [0]);
+  assert.ok(g.tasks.includes('gaussian') && g.tasks.includes('cubic') && g.tasks.includes('asinh') && g.tasks.includes('half-cube') && g.tasks.includes('student-t'));
+  assert.ok(g.tasks.filter((t) => t.startsWith('mix:')).length >= 3);
+  for (const j of jobs) {
+    assert.equal(j.stepsPerLevel, 4000);
+    assert.equal(j.batchSize, 64);
+    assert.ok(j.critic === 'separable' || (j.critic as string) === 'variational', j.critic);
+    if (!j.task.startsWith('mix:')) assert.deepEqual(j.mi, [2, 4, 6, 8, 10]);
+    else assert.equal(j.mi.length, 1);
+  }
+  assert.equal(jobs.length, g.estimators.length * g.tasks.length * 10);
+  // The six main variants' paper cells are the paper preset's: same addresses, nothing re-run.
+  const paper = new Set((expandGrid(preset('paper')) as CellSpec[]).map((j) => jobHash(j)));
+  assert.equal(jobs.filter((j) => paper.has(jobHash(j))).length, 6 * 2 * 10);
+});

@@ -14,13 +14,14 @@ export function register(program: Command): void {
     .option('--resamples <n>', 'bootstrap resamples per interval', '2000')
     .option('--no-plots', 'skip rendering SVG plots')
     .option('--plugin <file>', "load a plugin's bounds and tasks, so the report knows their names and flags (repeatable)", collect)
-    .action(async (dir: string, opts: { resamples: string; plots: boolean; plugin?: string[] }) => {
+    .option('--with <dir>', "a companion store whose cells join the field table only, e.g. results/bmi for BMI's suite (repeatable)", collect)
+    .action(async (dir: string, opts: { resamples: string; plots: boolean; plugin?: string[]; with?: string[] }) => {
       await loadPlugins(opts.plugin);
       const resamples = Number(opts.resamples);
       if (!Number.isInteger(resamples) || resamples < 100) throw new UsageError(`--resamples must be an integer ≥ 100, got '${opts.resamples}'`);
       // vega loads only when a report is written (keeps every other command's start-up light).
       const { writeReport } = await import('../report.js');
-      const r = await writeReport(dir, { resamples, plots: opts.plots });
+      const r = await writeReport(dir, { resamples, plots: opts.plots, with: opts.with });
       process.stdout.write(
         `report: ${r.cells} cell(s) in ${r.contexts} context(s)${r.ganRuns ? `, ${r.ganRuns} GAN run(s)` : ''}${r.bmi.results ? `, ${r.bmi.results} BMI result(s) on ${r.bmi.tasks} task(s)` : ''}` +
         `${r.skipped.length ? `, ${r.skipped.length} file(s) skipped` : ''}; wrote ${dir}/LEADERBOARD.md, summary.csv, cells.csv, pairwise.csv and ${r.plots.length} plot(s)\n`,

@@ -4,7 +4,8 @@
  * flag, raised before anything touches the cell store.
  */
 import { availableParallelism } from 'node:os';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { BACKENDS, CRITICS, ENGINES } from '../../src/types.js';
 import { knownTaskIds } from '../../src/tasks/registry.js';
 import { UsageError } from '../../src/errors.js';
@@ -68,6 +69,11 @@ export interface RunFlags {
   timeoutMs: number;
   heapMb: number;
   out: string;
+  /**
+   * Companion stores the end-of-sweep report reads for the field table (harness/fieldReport.ts):
+   * the field preset's table ranks BMI's suite too, from the bmi preset's store when it exists.
+   */
+  reportWith: string[];
 }
 
 export function runFlags(f: SweepFlags): RunFlags {
@@ -84,6 +90,7 @@ export function runFlags(f: SweepFlags): RunFlags {
     timeoutMs: parseDuration('--timeout', f.timeout ?? '4h'),
     heapMb: f.workerHeapMb !== undefined ? parseInteger('--worker-heap-mb', f.workerHeapMb, 64) : 4096,
     out,
+    reportWith: presetName(f) === 'field' && existsSync(join(PRESET_STORES.bmi, 'cells')) ? [PRESET_STORES.bmi] : [],
   };
 }
 

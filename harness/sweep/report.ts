@@ -28,10 +28,10 @@ export interface Finished {
  */
 const MAX_ROUNDS = 3;
 
-export async function finishStore(dir: string): Promise<Finished> {
+export async function finishStore(dir: string, reportOptions?: { with?: string[] }): Promise<Finished> {
   for (let round = 1; ; round++) {
     const before = storeStamp(dir);
-    const finished = await finishOnce(dir);
+    const finished = await finishOnce(dir, reportOptions);
     if (round >= MAX_ROUNDS || storeStamp(dir) === before) return finished;
   }
 }
@@ -49,7 +49,7 @@ function storeStamp(dir: string): string {
   return parts.join('\n');
 }
 
-async function finishOnce(dir: string): Promise<Finished> {
+async function finishOnce(dir: string, reportOptions?: { with?: string[] }): Promise<Finished> {
   const store = new CellStore(dir);
   const { cells, corrupt, stale } = store.readAll();
   const failures = store.failureHashes().map((h) => store.readFailure(h)).filter((f): f is FailureFile => f !== null);
@@ -60,7 +60,7 @@ async function finishOnce(dir: string): Promise<Finished> {
   if (stale > 0) warnings.push(`${stale} cell(s) from another code version left out of the summary (see docs/sweep.md)`);
   let report = false;
   try {
-    report = await writeFullReport(dir);
+    report = await writeFullReport(dir, reportOptions);
   } catch (err) {
     // The cells are safe on disk; a report that cannot be built (e.g. no cell finished) is a
     // warning here, and `harness report DIR` can be re-run. Bugs still propagate.
@@ -70,9 +70,9 @@ async function finishOnce(dir: string): Promise<Finished> {
   return { summary, summaryFile, report, warnings };
 }
 
-async function writeFullReport(dir: string): Promise<boolean> {
+async function writeFullReport(dir: string, reportOptions?: { with?: string[] }): Promise<boolean> {
   const path = '../report.js';
-  let mod: { writeReport?: (dir: string) => Promise<void> };
+  let mod: { writeReport?: (dir: string, options?: { with?: string[] }) => Promise<void> };
   try {
     mod = (await import(path)) as typeof mod;
   } catch (err) {
@@ -83,6 +83,6 @@ async function writeFullReport(dir: string): Promise<boolean> {
     throw err;
   }
   if (typeof mod.writeReport !== 'function') return false;
-  await mod.writeReport(dir);
+  await mod.writeReport(dir, reportOptions);
   return true;
 }

@@ -36,6 +36,8 @@ export interface SweepOptions {
    */
   webgpu?: { batch: number; allowSoftware: boolean; off: boolean };
   onEvent(e: SweepEvent): void;
+  /** Companion stores for the end-of-sweep report's field table (RunFlags.reportWith). */
+  reportWith?: string[];
   /** --plugin files, loaded by every worker. */
   plugins?: PluginRef[];
   /** Human output (the summary table, warnings); null with --json. */
@@ -112,7 +114,7 @@ export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<num
   });
   if (o.signal?.aborted) return 130;
   const poolMs = performance.now() - t0;
-  const finished = await finishStore(o.out);
+  const finished = await finishStore(o.out, o.reportWith?.length ? { with: o.reportWith } : undefined);
   const exitCode = outcome.failed.length > 0 ? EXIT.completedWithFailures : EXIT.ok;
   // The summary event first: it stops a live progress bar before the table is printed.
   o.onEvent({
