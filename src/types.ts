@@ -7,9 +7,23 @@
 export const ESTIMATORS = [
   'nwj', 'dv', 'mine', 'smile', 'infonce', 'js', 'tuba', 'mice', 'alpha-infonce', 'flatnce',
 ] as const;
-export type EstimatorName = (typeof ESTIMATORS)[number];
+/**
+ * Estimators added after the paper's zoo (issue 22): FLO (Guo et al. 2022; a contrastive bound with
+ * an extra network u(x, y)) and the variational-conditional ones — Barber–Agakov, CLUB, L1Out, DoE —
+ * which read the scores of the 'variational' critic, S[i][j] = log q(y_j | x_i). Kept apart from
+ * ESTIMATORS so that every list over ESTIMATORS (the numerics fingerprint's bound digest, the
+ * engine-equality tests over the joint and separable critics) is unchanged.
+ */
+export const VARIATIONAL_ESTIMATORS = ['ba', 'club', 'l1out', 'doe'] as const;
+export const NEWER_ESTIMATORS = ['flo', ...VARIATIONAL_ESTIMATORS] as const;
+export type EstimatorName = (typeof ESTIMATORS)[number] | (typeof NEWER_ESTIMATORS)[number];
 
-export const CRITICS = ['joint', 'separable'] as const;
+/**
+ * 'variational' (issue 22): an MLP d_x → h → h → 2·d_y giving the mean and log-variance of a
+ * diagonal Gaussian q(y|x); its score matrix is S[i][j] = log q(y_j | x_i) (src/critics/layout.ts).
+ * Only the estimators of VARIATIONAL_ESTIMATORS read it, and only the wasm engine trains it.
+ */
+export const CRITICS = ['joint', 'separable', 'variational'] as const;
 export type CriticKind = (typeof CRITICS)[number];
 
 /** The paper's staircase tasks (§5.1). Other tasks (the BMI suite, plugins) are named by TaskId. */
@@ -42,6 +56,12 @@ export interface BoundOptions {
   miceForm?: 'dv' | 'nwj';
   /** MICE: block the partition function's gradient (default true, the paper's method). */
   miceBlockPartition?: boolean;
+  /**
+   * Barber–Agakov: the differential entropy H(Y) of y's marginal, nats. Not a user option: the
+   * training loop fills it from the task (TaskDefinition.entropyY) for bounds with needsEntropyY,
+   * so it never appears in a CellSpec.
+   */
+  entropyY?: number;
 }
 
 /** Explicit state a bound carries between steps (MINE's moving average). JSON-friendly. */
@@ -67,7 +87,19 @@ export interface BoundOutput {
    */
   dLoss32?: Float32Array;
   state?: BoundState;
+  /**
+   * dObjective/dAux, length n, for a bound with `aux` (FLO's u_i, DoE's log p(y_j)): what the
+   * engine backpropagates into the auxiliary network (negated, as for grad).
+   */
+  auxGrad?: Float64Array;
 }
+
+/**
+ * What a bound reads besides S, from a network the critic's layout adds (src/critics/layout.ts):
+ *  - 'u': FLO's u(x_i, y_i), an MLP on [x; y] evaluated on the n positive pairs;
+ *  - 'marginal': DoE's log p(y_j) under a learned diagonal Gaussian marginal of y, for the n ys.
+ */
+export type BoundAux = 'u' | 'marginal';
 
 export interface BoundDefinition {
   /** The estimator's name: a built-in EstimatorName, or a plugin's own (which must not collide). */
@@ -75,11 +107,23 @@ export interface BoundDefinition {
   /** True when the reported estimate is, in expectation, a lower bound on MI (NWJ, TUBA, InfoNCE, …). */
   lowerBound: boolean;
   /**
+   * True when the reported estimate is meant as an upper bound on MI (CLUB, L1Out): its
+   * violations are then estimates BELOW the truth (src/engine/levelStats.ts). Absent: false.
+   */
+  upperBound?: boolean;
+  /** The critic kinds this bound can train (absent: 'joint' and 'separable'). */
+  critics?: readonly CriticKind[];
+  /** The auxiliary outputs evaluate() reads (absent: none). */
+  aux?: BoundAux;
+  /** True when the bound reads options.entropyY, which the training loop fills from the task. */
+  needsEntropyY?: boolean;
+  /**
    * Pure: same (scores, n, options, state) → same output. Never mutates its inputs. gradOut
    * (optional, length n²): write the gradient there and return it as grad (a training loop
    * reuses one buffer instead of allocating n² doubles per step); otherwise grad is a new array.
+   * aux (length n): the auxiliary outputs, for a bound with `aux`; its gradient is auxGrad.
    */
-  evaluate(scores: ArrayLike<number>, n: number, options?: BoundOptions, state?: BoundState, gradOut?: Float64Array): BoundOutput;
+  evaluate(scores: ArrayLike<number>, n: number, options?: BoundOptions, state?: BoundState, gradOut?: Float64Array, aux?: ArrayLike<number>): BoundOutput;
 }
 
 /** One benchmark cell: everything needed to train one critic and nothing else. */
@@ -192,6 +236,13 @@ export interface TaskDefinition {
   /** Exact MI in nats (fixed-MI tasks); absent for staircase tasks. */
   trueMi?: number;
   /**
+   * The differential entropy H(Y) of y's marginal, nats, where it is known (the Barber–Agakov
+   * bound needs it); for a staircase task it must not depend on the level's MI (true of every
+   * staircase that moves only the dependence, as the Gaussian and Cubic do). Absent: unknown, and
+   * `ba` refuses the task.
+   */
+  entropyY?: number;
+  /**
    * n pairs: x is n×dimX and y n×dimY, row-major. Draws only from `rng`. A staircase task reads
    * `options.mi`; its dimension is the task's dimX/dimY (the built-in Gaussian/Cubic take the
    * cell's `dim` instead, see src/tasks/registry.ts).
@@ -214,7 +265,10 @@ export interface LevelStats {
   bias: number;
   variance: number;
   mse: number;
-  /** Share of finite window estimates strictly above the true MI. */
+  /**
+   * Share of finite window estimates strictly above the true MI (strictly below it for an
+   * estimator whose bound has upperBound: CLUB, L1Out).
+   */
   violations: number;
   /** Count of non-finite (NaN/±Inf) estimates in the window: divergence, reported not thrown. */
   nonFinite: number;

@@ -3,7 +3,7 @@
  * the n×n score matrix; see BoundDefinition in ../types.ts for the contract.
  */
 import type { BoundDefinition, BoundOptions, EstimatorId, EstimatorName } from '../types.js';
-import { ESTIMATORS } from '../types.js';
+import { ESTIMATORS, NEWER_ESTIMATORS } from '../types.js';
 import { nwj } from './nwj.js';
 import { dv } from './dv.js';
 import { mine } from './mine.js';
@@ -14,12 +14,18 @@ import { tuba } from './tuba.js';
 import { mice } from './mice.js';
 import { alphaInfonce } from './alphaInfonce.js';
 import { flatnce } from './flatnce.js';
+import { flo } from './flo.js';
+import { ba } from './ba.js';
+import { club } from './club.js';
+import { l1out } from './l1out.js';
+import { doe } from './doe.js';
 import { parseEstimator } from './names.js';
 
 export { parseEstimator };
 
 const REGISTRY: Record<EstimatorName, BoundDefinition> = {
   nwj, dv, mine, smile, infonce, js, tuba, mice, 'alpha-infonce': alphaInfonce, flatnce,
+  flo, ba, club, l1out, doe,
 };
 
 /** Bounds registered by plugins (harness --plugin), by name, with their plugin file's sha256. */
@@ -50,18 +56,30 @@ export function clearPluginBounds(): void {
   PLUGINS.clear();
 }
 
-/** Built-in estimators, then plugin bounds in registration order. */
+/** Built-in estimators (the paper's zoo, then NEWER_ESTIMATORS), then plugin bounds in registration order. */
 export function knownEstimators(): string[] {
-  return [...ESTIMATORS, ...PLUGINS.keys()];
+  return [...ESTIMATORS, ...NEWER_ESTIMATORS, ...PLUGINS.keys()];
 }
 
-/** Evaluate a bound on a square score matrix given as rows (the package's public helper). */
-export function evaluateBound(name: EstimatorId, scores: number[][], options?: BoundOptions): { estimate: number } {
+/**
+ * Evaluate a bound on a square score matrix given as rows (the package's public helper). aux: the
+ * n auxiliary outputs of a bound with `aux` (FLO's u_i, DoE's log p(y_j)); options.entropyY for ba.
+ */
+export function evaluateBound(name: EstimatorId, scores: number[][], options?: BoundOptions, aux?: number[]): { estimate: number } {
   const n = scores.length;
   const flat = new Float64Array(n * n);
   scores.forEach((row, i) => {
     if (row.length !== n) throw new RangeError(`scores must be square: row ${i} has ${row.length} entries, expected ${n}`);
     flat.set(row, i * n);
   });
-  return { estimate: getBound(parseEstimator(name, knownEstimators())).evaluate(flat, n, options).estimate };
+  const bound = getBound(parseEstimator(name, knownEstimators()));
+  if (!aux) return { estimate: bound.evaluate(flat, n, options).estimate };
+  if (aux.length !== n) throw new RangeError(`aux must have one entry per row: ${aux.length} entries, expected ${n}`);
+  return { estimate: bound.evaluate(flat, n, options, undefined, undefined, Float64Array.from(aux)).estimate };
+}
+
+/** Whether a registered bound is reported as an upper bound (CLUB, L1Out); false for an unknown name. */
+export function isUpperBound(name: string): boolean {
+  const b = isBuiltinEstimator(name) ? REGISTRY[name] : PLUGINS.get(name)?.bound;
+  return b?.upperBound === true;
 }
