@@ -12,7 +12,8 @@
  *     critic's n² pair cost bounded and make the held-out value the statistic training optimises;
  *  5. stop early when two evaluations in a row do not improve on the best one (BMI's
  *     early_stop: more than one log since the best); report the best held-out value (BMI's
- *     final_mi). If no evaluation happened before training ended (fewer steps than evalEvery,
+ *     final_mi) — the highest, or for an estimator reported as an upper bound (CLUB, L1Out)
+ *     the lowest. If no evaluation happened before training ended (fewer steps than evalEvery,
  *     or divergence), one is made at the end when the critic is still finite.
  * Every draw comes from the data stream in a fixed order, so every estimator and critic at one
  * seed sees the same sample, split and batches (common random numbers).
@@ -24,7 +25,7 @@ import { withBoundPrecision } from '../bounds/passes.js';
 import { dataStream, type Rng } from '../rng.js';
 import { fixedSample } from '../tasks/draw.js';
 import { levelStats } from './levelStats.js';
-import { allFinite, trainStep, type TrainOptions, type TrainOutput } from './train.js';
+import { allFinite, boundOptionsFor, evaluateScores, trainStep, type TrainOptions, type TrainOutput } from './train.js';
 
 /** Held-out part size for a sample of `size` points (sklearn: ⌈test_size·n⌉). */
 export function testSizeFor(size: number, testShare: number): number {
@@ -53,6 +54,7 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
   const proto = spec.finiteSample;
   if (!proto) throw new Error('trainFiniteSample: the spec has no finiteSample protocol');
   const bound: BoundDefinition = getBound(spec.estimator);
+  const upper = bound.upperBound === true;
   const trueMi = spec.mi[0];
   const steps = spec.mi.length * spec.stepsPerLevel;
   const n = spec.batchSize;
@@ -86,12 +88,14 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
       const s = runtime.scores(x, y, n);
       if (!allFinite(s)) { sum = NaN; break; }
       // The bound's state (MINE's average) is read, not advanced: evaluation is not training.
-      sum += withBoundPrecision(spec.boundPrecision, () => bound.evaluate(s, n, spec.boundOptions, state)).estimate;
+      sum += withBoundPrecision(spec.boundPrecision, () => evaluateScores(runtime, bound, s, n, boundOptionsFor(spec, bound), state)).estimate;
     }
     const e = sum / batches;
     evals.push({ step, estimate: e });
     // BMI's TrainingLog: a new best resets the count; anything else (incl. non-finite) adds one.
-    if (Number.isFinite(e) && !(e <= best)) { best = e; sinceBest = 0; } else sinceBest++;
+    // The best of an upper bound (CLUB, L1Out) is its lowest value, the tightest.
+    const better = upper ? !(e >= best) : !(e <= best);
+    if (Number.isFinite(e) && better) { best = e; sinceBest = 0; } else sinceBest++;
   };
 
   const t0 = performance.now();
@@ -124,6 +128,6 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
   // Level statistics over the training estimates of the steps actually run (a divergence's
   // missing steps still count as non-finite, as in the stream protocol; early stopping's do not).
   const span = divergedAt !== null ? steps : Math.max(2, ran);
-  const levels = levelStats(estimates.subarray(0, span), [trueMi], span);
+  const levels = levelStats(estimates.subarray(0, span), [trueMi], span, upper ? 'below' : 'above');
   return { estimates, wallMs, divergedAt, stoppedAt, levels, heldOut };
 }

@@ -8,6 +8,8 @@ import { TASKS } from '../types.js';
 import { sampleBatch } from './batch.js';
 import { bmiSuite, type BmiTask } from './bmi/suite.js';
 import { DEFAULT_LEVELS } from './staircase.js';
+import { gaussianEntropyY } from './gaussian.js';
+import { cubicEntropyY } from './cubic.js';
 
 export type TaskSource = 'paper' | 'bmi' | 'plugin';
 
@@ -34,6 +36,7 @@ export function paperTask(name: TaskName, dim = PAPER_DEFAULT_DIM): TaskDefiniti
     : 'the Gaussian task with y ↦ y³ (paper §5.1; same MI); MI set per level';
   return {
     id: name, family: 'staircase', description, dimX: dim, dimY: dim,
+    entropyY: name === 'gaussian' ? gaussianEntropyY(dim) : cubicEntropyY(dim),
     sample(n: number, rng: TaskRng, o: TaskSampleOptions) {
       // sampleBatch draws ρ_batch with range(); the same arithmetic as Rng.range on TaskRng's uniform.
       const r = { normal: () => rng.normal(), range: (lo: number, hi: number) => lo + (hi - lo) * rng.uniform() };
