@@ -118,6 +118,12 @@ export interface BoundDefinition {
   /** True when the bound reads options.entropyY, which the training loop fills from the task. */
   needsEntropyY?: boolean;
   /**
+   * What BMI's finite-sample protocol ranks held-out evaluations by (src/engine/finiteSample.ts):
+   * absent, the estimate (BMI's); 'objective', the training objective, for a bound whose estimate
+   * is not what it optimises (the likelihood-trained BA, CLUB, L1Out, DoE).
+   */
+  heldOutSelection?: 'objective';
+  /**
    * Pure: same (scores, n, options, state) → same output. Never mutates its inputs. gradOut
    * (optional, length n²): write the gradient there and return it as grad (a training loop
    * reuses one buffer instead of allocating n² doubles per step); otherwise grad is a new array.

@@ -258,17 +258,17 @@ describe('contract', () => {
       assert.deepEqual(b.evaluate(s32, 5, o, undefined, undefined, a32), b.evaluate(Float64Array.from(s32), 5, o, undefined, undefined, Float64Array.from(a32)));
     }
   });
-  test('what each declares: bound side, critics, auxiliary outputs, H(Y)', () => {
+  test('what each declares: bound side, critics, auxiliary outputs, H(Y), held-out selection', () => {
     const flags = Object.fromEntries(NEWER_ESTIMATORS.map((e) => {
       const b = getBound(e);
-      return [e, [b.lowerBound, b.upperBound ?? false, b.critics ?? null, b.aux ?? null, b.needsEntropyY ?? false]];
+      return [e, [b.lowerBound, b.upperBound ?? false, b.critics ?? null, b.aux ?? null, b.needsEntropyY ?? false, b.heldOutSelection ?? null]];
     }));
     assert.deepEqual(flags, {
-      flo: [true, false, null, 'u', false],
-      ba: [true, false, ['variational'], null, true],
-      club: [false, true, ['variational'], null, false],
-      l1out: [false, true, ['variational'], null, false],
-      doe: [false, false, ['variational'], 'marginal', false],
+      flo: [true, false, null, 'u', false, null],
+      ba: [true, false, ['variational'], null, true, 'objective'],
+      club: [false, true, ['variational'], null, false, 'objective'],
+      l1out: [false, true, ['variational'], null, false, 'objective'],
+      doe: [false, false, ['variational'], 'marginal', false, 'objective'],
     });
     for (const e of VARIATIONAL_ESTIMATORS) assert.deepEqual(getBound(e).critics, ['variational']);
     assert.deepEqual(NEWER_ESTIMATORS.filter(isUpperBound), ['club', 'l1out']);

@@ -16,6 +16,7 @@ export const ba: BoundDefinition = {
   name: 'ba',
   lowerBound: true,
   critics: ['variational'],
+  heldOutSelection: 'objective',
   needsEntropyY: true,
   evaluate(scores, n, options, _state, gradOut): BoundOutput {
     checkScores(scores, n);

@@ -19,6 +19,7 @@ export const club: BoundDefinition = {
   lowerBound: false,
   upperBound: true,
   critics: ['variational'],
+  heldOutSelection: 'objective',
   evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
     let all = 0;

@@ -19,6 +19,7 @@ export const doe: BoundDefinition = {
   name: 'doe',
   lowerBound: false,
   critics: ['variational'],
+  heldOutSelection: 'objective',
   aux: 'marginal',
   evaluate(scores, n, _options, _state, gradOut, aux): BoundOutput {
     checkScores(scores, n);

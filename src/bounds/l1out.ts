@@ -38,6 +38,7 @@ export const l1out: BoundDefinition = {
   lowerBound: false,
   upperBound: true,
   critics: ['variational'],
+  heldOutSelection: 'objective',
   evaluate(scores, n, _options, _state, gradOut): BoundOutput {
     checkScores(scores, n);
     const ll = logLikelihood(scores, n);
