@@ -93,3 +93,10 @@ test('finite-sample protocol: a bound with heldOutSelection "objective" reports 
     }
   }
 });
+
+test('display labels: the bare names; H(Y), filled by the loop, never shows', async () => {
+  const { estimatorLabel } = await import('../src/labels.js');
+  for (const e of ['flo', 'ba', 'club', 'l1out', 'doe']) assert.equal(estimatorLabel({ estimator: e, boundOptions: {}, spectralNorm: false }), e);
+  assert.equal(estimatorLabel({ estimator: 'ba', boundOptions: { entropyY: 28.4 }, spectralNorm: false }), 'ba');
+  assert.equal(estimatorLabel({ estimator: 'nwj', boundOptions: { bogus: 1 } as never, spectralNorm: false }), 'nwj(bogus=1)', 'unknown options still show');
+});
