@@ -131,3 +131,27 @@ for (const [kind, aux, n] of [['variational', undefined, 256], ['separable', 'u'
     }
   });
 }
+
+for (const [kind, aux, n] of [['variational', 'marginal', 64], ['separable', 'u', 8], ['joint', 'u', 20]] as [CriticKind, BoundAux, number][]) {
+  test(`2 threads give bitwise the same steps as 1, every product split: ${kind} + ${aux}, n=${n}`, async () => {
+    const layout = criticLayout(kind, 6, 16, 8, false, 6, 'last', aux);
+    const rng = new Rng(['threads-varcrit', kind]);
+    const params = initParams(layout, rng);
+    const batches = Array.from({ length: 3 }, () => ({ x: normals(rng, n * 6), y: normals(rng, n * 6), r: normals(rng, n * n, 0.01), ra: normals(rng, n, 0.1) }));
+    const runs: Float32Array[][] = [];
+    for (const threads of [1, 2]) {
+      const rt = await wasmEngine.create(layout, params, { adam: DEFAULT_ADAM, backend: 'wasm', spectralU: [], threads }) as WasmCriticRuntime;
+      try {
+        assert.equal(rt.threads, threads);
+        rt.splitMin = 0;
+        const out: Float32Array[] = [];
+        for (const b of batches) { out.push(Float32Array.from(rt.scores(b.x, b.y, n)), Float32Array.from(rt.aux()!)); rt.step(b.r, b.ra); }
+        out.push(rt.params());
+        runs.push(out);
+      } finally {
+        rt.dispose();
+      }
+    }
+    runs[1].forEach((a, k) => assert.deepEqual(a, runs[0][k], `output ${k}`));
+  });
+}
