@@ -3,8 +3,8 @@
  * playground (web/playground.ts) builds its spec from its URL parameters with this same function
  * and trains exactly the cell `harness run` would.
  */
-import type { CellSpec, FiniteSampleProtocol } from '../src/types.js';
-import { CRITICS, ENGINES, BACKENDS } from '../src/types.js';
+import type { CellSpec, CriticKind, FiniteSampleProtocol } from '../src/types.js';
+import { CRITICS, ENGINES, BACKENDS, VARIATIONAL_ESTIMATORS } from '../src/types.js';
 import { UsageError } from '../src/errors.js';
 import { getBound, knownEstimators } from '../src/bounds/index.js';
 import { FDIME_DIVERGENCES } from '../src/bounds/fdime.js';
@@ -12,7 +12,7 @@ import { assertDerangementSupported } from '../src/bounds/derangement.js';
 import { isBuiltinStaircase, knownTaskIds } from '../src/tasks/registry.js';
 import { FIELD_STAIRCASE_DEFS, isFieldStaircase } from '../src/tasks/fieldStaircases.js';
 import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from './parse.js';
-import { BATCH_RHO_UNDEFINED, taskShape, validateCellSpec, withPlugins } from './spec.js';
+import { BATCH_RHO_UNDEFINED, estimatorCritics, taskShape, validateCellSpec, withPlugins } from './spec.js';
 import { BOUND_PRECISION_CHOICES, resolveBoundPrecision } from '../src/bounds/passes.js';
 
 /** BMI's finite-sample protocol defaults (its neural estimators': 50% held out, evaluated every 250 steps). */
@@ -84,7 +84,7 @@ export function specFromFlags(f: RunFlags, given: GivenFlags = () => true): Cell
   return validateCellSpec({
     estimator,
     boundOptions,
-    critic: parseChoice('--critic', f.critic, CRITICS),
+    critic: criticFromFlags(f, given, estimator),
     // commander leaves spectralNorm undefined unless --spectral-norm or --no-spectral-norm is given.
     spectralNorm: f.spectralNorm ?? (estimator === 'mice' || snLayers === 'all'),
     ...(snLayers === 'all' ? { spectralNormLayers: 'all' as const } : {}),
@@ -106,6 +106,24 @@ export function specFromFlags(f: RunFlags, given: GivenFlags = () => true): Cell
     ...(precision === 'float32' ? { boundPrecision: 'float32' as const } : {}),
     ...(negatives === 'derangement' ? { negatives: 'derangement' as const } : {}),
   });
+}
+
+/**
+ * --critic, whose default depends on the estimator: the variational-conditional estimators (ba,
+ * club, l1out, doe) read log q(y|x) and train only the variational critic, which is their default;
+ * every other estimator takes the joint or separable critic (default separable).
+ */
+function criticFromFlags(f: RunFlags, given: GivenFlags, estimator: string): CriticKind {
+  const needs = estimatorCritics(estimator);
+  if (!given('critic') && needs) return needs[0];
+  const critic = parseChoice('--critic', f.critic, CRITICS);
+  const allowed = needs ?? ['joint', 'separable'];
+  if (!allowed.includes(critic)) {
+    throw new UsageError(needs
+      ? `--critic ${critic}: ${estimator} reads log q(y|x) and trains only the ${needs.join(' or ')} critic (its default: leave --critic out)`
+      : `--critic ${critic}: only ${VARIATIONAL_ESTIMATORS.join(', ')} read the variational critic; ${estimator} takes joint or separable`);
+  }
+  return critic;
 }
 
 function finiteSampleFromFlags(f: RunFlags): FiniteSampleProtocol | undefined {

@@ -3,12 +3,14 @@
  * Defaults are the paper's protocol (§5.1, §A.3): d = 20, n = 64, MI 2..10 nats × 4000 steps,
  * two hidden layers of 256, Adam lr 5e-4; spectral normalisation on for MICE only.
  */
-import type { BoundOptions, CellSpec, TaskId } from '../src/types.js';
-import { BACKENDS, CRITICS, ENGINES } from '../src/types.js';
+import type { BoundDefinition, BoundOptions, CellSpec, CriticKind, TaskId } from '../src/types.js';
+import { BACKENDS, CRITICS, ENGINES, NEWER_ESTIMATORS, VARIATIONAL_ESTIMATORS } from '../src/types.js';
 import { UsageError } from '../src/errors.js';
 import { boundPluginHash, getBound, knownEstimators } from '../src/bounds/index.js';
 import { assertDerangementSupported } from '../src/bounds/derangement.js';
 import { FDIME_DIVERGENCES } from '../src/bounds/fdime.js';
+import { wasmOnlyReason } from '../src/engine/support.js';
+import { taskEntropyY } from '../src/tasks/entropy.js';
 import { getTask, isBuiltinStaircase, knownTaskIds } from '../src/tasks/registry.js';
 import { FIELD_STAIRCASE_DEFS, isFieldStaircase } from '../src/tasks/fieldStaircases.js';
 import { criticLayout } from '../src/critics/layout.js';
@@ -43,7 +45,8 @@ export function buildCellSpec(partial: Partial<CellSpec>): CellSpec {
   return {
     estimator,
     boundOptions: { ...(partial.boundOptions ?? {}) },
-    critic: partial.critic ?? CELL_DEFAULTS.critic,
+    // The variational-conditional estimators' default is the only critic they train.
+    critic: partial.critic ?? estimatorCritics(estimator)?.[0] ?? CELL_DEFAULTS.critic,
     spectralNorm: partial.spectralNorm ?? (estimator === 'mice' || partial.spectralNormLayers === 'all'),
     ...(partial.spectralNormLayers === 'all' ? { spectralNormLayers: 'all' as const } : {}),
     task: partial.task ?? CELL_DEFAULTS.task,
@@ -139,8 +142,43 @@ export function validateCellSpec(spec: CellSpec): CellSpec {
   }
   validateBoundOptions(spec.boundOptions);
   validateTaskFields(spec, bad);
+  validateNewerEstimator(spec, bad);
   checkResources(spec);
   return spec;
+}
+
+/**
+ * The critic kinds an estimator trains: its bound's `critics` (the variational-conditional
+ * estimators: ['variational']), or null for the usual joint and separable.
+ */
+export function estimatorCritics(estimator: string): readonly CriticKind[] | null {
+  try { return getBound(estimator).critics ?? null; } catch { return null; }
+}
+
+/**
+ * The estimators of issue 22 (FLO, BA, CLUB, L1Out, DoE) and the variational critic: the critic
+ * each trains, no spectral norm (their networks have none), the wasm engine only, and for
+ * Barber–Agakov a task that states H(Y).
+ */
+function validateNewerEstimator(spec: CellSpec, bad: (field: string, why: string, got: unknown) => never): void {
+  const critics = estimatorCritics(spec.estimator) ?? ['joint', 'separable'];
+  if (!critics.includes(spec.critic)) {
+    bad('critic', spec.critic === 'variational'
+      ? `only ${VARIATIONAL_ESTIMATORS.join(', ')} read the variational critic; ${spec.estimator} takes joint or separable`
+      : `${spec.estimator} reads log q(y|x) and trains only the ${critics.join(' or ')} critic`, spec.critic);
+  }
+  const newer = (NEWER_ESTIMATORS as readonly string[]).includes(spec.estimator);
+  if (newer && spec.spectralNorm) bad('spectralNorm', `${spec.estimator} has no spectrally normalised variant (leave sn off)`, spec.spectralNorm);
+  const wasmOnly = wasmOnlyReason(spec);
+  if (wasmOnly) {
+    if (spec.engine === 'tfjs' || spec.engine === 'webgpu') bad('engine', `${wasmOnly} is wasm-only; use --engine wasm (or auto)`, spec.engine);
+    if (spec.backend !== 'auto' && spec.backend !== 'wasm') bad('backend', `${wasmOnly} is wasm-only: the backend must be auto or wasm`, spec.backend);
+  }
+  if (getBoundOrNull(spec.estimator)?.needsEntropyY) taskEntropyY(spec);
+}
+
+function getBoundOrNull(name: string): BoundDefinition | null {
+  try { return getBound(name); } catch { return null; }
 }
 
 /**
@@ -154,7 +192,7 @@ function checkResources(spec: CellSpec): void {
     throw new UsageError(`--steps-per-level ${spec.stepsPerLevel}: ${spec.mi.length} MI levels × ${spec.stepsPerLevel} steps = ${steps} steps, more than the ${MAX_RUN_STEPS} one run can record`);
   }
   if (spec.engine === 'tfjs') return;
-  const layout = criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm, spec.dimY ?? spec.dim, spec.spectralNormLayers ?? 'last');
+  const layout = criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm, spec.dimY ?? spec.dim, spec.spectralNormLayers ?? 'last', getBoundOrNull(spec.estimator)?.aux);
   const problem = wasmMemoryProblem(layout, spec.batchSize);
   if (problem) throw new UsageError(problem);
 }

@@ -1,6 +1,6 @@
 /** mi-harness: the library's public entry. No I/O happens here or below. */
 export * from './types.js';
-export { evaluateBound, getBound } from './bounds/index.js';
+export { evaluateBound, getBound, type BoundInputs } from './bounds/index.js';
 export { runCell } from './engine/run.js';
 export { trainLoop, summarise } from './engine/train.js';
 export { levelStats } from './engine/levelStats.js';

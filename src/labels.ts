@@ -5,6 +5,8 @@
  * `mice(no-block)`, `mice(no-sn)`, `mice(sn=all)` (every layer normalised), `nwj(+sn)`, `alpha-infonce(α=0.3)`, `mine(ema=0.05)`,
  * `fdime(f=kl)`, `fdime(f=gan, all-pairs)` (f-DIME with all n(n−1) negatives, not its default
  * derangement), `nwj(deranged)` (any other estimator with negatives by derangement).
+ * FLO and the variational-conditional estimators have no options: `flo`, `ba`, `club`, `l1out`,
+ * `doe` (their critic, 'variational' for the last four, is part of the context, not the label).
  * SMILE always shows τ, because τ = 1 and τ = ∞ are different estimators in the paper; f-DIME its f.
  * JSON has no Infinity: an absent or null τ means no clipping (∞).
  */
@@ -14,7 +16,9 @@ type LabelSpec = Pick<CellSpec, 'estimator' | 'spectralNorm'> & { boundOptions?:
 
 const DEFAULT_ALPHA = 0.5;
 const DEFAULT_EMA = 0.01;
-const KNOWN_OPTIONS = new Set(['tau', 'alpha', 'emaRate', 'miceForm', 'miceBlockPartition', 'fdimeF']);
+// entropyY (Barber–Agakov's H(Y)) is filled by the training loop from the task, never a variant's
+// option: it never distinguishes two estimators.
+const KNOWN_OPTIONS = new Set(['tau', 'alpha', 'emaRate', 'miceForm', 'miceBlockPartition', 'fdimeF', 'entropyY']);
 
 export function estimatorLabel(spec: LabelSpec): string {
   const o: Record<string, unknown> = { ...(spec.boundOptions ?? {}) };

@@ -8,15 +8,26 @@ export const ESTIMATORS = [
   'nwj', 'dv', 'mine', 'smile', 'infonce', 'js', 'tuba', 'mice', 'alpha-infonce', 'flatnce',
 ] as const;
 /**
- * Built-in estimators added after the numerics fingerprint was pinned (issue 22's field):
- * test/fingerprint.test.ts digests every bound in ESTIMATORS, so these are listed apart;
- * knownEstimators() (src/bounds/index.ts) lists both.
+ * Built-in estimators added after the numerics fingerprint was pinned (issue 22's field), kept
+ * apart from ESTIMATORS so that every list over ESTIMATORS (the fingerprint's bound digest, the
+ * engine-equality tests over the joint and separable critics) is unchanged; knownEstimators()
+ * (src/bounds/index.ts) lists both. f-DIME (Letizia et al. 2024), FLO (Guo et al. 2022; a
+ * contrastive bound with an extra network u(x, y)) and the variational-conditional ones —
+ * Barber–Agakov, CLUB, L1Out, DoE — which read the scores of the 'variational' critic,
+ * S[i][j] = log q(y_j | x_i).
  */
-export const FIELD_ESTIMATORS = ['fdime'] as const;
+export const VARIATIONAL_ESTIMATORS = ['ba', 'club', 'l1out', 'doe'] as const;
+export const NEWER_ESTIMATORS = ['flo', ...VARIATIONAL_ESTIMATORS] as const;
+export const FIELD_ESTIMATORS = ['fdime', ...NEWER_ESTIMATORS] as const;
 export const ALL_ESTIMATORS = [...ESTIMATORS, ...FIELD_ESTIMATORS] as const;
 export type EstimatorName = (typeof ALL_ESTIMATORS)[number];
 
-export const CRITICS = ['joint', 'separable'] as const;
+/**
+ * 'variational' (issue 22): an MLP d_x → h → h → 2·d_y giving the mean and log-variance of a
+ * diagonal Gaussian q(y|x); its score matrix is S[i][j] = log q(y_j | x_i) (src/critics/layout.ts).
+ * Only the estimators of VARIATIONAL_ESTIMATORS read it, and only the wasm engine trains it.
+ */
+export const CRITICS = ['joint', 'separable', 'variational'] as const;
 export type CriticKind = (typeof CRITICS)[number];
 
 /** The paper's staircase tasks (§5.1). Other tasks (the BMI suite, plugins) are named by TaskId. */
@@ -62,6 +73,12 @@ export interface BoundOptions {
   miceBlockPartition?: boolean;
   /** f-DIME: which f-divergence, 'kl' (default), 'gan' or 'hd' (src/bounds/fdime.ts). */
   fdimeF?: 'kl' | 'gan' | 'hd';
+  /**
+   * Barber–Agakov: the differential entropy H(Y) of y's marginal, nats. Not a user option: the
+   * training loop fills it from the task (TaskDefinition.entropyY) for bounds with needsEntropyY,
+   * so it never appears in a CellSpec.
+   */
+  entropyY?: number;
 }
 
 /** Explicit state a bound carries between steps (MINE's moving average). JSON-friendly. */
@@ -87,7 +104,19 @@ export interface BoundOutput {
    */
   dLoss32?: Float32Array;
   state?: BoundState;
+  /**
+   * dObjective/dAux, length n, for a bound with `aux` (FLO's u_i, DoE's log p(y_j)): what the
+   * engine backpropagates into the auxiliary network (negated, as for grad).
+   */
+  auxGrad?: Float64Array;
 }
+
+/**
+ * What a bound reads besides S, from a network the critic's layout adds (src/critics/layout.ts):
+ *  - 'u': FLO's u(x_i, y_i), an MLP on [x; y] evaluated on the n positive pairs;
+ *  - 'marginal': DoE's log p(y_j) under a learned diagonal Gaussian marginal of y, for the n ys.
+ */
+export type BoundAux = 'u' | 'marginal';
 
 export interface BoundDefinition {
   /** The estimator's name: a built-in EstimatorName, or a plugin's own (which must not collide). */
@@ -102,11 +131,29 @@ export interface BoundDefinition {
    */
   derangement?: boolean;
   /**
+   * True when the reported estimate is meant as an upper bound on MI (CLUB, L1Out): its
+   * violations are then estimates BELOW the truth (src/engine/levelStats.ts). Absent: false.
+   */
+  upperBound?: boolean;
+  /** The critic kinds this bound can train (absent: 'joint' and 'separable'). */
+  critics?: readonly CriticKind[];
+  /** The auxiliary outputs evaluate() reads (absent: none). */
+  aux?: BoundAux;
+  /** True when the bound reads options.entropyY, which the training loop fills from the task. */
+  needsEntropyY?: boolean;
+  /**
+   * What BMI's finite-sample protocol ranks held-out evaluations by (src/engine/finiteSample.ts):
+   * absent, the estimate (BMI's); 'objective', the training objective, for a bound whose estimate
+   * is not what it optimises (the likelihood-trained BA, CLUB, L1Out, DoE).
+   */
+  heldOutSelection?: 'objective';
+  /**
    * Pure: same (scores, n, options, state) → same output. Never mutates its inputs. gradOut
    * (optional, length n²): write the gradient there and return it as grad (a training loop
    * reuses one buffer instead of allocating n² doubles per step); otherwise grad is a new array.
+   * aux (length n): the auxiliary outputs, for a bound with `aux`; its gradient is auxGrad.
    */
-  evaluate(scores: ArrayLike<number>, n: number, options?: BoundOptions, state?: BoundState, gradOut?: Float64Array): BoundOutput;
+  evaluate(scores: ArrayLike<number>, n: number, options?: BoundOptions, state?: BoundState, gradOut?: Float64Array, aux?: ArrayLike<number>): BoundOutput;
 }
 
 /** One benchmark cell: everything needed to train one critic and nothing else. */
@@ -233,6 +280,13 @@ export interface TaskDefinition {
   /** One line saying how the true MI (or a staircase's MI per level) is obtained. */
   trueMiMethod?: string;
   /**
+   * The differential entropy H(Y) of y's marginal, nats, where it is known (the Barber–Agakov
+   * bound needs it); for a staircase task it must not depend on the level's MI (true of every
+   * staircase that moves only the dependence, as the Gaussian and Cubic do). Absent: unknown, and
+   * `ba` refuses the task.
+   */
+  entropyY?: number;
+  /**
    * n pairs: x is n×dimX and y n×dimY, row-major. Draws only from `rng`. A staircase task reads
    * `options.mi`; its dimension is the task's dimX/dimY (the built-in staircases take the
    * cell's `dim` instead, see src/tasks/registry.ts).
@@ -255,7 +309,10 @@ export interface LevelStats {
   bias: number;
   variance: number;
   mse: number;
-  /** Share of finite window estimates strictly above the true MI. */
+  /**
+   * Share of finite window estimates strictly above the true MI (strictly below it for an
+   * estimator whose bound has upperBound: CLUB, L1Out).
+   */
   violations: number;
   /** Count of non-finite (NaN/±Inf) estimates in the window: divergence, reported not thrown. */
   nonFinite: number;

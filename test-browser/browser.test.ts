@@ -213,6 +213,9 @@ const PLAYGROUND_SPECS: Record<string, string>[] = [
   { estimator: 'mice', critic: 'separable', task: 'gaussian', mi: '2,6', steps: '40', seed: '0' },
   // A BMI task: its true MI is fixed (one level), so neither the page nor harness run takes --mi.
   { estimator: 'infonce', critic: 'separable', task: 'bmi:binormal', steps: '40', seed: '2' },
+  // The variational critic and FLO's auxiliary network (docs/estimators.md), on the same wasm engine.
+  { estimator: 'club', critic: 'variational', task: 'gaussian', mi: '2,4', steps: '40', seed: '1' },
+  { estimator: 'flo', critic: 'separable', task: 'cubic', mi: '1,2', steps: '30', seed: '4' },
 ];
 
 for (const p of PLAYGROUND_SPECS) {

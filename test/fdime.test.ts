@@ -254,7 +254,7 @@ describe('derangement: the fill S\' and the estimators it gives', () => {
     close(deranged('mice', m, n, p).estimate, mean(joint) - lme);
     close(deranged('fdime', m, n, p, { fdimeF: 'kl' }).objective, mean(joint.map((v) => LN(sp(v)))) - mean(neg.map(sp)) + 1);
     close(deranged('fdime', m, n, p, { fdimeF: 'hd' }).objective, 2 - mean(joint.map((v) => sp(-v))) - mean(neg.map((v) => 1 / sp(-v))));
-    close(evaluateBound('dv', Array.from({ length: n }, (_, i) => Array.from(m.subarray(i * n, i * n + n))), {}, p).estimate, mean(joint) - lme);
+    close(evaluateBound('dv', Array.from({ length: n }, (_, i) => Array.from(m.subarray(i * n, i * n + n))), {}, { derangement: p }).estimate, mean(joint) - lme);
   });
   test('the folded gradient is the gradient on S of the bound on S\'(S) (finite differences)', () => {
     const rng = new Rng(['der-fd']);
@@ -281,7 +281,7 @@ describe('derangement: the fill S\' and the estimators it gives', () => {
     const rows = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
     for (const name of ['infonce', 'alpha-infonce', 'flatnce']) {
       assert.equal(getBound(name).derangement, undefined);
-      assert.throws(() => evaluateBound(name, rows, {}, [1, 2, 0]),
+      assert.throws(() => evaluateBound(name, rows, {}, { derangement: [1, 2, 0] }),
         (e: unknown) => e instanceof UsageError && !e.message.includes('\n') && e.message.includes(`'${name}'`) && /every y_j/.test(e.message));
     }
     for (const name of ['nwj', 'dv', 'mine', 'smile', 'js', 'tuba', 'mice', 'fdime']) assert.equal(getBound(name).derangement, true, name);

@@ -11,7 +11,7 @@
  * level's mean over its second half, as `harness run` reports it) and data-ms-per-step.
  */
 import type { CellSpec } from '../src/types.js';
-import { CRITICS, ESTIMATORS } from '../src/types.js';
+import { CRITICS, ESTIMATORS, NEWER_ESTIMATORS, VARIATIONAL_ESTIMATORS } from '../src/types.js';
 import { getTask, isBuiltinStaircase, knownTaskIds, taskLevels } from '../src/tasks/registry.js';
 import { specFromFlags } from '../harness/runSpec.js';
 import { CELL_DEFAULTS } from '../harness/spec.js';
@@ -48,7 +48,7 @@ function input(type: string, attrs: Record<string, string> = {}): HTMLInputEleme
   return i;
 }
 
-control('estimator', 'estimator', select(ESTIMATORS));
+control('estimator', 'estimator', select([...ESTIMATORS, ...NEWER_ESTIMATORS]));
 control('tau', 'τ (SMILE clip; inf = DV)', input('text', { size: '5' }));
 control('critic', 'critic', select(CRITICS));
 control('task', 'task (staircase, mixture or BMI)', select(knownTaskIds()));
@@ -112,6 +112,12 @@ function sync(): void {
   if (fixed && !mi.disabled) { paperMi = mi.value; mi.value = fixed.map(num).join(','); mi.disabled = true; }
   else if (!fixed && mi.disabled) { mi.value = paperMi; mi.disabled = false; }
   else if (fixed) mi.value = fixed.map(num).join(',');
+  // ba, club, l1out and doe train only the variational critic, which no other estimator reads.
+  const variational = (VARIATIONAL_ESTIMATORS as readonly string[]).includes(field('estimator').value);
+  const critic = field('critic');
+  if (variational) critic.value = 'variational';
+  else if (critic.value === 'variational') critic.value = 'separable';
+  critic.disabled = variational;
   const v = values();
   field('tau').disabled = v.estimator !== 'smile';
   const q = new URLSearchParams();

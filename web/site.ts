@@ -116,8 +116,8 @@ const columns: Column[] = [
   { key: 'bias', title: 'bias', num: true, value: (r) => r.bias[0], cell: (r) => ciCell(r.bias), help: 'mean over seeds of (window mean − true MI), 95% bootstrap CI' },
   { key: 'variance', title: 'variance', num: true, value: (r) => r.variance[0], cell: (r) => ciCell(r.variance) },
   { key: 'mse', title: 'MSE', num: true, value: (r) => r.mse[0], cell: (r) => ciCell(r.mse) },
-  { key: 'above', title: 'above MI', num: true, value: (r) => r.above, cell: (r) => h('td', { class: `num${data.groups[r.g].lowerBound && (r.aboveEma ?? 0) > 0 ? ' bad' : ''}`, text: `${pct(r.above)} / ${pct(r.aboveEma)}` }), help: 'share of window steps above the true MI, raw / EMA-smoothed (a violation for lower bounds)' },
-  { key: 'lb', title: 'LB', value: (r) => (data.groups[r.g].lowerBound ? 'yes' : 'no'), cell: (r) => h('td', { text: data.groups[r.g].lowerBound ? 'yes' : '' }), help: 'the estimator claims a lower bound' },
+  { key: 'above', title: 'above MI', num: true, value: (r) => r.above, cell: (r) => h('td', { class: `num${(data.groups[r.g].lowerBound || data.groups[r.g].upperBound) && (r.aboveEma ?? 0) > 0 ? ' bad' : ''}`, text: `${data.groups[r.g].upperBound ? 'below: ' : ''}${pct(r.above)} / ${pct(r.aboveEma)}` }), help: 'share of window steps above the true MI, raw / EMA-smoothed (a violation for lower bounds)' },
+  { key: 'lb', title: 'LB', value: (r) => (data.groups[r.g].lowerBound ? 'yes' : data.groups[r.g].upperBound ? 'UB' : 'no'), cell: (r) => h('td', { text: data.groups[r.g].lowerBound ? 'yes' : data.groups[r.g].upperBound ? 'UB' : '' }), help: 'the estimator claims a lower bound' },
   { key: 'diverged', title: 'div. / seeds', num: true, value: (r) => r.diverged, cell: (r) => h('td', { class: `num${r.diverged ? ' bad' : ''}`, text: `${r.diverged} / ${r.seeds}` }), help: 'seeds with a non-finite estimate in the window' },
   { key: 'ms', title: 'ms/step', num: true, value: (r) => data.groups[r.g].msPerStep, cell: (r) => h('td', { class: 'num', text: num(data.groups[r.g].msPerStep) }), help: 'median over seeds (depends on the machine and its load)' },
 ];

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import type { CellResult } from '../../src/types.js';
 import { runCell } from '../../src/engine/run.js';
 import { UsageError } from '../../src/errors.js';
-import { knownEstimators } from '../../src/bounds/index.js';
+import { isUpperBound, knownEstimators } from '../../src/bounds/index.js';
+import { VARIATIONAL_ESTIMATORS } from '../../src/types.js';
 import { AUTO_FLOAT32_FROM } from '../../src/bounds/passes.js';
 import { CELL_DEFAULTS } from '../spec.js';
 import { estimatorLabel } from '../../src/labels.js';
@@ -29,7 +30,7 @@ export function register(program: Command): void {
     .option('--spectral-norm', 'spectrally normalise the last layer (default: on for mice only)')
     .option('--no-spectral-norm', 'MICE ablation: no spectral normalisation')
     .option('--spectral-norm-layers <which>', "which layers spectral norm applies to: 'last' (paper eq. 13–14, default) or 'all' (every linear layer, Miyato et al.; implies --spectral-norm)")
-    .option('--critic <kind>', 'joint | separable', CELL_DEFAULTS.critic)
+    .option('--critic <kind>', `joint | separable | variational (default ${CELL_DEFAULTS.critic}; for ${VARIATIONAL_ESTIMATORS.join(', ')} the variational critic, the only one they train)`, CELL_DEFAULTS.critic)
     .option('--task <task>', 'a staircase (gaussian, cubic, asinh, half-cube, student-t), a mixture such as mix:x, a BMI task such as bmi:binormal (see `harness tasks`), or a plugin task', CELL_DEFAULTS.task)
     .option('--mi <list>', 'staircase of true MI values, nats (staircase tasks; a fixed-MI task uses its own)', CELL_DEFAULTS.mi.join(','))
     .option('--steps-per-level <N>', 'training steps per MI level', String(CELL_DEFAULTS.stepsPerLevel))
@@ -88,7 +89,8 @@ function table(r: CellResult): string {
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
   const lines = [
     `${r.estimator === 'fdime' || r.spec.negatives ? estimatorLabel(r.spec) : r.estimator} · ${r.critic} critic · ${r.task} · seed ${r.seed} · ${r.engine}/${r.backend}${r.gpu ? ` (${r.gpu.adapter}${r.gpu.fallback ? ', software' : ''})` : ''} · ${r.msPerStep.toFixed(2)} ms/step`,
-    'true MI   mean     bias     variance  MSE      >MI share  non-finite',
+    // An upper bound's violations are the estimates below the truth (src/engine/levelStats.ts).
+    `true MI   mean     bias     variance  MSE      ${isUpperBound(r.estimator) ? '<' : '>'}MI share  non-finite`,
     ...r.levels.map((l) => [f(l.trueMi).padEnd(9), f(l.mean).padEnd(8), f(l.bias).padEnd(8), f(l.variance).padEnd(9), f(l.mse).padEnd(8), f(l.violations).padEnd(10), String(l.nonFinite)].join(' ')),
   ];
   if (r.heldOut) {

@@ -5,7 +5,7 @@
  */
 import type { BackendChoice, CellSpec, CriticKind, EngineChoice, FiniteSampleProtocol, GanSpec, GanVariant, KsgSpec, TaskId } from '../../src/types.js';
 import { UsageError } from '../../src/errors.js';
-import { buildCellSpec, taskShape, validateCellSpec } from '../spec.js';
+import { buildCellSpec, estimatorCritics, taskShape, validateCellSpec } from '../spec.js';
 import { parseVariant } from '../../src/variant.js';
 import { getTask } from '../../src/tasks/registry.js';
 import { gridSpec } from '../../src/gan/setup.js';
@@ -147,7 +147,11 @@ export function expandGrid(g: Grid): Job[] {
       throw new UsageError(`tasks[${i}]: ${(err as Error).message.replace(/^task: /, '')}`);
     }
   }));
-  for (const v of variants) for (const critic of g.critics) for (const task of g.tasks)
+  // An estimator that trains its own critic kind (ba, club, l1out, doe: the variational critic)
+  // gets that critic once, whatever the critics axis; every other estimator takes the axis's joint
+  // and separable critics (a 'variational' entry there is for the former only).
+  const criticsOf = (estimator: string): CriticKind[] => [...(estimatorCritics(estimator) ?? g.critics.filter((c) => c !== 'variational'))];
+  for (const v of variants) for (const critic of criticsOf(v.estimator)) for (const task of g.tasks)
     for (const batchRho of g.batchRho) for (const batchSize of g.batchSizes) for (const seed of g.seeds) {
       const shape = shapes.get(task)!;
       if (critic === 'joint' && g.jointMaxInputs !== undefined && shape.dim + (shape.dimY ?? shape.dim) > g.jointMaxInputs) continue;

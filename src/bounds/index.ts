@@ -16,12 +16,18 @@ import { alphaInfonce } from './alphaInfonce.js';
 import { flatnce } from './flatnce.js';
 import { fdime } from './fdime.js';
 import { assertDerangementSupported, checkDerangement, derangedScores } from './derangement.js';
+import { flo } from './flo.js';
+import { ba } from './ba.js';
+import { club } from './club.js';
+import { l1out } from './l1out.js';
+import { doe } from './doe.js';
 import { parseEstimator } from './names.js';
 
 export { parseEstimator };
 
 const REGISTRY: Record<EstimatorName, BoundDefinition> = {
-  nwj, dv, mine, smile, infonce, js, tuba, mice, 'alpha-infonce': alphaInfonce, flatnce, fdime,
+  nwj, dv, mine, smile, infonce, js, tuba, mice, 'alpha-infonce': alphaInfonce, flatnce,
+  fdime, flo, ba, club, l1out, doe,
 };
 
 /** Bounds registered by plugins (harness --plugin), by name, with their plugin file's sha256. */
@@ -52,18 +58,28 @@ export function clearPluginBounds(): void {
   PLUGINS.clear();
 }
 
-/** Built-in estimators, then plugin bounds in registration order. */
+/** Built-in estimators (the paper's zoo, then NEWER_ESTIMATORS), then plugin bounds in registration order. */
 export function knownEstimators(): string[] {
   return [...ALL_ESTIMATORS, ...PLUGINS.keys()];
 }
 
+/** What evaluateBound may take besides S: a derangement σ, and the auxiliary outputs. */
+export interface BoundInputs {
+  /**
+   * σ, a permutation of 0..n−1 without fixed points: the estimator whose product-of-marginals
+   * samples are the pairs (x_i, y_σ(i)) (./derangement.ts), for the bounds that support it; only
+   * the entries (i, i) and (i, σ(i)) of scores are read then.
+   */
+  derangement?: ArrayLike<number>;
+  /** The n auxiliary outputs of a bound with `aux` (FLO's u_i, DoE's log p(y_j)). */
+  aux?: ArrayLike<number>;
+}
+
 /**
- * Evaluate a bound on a square score matrix given as rows (the package's public helper).
- * derangement (optional, σ: a permutation of 0..n−1 without fixed points): the estimator whose
- * product-of-marginals samples are the pairs (x_i, y_σ(i)) (./derangement.ts), for the bounds
- * that support it; only the entries (i, i) and (i, σ(i)) of scores are read then.
+ * Evaluate a bound on a square score matrix given as rows (the package's public helper);
+ * options.entropyY for ba.
  */
-export function evaluateBound(name: EstimatorId, scores: number[][], options?: BoundOptions, derangement?: ArrayLike<number>): { estimate: number } {
+export function evaluateBound(name: EstimatorId, scores: number[][], options?: BoundOptions, inputs: BoundInputs = {}): { estimate: number } {
   const n = scores.length;
   const flat = new Float64Array(n * n);
   scores.forEach((row, i) => {
@@ -71,8 +87,19 @@ export function evaluateBound(name: EstimatorId, scores: number[][], options?: B
     flat.set(row, i * n);
   });
   const bound = getBound(parseEstimator(name, knownEstimators()));
-  if (!derangement) return { estimate: bound.evaluate(flat, n, options).estimate };
-  assertDerangementSupported(bound, name);
-  checkDerangement(derangement, n);
-  return { estimate: bound.evaluate(derangedScores(flat, n, derangement, new Float64Array(n * n)), n, options).estimate };
+  const { derangement, aux } = inputs;
+  if (aux && aux.length !== n) throw new RangeError(`aux must have one entry per row: ${aux.length} entries, expected ${n}`);
+  let S: Float64Array = flat;
+  if (derangement) {
+    assertDerangementSupported(bound, name);
+    checkDerangement(derangement, n);
+    S = derangedScores(flat, n, derangement, new Float64Array(n * n));
+  }
+  return { estimate: bound.evaluate(S, n, options, undefined, undefined, aux ? Float64Array.from(aux) : undefined).estimate };
+}
+
+/** Whether a registered bound is reported as an upper bound (CLUB, L1Out); false for an unknown name. */
+export function isUpperBound(name: string): boolean {
+  const b = isBuiltinEstimator(name) ? REGISTRY[name] : PLUGINS.get(name)?.bound;
+  return b?.upperBound === true;
 }

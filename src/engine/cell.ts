@@ -8,7 +8,8 @@
 import type { CellResult, CellSpec } from '../types.js';
 import type { AnyEngine, RuntimeOptions } from './types.js';
 import { isBatchEngine } from './types.js';
-import { criticLayout, initParams, initSpectralU } from '../critics/layout.js';
+import { criticLayout, initParams, initSpectralU, type CriticLayout } from '../critics/layout.js';
+import { getBound } from '../bounds/index.js';
 import { initStream } from '../rng.js';
 import { DEFAULT_ADAM } from './types.js';
 import { summarise, trainLoop, type TrainOptions } from './train.js';
@@ -19,7 +20,7 @@ export async function trainCell(
 ): Promise<CellResult> {
   if (isBatchEngine(engine)) return (await engine.trainBatch([spec], options))[0];
   const dimY = spec.dimY ?? spec.dim;
-  const layout = criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm, dimY, spec.spectralNormLayers ?? 'last');
+  const layout = cellLayout(spec);
   const rng = initStream(spec.seed, spec.critic, spec.dim, spec.hidden, spec.embed, dimY);
   const params = initParams(layout, rng);
   const spectralU = initSpectralU(layout, rng);
@@ -31,4 +32,14 @@ export async function trainCell(
   } finally {
     runtime.dispose();
   }
+}
+
+/**
+ * A cell's critic layout: its critic kind and shape, and the auxiliary network its bound reads
+ * (FLO's u, DoE's marginal: BoundDefinition.aux), after the critic's own tensors.
+ */
+export function cellLayout(spec: CellSpec): CriticLayout {
+  const dimY = spec.dimY ?? spec.dim;
+  const aux = getBound(spec.estimator).aux;
+  return criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm, dimY, spec.spectralNormLayers ?? 'last', aux);
 }

@@ -12,7 +12,10 @@
  *     critic's n² pair cost bounded and make the held-out value the statistic training optimises;
  *  5. stop early when two evaluations in a row do not improve on the best one (BMI's
  *     early_stop: more than one log since the best); report the best held-out value (BMI's
- *     final_mi). If no evaluation happened before training ended (fewer steps than evalEvery,
+ *     final_mi) — or, for a bound with heldOutSelection 'objective' (the likelihood-trained
+ *     estimators: BA, CLUB, L1Out, DoE), the estimate at the best held-out training objective,
+ *     since their estimate is not what they optimise (CLUB's is near 0 for an untrained q, so
+ *     neither its highest nor its lowest value is the one to report). If no evaluation happened before training ended (fewer steps than evalEvery,
  *     or divergence), one is made at the end when the critic is still finite.
  * Every draw comes from the data stream in a fixed order, so every estimator and critic at one
  * seed sees the same sample, split and batches (common random numbers). A cell with negatives by
@@ -26,7 +29,7 @@ import { dataStream, type Rng } from '../rng.js';
 import { fixedSample } from '../tasks/draw.js';
 import { levelStats } from './levelStats.js';
 import { derangedScores, drawDerangement } from '../bounds/derangement.js';
-import { allFinite, negativesStream, trainStep, type TrainOptions, type TrainOutput } from './train.js';
+import { allFinite, boundOptionsFor, evaluateScores, negativesStream, trainStep, type TrainOptions, type TrainOutput } from './train.js';
 
 /** Held-out part size for a sample of `size` points (sklearn: ⌈test_size·n⌉). */
 export function testSizeFor(size: number, testShare: number): number {
@@ -55,6 +58,8 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
   const proto = spec.finiteSample;
   if (!proto) throw new Error('trainFiniteSample: the spec has no finiteSample protocol');
   const bound: BoundDefinition = getBound(spec.estimator);
+  const upper = bound.upperBound === true;
+  const byObjective = bound.heldOutSelection === 'objective';
   const trueMi = spec.mi[0];
   const steps = spec.mi.length * spec.stepsPerLevel;
   const n = spec.batchSize;
@@ -82,8 +87,12 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
   let stoppedAt: number | undefined;
   const every = options.progressEvery ?? 100;
 
+  // What the held-out evaluations rank by: the estimate (BMI's), or for a bound with
+  // heldOutSelection 'objective' its training objective, the estimate reported being the one
+  // at the best objective.
+  let bestCriterion = NaN;
   const evaluate = (step: number): void => {
-    let sum = 0;
+    let sum = 0, sumObjective = 0;
     const batches = Math.floor(testSize / n);
     for (let b = 0; b < batches; b++) {
       gather(sample.x, dx, test, b * n, n, x);
@@ -93,12 +102,15 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
       const s = perm ? derangedScores(scored, n, perm) : scored;
       if (!allFinite(s)) { sum = NaN; break; }
       // The bound's state (MINE's average) is read, not advanced: evaluation is not training.
-      sum += withBoundPrecision(spec.boundPrecision, () => bound.evaluate(s, n, spec.boundOptions, state)).estimate;
+      const o = withBoundPrecision(spec.boundPrecision, () => evaluateScores(runtime, bound, s, n, boundOptionsFor(spec, bound), state));
+      sum += o.estimate;
+      sumObjective += o.objective;
     }
     const e = sum / batches;
+    const criterion = byObjective ? sumObjective / batches : e;
     evals.push({ step, estimate: e });
     // BMI's TrainingLog: a new best resets the count; anything else (incl. non-finite) adds one.
-    if (Number.isFinite(e) && !(e <= best)) { best = e; sinceBest = 0; } else sinceBest++;
+    if (Number.isFinite(e) && Number.isFinite(criterion) && !(criterion <= bestCriterion)) { bestCriterion = criterion; best = e; sinceBest = 0; } else sinceBest++;
   };
 
   const t0 = performance.now();
@@ -131,6 +143,6 @@ export function trainFiniteSample(spec: CellSpec, runtime: CriticRuntime, option
   // Level statistics over the training estimates of the steps actually run (a divergence's
   // missing steps still count as non-finite, as in the stream protocol; early stopping's do not).
   const span = divergedAt !== null ? steps : Math.max(2, ran);
-  const levels = levelStats(estimates.subarray(0, span), [trueMi], span);
+  const levels = levelStats(estimates.subarray(0, span), [trueMi], span, upper ? 'below' : 'above');
   return { estimates, wallMs, divergedAt, stoppedAt, levels, heldOut };
 }

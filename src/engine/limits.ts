@@ -37,9 +37,14 @@ export function wasmMemoryNeed(layout: CriticLayout, n: number): MemoryNeed {
   const fixed = 4 * (4 * layout.size + spectral) + OVERHEAD;
   const floats = layout.kind === 'separable'
     ? 2 * n * n + n * (d + dy) + 2 * (2 * n * h + 2 * n * e) + 2 * n * h
-    // Joint: the 2n pair scores and their dS of the derangement path (4n floats) besides.
-    : 2 * n * n + n * (d + dy) + 4 * n * h + 2 * n * n * h + 4 * n;
-  const perBatch = 4 * floats;
+    : layout.kind === 'variational'
+      // One tower (output 2d_y = e), its backward scratch, and the head's A, B, dA (n × (2d_y + 1)).
+      ? 2 * n * n + n * (d + dy) + 2 * n * h + 2 * n * e + 2 * n * h + 3 * n * (e + 1)
+      // Joint: the 2n pair scores and their dS of the derangement path (4n floats) besides.
+      : 2 * n * n + n * (d + dy) + 4 * n * h + 2 * n * n * h + 4 * n;
+  // FLO's u tower: its input rows [x; y], activations, output and backward scratch.
+  const aux = layout.aux?.kind === 'u' ? n * (d + dy) + 4 * n * h + 2 * n : 0;
+  const perBatch = 4 * (floats + aux);
   return { fixed, perBatch, total: fixed + perBatch };
 }
 

@@ -1,6 +1,7 @@
 /**
- * Float64 plain-JS reference of both critics' forward and backward passes, spectral norm
- * included, and of torch's Adam step. Deliberately naive (the joint critic evaluates the MLP on
+ * Float64 plain-JS reference of the critics' forward and backward passes (joint, separable and
+ * variational, and the auxiliary networks of FLO and DoE), spectral norm included, and of
+ * torch's Adam step. Deliberately naive (the joint critic evaluates the MLP on
  * every concatenated pair [x_i; y_j]; no first-layer decomposition) so that it checks the fast
  * engines' algebra rather than repeating it. Used by tests: finite differences against this,
  * and this against the engines.
@@ -147,6 +148,23 @@ interface ForwardState {
 function forward(layout: CriticLayout, params: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<number>, n: number, sn?: SpectralVectors[]): ForwardState {
   const d = layout.dim, dy = layout.dimY ?? d, w = d + dy;
   const sns = spectralPerLayer(layout, sn);
+  if (layout.kind === 'variational') {
+    // S_ij = Σ_k −½ log 2π − ½ v_ik − (y_jk − μ_ik)² / (2 e^(v_ik)), straight from the density.
+    const qc = towerForward(params, layout.towers[0], Float64Array.from({ length: n * d }, (_, k) => x[k]), n, sns[0]);
+    const o = qc[2].output;
+    const scores = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < dy; k++) {
+          const mu = o[i * 2 * dy + k], v = o[i * 2 * dy + dy + k], r = y[j * dy + k] - mu;
+          s += -0.5 * Math.log(2 * Math.PI) - 0.5 * v - (r * r) / (2 * Math.exp(v));
+        }
+        scores[i * n + j] = s;
+      }
+    }
+    return { scores, towers: [qc] };
+  }
   if (layout.kind === 'joint') {
     const pairs = new Float64Array(n * n * w);
     for (let i = 0; i < n; i++) {
@@ -186,6 +204,25 @@ export function referenceGradient(
 ): { scores: Float64Array; grad: Float64Array } {
   const st = forward(layout, params, x, y, n, sn);
   const grad = new Float64Array(layout.size);
+  if (layout.kind === 'variational') {
+    const dy = layout.dimY, o = st.towers[0][2].output;
+    const dOut = new Float64Array(n * 2 * dy);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < dy; k++) {
+        const mu = o[i * 2 * dy + k], p = Math.exp(-o[i * 2 * dy + dy + k]);
+        let dMu = 0, dV = 0;
+        for (let j = 0; j < n; j++) {
+          const g = dLdS[i * n + j], r = y[j * dy + k] - mu;
+          dMu += g * r * p;
+          dV += g * (-0.5 + 0.5 * r * r * p);
+        }
+        dOut[i * 2 * dy + k] = dMu;
+        dOut[i * 2 * dy + dy + k] = dV;
+      }
+    }
+    towerBackward(st.towers[0], dOut, grad);
+    return { scores: st.scores, grad };
+  }
   if (layout.kind === 'joint') {
     towerBackward(st.towers[0], Float64Array.from(dLdS), grad);
     return { scores: st.scores, grad };
@@ -202,6 +239,44 @@ export function referenceGradient(
   towerBackward(st.towers[0], df, grad);
   towerBackward(st.towers[1], dg, grad);
   return { scores: st.scores, grad };
+}
+
+/**
+ * The auxiliary outputs (length n) of a layout with `aux`, and, given dL/dAux, their parameter
+ * gradient (added to `grad` when given): FLO's u(x_i, y_i) through its tower on the pairs
+ * [x_i; y_i]; DoE's log p(y_j) = Σ_k −½ log 2π − ½ s_k − (y_jk − m_k)² / (2 e^(s_k)).
+ */
+export function referenceAux(
+  layout: CriticLayout, params: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<number>, n: number,
+  dLdAux?: ArrayLike<number>, grad?: Float64Array,
+): Float64Array {
+  const a = layout.aux;
+  if (!a) throw new Error('reference: the layout has no auxiliary network');
+  const d = layout.dim, dy = layout.dimY;
+  if (a.kind === 'u') {
+    const pairs = new Float64Array(n * (d + dy));
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < d; c++) pairs[i * (d + dy) + c] = x[i * d + c];
+      for (let c = 0; c < dy; c++) pairs[i * (d + dy) + d + c] = y[i * dy + c];
+    }
+    const caches = towerForward(params, a.tower, pairs, n, a.tower.map(() => undefined));
+    if (dLdAux && grad) towerBackward(caches, Float64Array.from(dLdAux), grad);
+    return Float64Array.from(caches[2].output);
+  }
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let k = 0; k < dy; k++) {
+      const m = params[a.mean.offset + k], v = params[a.logVar.offset + k], r = y[j * dy + k] - m;
+      s += -0.5 * Math.log(2 * Math.PI) - 0.5 * v - (r * r) / (2 * Math.exp(v));
+      if (dLdAux && grad) {
+        grad[a.mean.offset + k] += dLdAux[j] * r * Math.exp(-v);
+        grad[a.logVar.offset + k] += dLdAux[j] * (-0.5 + 0.5 * r * r * Math.exp(-v));
+      }
+    }
+    out[j] = s;
+  }
+  return out;
 }
 
 /** Adam state for the reference (float64). */

@@ -5,6 +5,7 @@
 import type { CellResult, CellSpec } from '../types.js';
 import { selectEngine } from './select.js';
 import { trainCell } from './cell.js';
+import { wasmOnlyReason } from './support.js';
 import type { TrainOptions } from './train.js';
 import type { RuntimeOptions } from './types.js';
 
@@ -12,5 +13,7 @@ import type { RuntimeOptions } from './types.js';
 export async function runCell(
   spec: CellSpec, options: TrainOptions = {}, engineOptions: Pick<RuntimeOptions, 'variant' | 'threads'> = {},
 ): Promise<CellResult> {
-  return trainCell(await selectEngine(spec.engine, spec.backend), spec, options, engineOptions);
+  // The variational critic and the auxiliary networks are wasm-only (./support.ts): auto picks wasm.
+  const engine = spec.engine === 'auto' && wasmOnlyReason(spec) ? 'wasm' : spec.engine;
+  return trainCell(await selectEngine(engine, spec.backend), spec, options, engineOptions);
 }

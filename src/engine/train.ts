@@ -12,6 +12,8 @@ import { dataStream, derangementStream, type Rng } from '../rng.js';
 import { miAtStep } from '../tasks/index.js';
 import { drawBatch } from '../tasks/draw.js';
 import { levelStats } from './levelStats.js';
+import { isUpperBound } from '../bounds/index.js';
+import { taskEntropyY } from '../tasks/entropy.js';
 
 export interface Progress {
   step: number;
@@ -92,7 +94,36 @@ export function trainStep(
   state: BoundState | undefined, _dLoss?: Float32Array, derangement?: Int32Array,
 ): BoundOutput | null {
   const n = spec.batchSize;
-  return updateFromScores(runtime, bound, runtime.scores(x, y, n, derangement), n, spec.boundOptions, state, spec.boundPrecision, derangement);
+  return updateFromScores(runtime, bound, runtime.scores(x, y, n, derangement), n, boundOptionsFor(spec, bound), state, spec.boundPrecision, derangement);
+}
+
+const withEntropy = new WeakMap<CellSpec, BoundOptions>();
+
+/**
+ * The options a bound is evaluated with: the spec's own (the same object, for every bound but
+ * Barber–Agakov), plus H(Y) from the task for a bound with needsEntropyY (src/tasks/entropy.ts,
+ * a UsageError where the task does not state it). Never part of the spec, so never of its address.
+ */
+export function boundOptionsFor(spec: CellSpec, bound: BoundDefinition): BoundOptions {
+  if (!bound.needsEntropyY) return spec.boundOptions;
+  let o = withEntropy.get(spec);
+  if (!o) { o = { ...spec.boundOptions, entropyY: taskEntropyY(spec) }; withEntropy.set(spec, o); }
+  return o;
+}
+
+/**
+ * A bound's evaluation without an update (held-out evaluations): with the runtime's auxiliary
+ * outputs for a bound with `aux`, exactly `bound.evaluate(s, n, options, state)` otherwise.
+ */
+export function evaluateScores(runtime: CriticRuntime, bound: BoundDefinition, s: Float32Array, n: number, options: BoundOptions, state: BoundState | undefined): BoundOutput {
+  if (!bound.aux) return bound.evaluate(s, n, options, state);
+  return bound.evaluate(s, n, options, state, undefined, requireRuntimeAux(runtime, bound));
+}
+
+function requireRuntimeAux(runtime: CriticRuntime, bound: BoundDefinition): Float32Array {
+  const aux = runtime.aux?.();
+  if (!aux) throw new Error(`${bound.name}: the ${runtime.engine} runtime gives no auxiliary outputs ('${bound.aux}'); build its layout with them (criticLayout's aux)`);
+  return aux;
 }
 
 /**
@@ -111,6 +142,7 @@ export function updateFromScores(
   state: BoundState | undefined, precision: BoundPrecision | undefined, derangement?: Int32Array,
 ): BoundOutput | null {
   if (derangement) return updateDeranged(runtime, bound, s, n, options, state, precision, derangement);
+  if (bound.aux) return updateWithAux(runtime, bound, s, n, options, state, precision);
   const out = withBoundPrecision(precision, () => withStagedScores(s, n, () => bound.evaluate(s, n, options, state, gradBuffer(n))));
   if (!out) return null;
   runtime.step(out.dLoss32 ?? negatedFloat32(out.grad, n));
@@ -131,6 +163,26 @@ function updateDeranged(
   if (!out) return null;
   // dLoss32 (a pass's float32 −gradient) is on S', so the float64 gradient is folded instead.
   runtime.step(foldDerangedGradient(out.grad, n, sigma, folded));
+  return out;
+}
+
+/**
+ * updateFromScores for a bound that reads auxiliary outputs (FLO's u, DoE's log p(y)): the same
+ * staging and divergence check, the auxiliary outputs checked too, and dLoss/dAux = −auxGrad
+ * passed to the engine beside dLoss/dS.
+ */
+function updateWithAux(
+  runtime: CriticRuntime, bound: BoundDefinition, s: Float32Array, n: number, options: BoundOptions,
+  state: BoundState | undefined, precision: BoundPrecision | undefined,
+): BoundOutput | null {
+  const aux = requireRuntimeAux(runtime, bound);
+  const out = withBoundPrecision(precision, () => withStagedScores(s, n, () => (allFinite(aux) ? bound.evaluate(s, n, options, state, gradBuffer(n), aux) : null)));
+  if (!out) return null;
+  const g = out.auxGrad;
+  if (!g || g.length !== n) throw new Error(`${bound.name}: evaluate gave no auxGrad of length ${n}`);
+  const dAux = new Float32Array(n);
+  for (let i = 0; i < n; i++) dAux[i] = -g[i];
+  runtime.step(negatedFloat32(out.grad, n), dAux);
   return out;
 }
 
@@ -174,7 +226,7 @@ export function summarise(spec: CellSpec, runtime: CriticRuntime, out: TrainOutp
     msPerStep: ran > 0 ? out.wallMs / ran : NaN,
     wallMs: out.wallMs,
     // Non-finite numbers become null in JSON; every reader treats null as non-finite.
-    levels: out.levels ?? levelStats(out.estimates, spec.mi, spec.stepsPerLevel),
+    levels: out.levels ?? levelStats(out.estimates, spec.mi, spec.stepsPerLevel, isUpperBound(spec.estimator) ? 'below' : 'above'),
     trajectory: { stride, step, estimate, ema },
     logN: Math.log(spec.batchSize),
     ...(out.heldOut ? { heldOut: out.heldOut } : {}),

@@ -7,7 +7,8 @@
  *   S = runtime.scores(x, y, n)   // power-iteration step for spectrally normalised layers
  *                                 // (updating their persistent u), then the forward pass
  *   runtime.step(dLossdS)         // backprop through that forward pass, then Adam (minimising)
- * The loss is −objective, so dLossdS = −bound.grad.
+ * The loss is −objective, so dLossdS = −bound.grad. A layout with an auxiliary network (FLO's u,
+ * DoE's marginal) also gives aux() after scores(), and step takes dLossdAux = −bound.auxGrad.
  */
 import type { BackendChoice, CellResult, CellSpec } from '../types.js';
 import type { TrainOptions } from './train.js';
@@ -48,8 +49,17 @@ export interface CriticRuntime {
   scores(x: Float32Array, y: Float32Array, n: number, derangement?: Int32Array): Float32Array;
   /** Critic evaluations (pairs (x_i, y_j)) in the last scores() call, where the engine counts them. */
   readonly pairsEvaluated?: number;
-  /** Backprop dLoss/dS through the last forward pass, then one Adam step. */
-  step(dLossdS: Float32Array): void;
+  /**
+   * The auxiliary outputs of the last forward pass (length n), for a layout with `aux` (FLO's
+   * u(x_i, y_i), DoE's log p(y_j); src/critics/layout.ts); null or absent otherwise. Engines
+   * that cannot train an auxiliary network leave it out (the wasm engine has it).
+   */
+  aux?(): Float32Array | null;
+  /**
+   * Backprop dLoss/dS through the last forward pass (and dLoss/dAux into the auxiliary network,
+   * when the layout has one), then one Adam step.
+   */
+  step(dLossdS: Float32Array, dLossdAux?: Float32Array): void;
   /** Current parameters, a copy, flat in the shared layout. */
   params(): Float32Array;
   /** Current power-iteration vectors (copies), layout order. */

@@ -7,6 +7,7 @@
  * ('name:sn=on') and comma-separated flags, a task id in `--tasks` lists.
  */
 import type { BoundDefinition, PluginDefinition, TaskDefinition } from '../types.js';
+import { CRITICS } from '../types.js';
 
 export class PluginError extends Error {
   override name = 'PluginError';
@@ -44,7 +45,22 @@ function validateBound(b: unknown, at: string): BoundDefinition {
   }
   if (typeof b.lowerBound !== 'boolean') throw new PluginError(`${at}.lowerBound must be a boolean (bound '${b.name}')`);
   if (typeof b.evaluate !== 'function') throw new PluginError(`${at}.evaluate must be a function (bound '${b.name}')`);
+  validateBoundExtras(b, at);
   return b as unknown as BoundDefinition;
+}
+
+/** The optional fields of issue 22 (upper bounds, critic kinds, auxiliary outputs, H(Y), held-out selection). */
+function validateBoundExtras(b: Record<string, unknown>, at: string): void {
+  const name = String(b.name);
+  for (const k of ['upperBound', 'needsEntropyY'] as const) {
+    if (b[k] !== undefined && typeof b[k] !== 'boolean') throw new PluginError(`${at}.${k} must be a boolean when given (bound '${name}')`);
+  }
+  if (b.upperBound === true && b.lowerBound === true) throw new PluginError(`${at}: a bound cannot be both a lower and an upper bound (bound '${name}')`);
+  if (b.critics !== undefined && !(Array.isArray(b.critics) && b.critics.length > 0 && b.critics.every((c) => (CRITICS as readonly unknown[]).includes(c)))) {
+    throw new PluginError(`${at}.critics must be a non-empty list of ${CRITICS.join(', ')} when given (bound '${name}')`);
+  }
+  if (b.aux !== undefined && b.aux !== 'u' && b.aux !== 'marginal') throw new PluginError(`${at}.aux must be 'u' or 'marginal' when given (bound '${name}')`);
+  if (b.heldOutSelection !== undefined && b.heldOutSelection !== 'objective') throw new PluginError(`${at}.heldOutSelection must be 'objective' when given (bound '${name}')`);
 }
 
 function validateTask(t: unknown, at: string): TaskDefinition {
@@ -59,6 +75,9 @@ function validateTask(t: unknown, at: string): TaskDefinition {
     throw new PluginError(`${at}.trueMi must be a finite number >= 0, or absent for a staircase task (task '${id}')`);
   }
   if (typeof t.sample !== 'function') throw new PluginError(`${at}.sample must be a function (task '${id}')`);
+  if (t.entropyY !== undefined && !(typeof t.entropyY === 'number' && Number.isFinite(t.entropyY))) {
+    throw new PluginError(`${at}.entropyY must be a finite number (H(Y), nats) when given (task '${id}')`);
+  }
   for (const k of ['family', 'description'] as const) {
     if (t[k] !== undefined && typeof t[k] !== 'string') throw new PluginError(`${at}.${k} must be a string (task '${id}')`);
   }

@@ -114,13 +114,15 @@ function fmtRank(x: number): string {
 }
 
 function lowerBoundText(g: Group): string {
+  if (g.upperBound) return 'no (UB)';
   return g.lowerBound === null ? '?' : g.lowerBound ? 'yes' : 'no';
 }
 
 function contextSections(s: Summary, plots: PlotSpec[]): string {
   const out = ['## Results by context\n',
     ...(s.contexts.length === 0 ? ['_No estimator cells in this store._\n'] : []),
-    'Per MI level: mean over seeds of the per-run bias, variance and MSE of the per-step estimates in the level\'s last half, with bootstrap 95% CIs. "above MI" is the share of steps whose estimate (raw / EMA-smoothed) exceeds the true MI: a **violation** for estimators that claim to be lower bounds (column "LB"). "div." counts seeds with a non-finite estimate (divergence); their non-finite values are excluded from the means.\n'];
+    'Per MI level: mean over seeds of the per-run bias, variance and MSE of the per-step estimates in the level\'s last half, with bootstrap 95% CIs. "above MI" is the share of steps whose estimate (raw / EMA-smoothed) exceeds the true MI: a **violation** for estimators that claim to be lower bounds (column "LB"). "div." counts seeds with a non-finite estimate (divergence); their non-finite values are excluded from the means.\n',
+    ...(s.groups.some((g) => g.upperBound) ? ['Estimators marked "no (UB)" are reported as upper bounds (CLUB, L1Out): for them the violation is an estimate **below** the true MI.\n'] : [])];
   for (const c of s.contexts) {
     const gs = s.groups.filter((g) => g.context.key === c.key);
     out.push(`### ${contextLabel(c)}\n`);
@@ -135,7 +137,7 @@ function contextSections(s: Summary, plots: PlotSpec[]): string {
       rows.push([g.label, lowerBoundText(g), 'bias', ...g.levels.map((l) => fmtCi(l.bias)), ...extra]);
       rows.push(['', '', 'variance', ...g.levels.map((l) => fmtCi(l.variance)), ...blank]);
       rows.push(['', '', '**MSE**', ...g.levels.map((l) => `**${fmtCi(l.mse)}**`), ...blank]);
-      const name = g.lowerBound ? 'violations (raw / EMA)' : 'above MI (raw / EMA)';
+      const name = g.upperBound ? 'violations below MI (raw / EMA)' : g.lowerBound ? 'violations (raw / EMA)' : 'above MI (raw / EMA)';
       rows.push(['', '', name, ...g.levels.map((l) => `${pct(l.violations.estimate)} / ${pct(l.emaViolations.estimate)}`), ...blank]);
       if (g.levels.some((l) => l.diverged > 0)) rows.push(['', '', 'diverged seeds', ...g.levels.map((l) => `${l.diverged}/${l.seeds}`), ...blank]);
     }

@@ -37,6 +37,8 @@ export interface SiteGroup {
   label: string;
   estimator: string;
   lowerBound: boolean | null;
+  /** Present for an estimator reported as an upper bound: its "above" shares count estimates below the truth. */
+  upperBound?: true;
   seeds: number[];
   /** Cell ids (SITE/cells/<id>.json), in seed order. */
   cells: string[];
@@ -171,6 +173,7 @@ export function siteData({ summary, plots, cellFiles, skipped, stale, failures, 
   const ctxIndex = new Map(summary.contexts.map((c, i) => [c.key, i]));
   const groups: SiteGroup[] = summary.groups.map((g: Group) => ({
     ctx: ctxIndex.get(g.context.key)!, label: g.label, estimator: g.estimator, lowerBound: g.lowerBound,
+    ...(g.upperBound ? { upperBound: true as const } : {}),
     seeds: g.seeds, cells: g.cells.map((c) => cellId(c.file)), msPerStep: r6(g.msPerStep),
     engines: g.engines, backends: g.backends, divergedCells: g.divergedCells,
   }));

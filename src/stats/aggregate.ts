@@ -14,7 +14,7 @@
  */
 import type { EstimatorId } from '../types.js';
 import { ESTIMATORS } from '../types.js';
-import { getBound } from '../bounds/index.js';
+import { getBound, isUpperBound } from '../bounds/index.js';
 import { estimatorLabel, num, rhoLabel } from '../labels.js';
 import { bootstrapCi, index, percentiles, type Interval } from './bootstrap.js';
 import { averageRanks, interquartileMean, mean, median } from './describe.js';
@@ -57,6 +57,8 @@ export interface Group {
   estimator: EstimatorId;
   /** getBound(name).lowerBound, or null when the bound is not registered. */
   lowerBound: boolean | null;
+  /** Present (true) for an estimator reported as an upper bound (CLUB, L1Out): its violations are estimates below the truth. */
+  upperBound?: true;
   seeds: number[];
   cells: CellRecord[];
   levels: LevelSummary[];
@@ -239,6 +241,7 @@ export function aggregate(records: readonly StoreRecord[], options: AggregateOpt
     }
     return {
       context: g.context, label: g.label, estimator: g.estimator, lowerBound: lowerBoundOf(g.estimator),
+      ...(isUpperBound(g.estimator) ? { upperBound: true as const } : {}),
       seeds: cs.map((c) => c.seed), cells: cs, levels,
       msPerStep: median(finite(cs.map((c) => c.msPerStep))),
       engines: [...new Set(cs.map((c) => c.engine))].sort(),

@@ -9,13 +9,14 @@ import type { BoundOptions, CellSpec, CriticKind, EstimatorId, GanVariant, Level
 import { GRID_MEANS } from '../gan/data.js';
 import { reverseKlUniform } from '../gan/modes.js';
 import { ganVariantLabel } from '../labels.js';
+import { isUpperBound } from '../bounds/index.js';
 
 export class RecordError extends Error {
   override name = 'RecordError';
 }
 
 export interface LevelRecord extends LevelStats {
-  /** Share of the trajectory's EMA points inside the window that lie above the true MI. */
+  /** Share of the trajectory's EMA points inside the window that lie above the true MI (below it for an upper bound). */
   emaViolations: number;
 }
 
@@ -142,6 +143,7 @@ export function parseRecord(raw: unknown, file: string): StoreRecord {
   const arr = (v: unknown): number[] => (Array.isArray(v) ? v.map(toNum) : []);
   const trajectory = { step: arr(tr.step), estimate: arr(tr.estimate), ema: arr(tr.ema) };
   const mi = (spec.mi as unknown[]).map(toNum);
+  const upper = isUpperBound(spec.estimator as string);
   const levels = levelsRaw.map((l, k): LevelRecord => {
     if (!isObj(l)) throw new RecordError(`field 'levels[${k}]' is malformed`);
     const w = Array.isArray(l.window) && l.window.length === 2 ? [toNum(l.window[0]), toNum(l.window[1])] as [number, number] : [NaN, NaN] as [number, number];
@@ -149,7 +151,7 @@ export function parseRecord(raw: unknown, file: string): StoreRecord {
     return {
       trueMi, window: w, mean: toNum(l.mean), bias: toNum(l.bias), variance: toNum(l.variance), mse: toNum(l.mse),
       violations: toNum(l.violations), nonFinite: Number.isFinite(toNum(l.nonFinite)) ? toNum(l.nonFinite) : 0,
-      emaViolations: emaShareAbove(trajectory, w, trueMi),
+      emaViolations: emaShareAbove(trajectory, w, trueMi, upper),
     };
   });
   const s = spec as unknown as CellSpec;
@@ -166,12 +168,12 @@ export function parseRecord(raw: unknown, file: string): StoreRecord {
   };
 }
 
-/** Share of finite EMA points with step in [from, to) above trueMi (NaN when none). */
-function emaShareAbove(tr: { step: number[]; ema: number[] }, [from, to]: [number, number], trueMi: number): number {
+/** Share of finite EMA points with step in [from, to) above trueMi (below it when `below`: upper bounds; NaN when none). */
+function emaShareAbove(tr: { step: number[]; ema: number[] }, [from, to]: [number, number], trueMi: number, below = false): number {
   let n = 0, above = 0;
   for (let i = 0; i < tr.step.length; i++) {
     const t = tr.step[i], e = tr.ema[i];
-    if (t >= from && t < to && Number.isFinite(e)) { n++; if (e > trueMi) above++; }
+    if (t >= from && t < to && Number.isFinite(e)) { n++; if (below ? e < trueMi : e > trueMi) above++; }
   }
   return n > 0 ? above / n : NaN;
 }

@@ -12,3 +12,12 @@ export function miForRho(rho: number, dim: number): number {
   if (!(rho >= 0 && rho < 1)) throw new RangeError(`rho must be in [0, 1), got ${rho}`);
   return -(dim / 2) * Math.log1p(-rho * rho);
 }
+
+/**
+ * H(Y) of the Gaussian task's y, nats: y ~ N(0, I_d) at every MI (y_i = ρx_i + sqrt(1 − ρ²)ε_i with
+ * x_i and ε_i standard normal; ρ_batch correlates the xs across the batch but leaves each marginal
+ * standard), so H(Y) = (d/2)·log(2πe) whatever the level. The Barber–Agakov bound needs it.
+ */
+export function gaussianEntropyY(dim: number): number {
+  return (dim / 2) * Math.log(2 * Math.PI * Math.E);
+}

@@ -12,6 +12,8 @@ import { bmiSuite, type BmiTask } from './bmi/suite.js';
 import { fieldStaircaseTask, isFieldStaircase } from './fieldStaircases.js';
 import { mixtureSuite, type MixtureTask } from './mixtures/suite.js';
 import { DEFAULT_LEVELS } from './staircase.js';
+import { gaussianEntropyY } from './gaussian.js';
+import { cubicEntropyY } from './cubic.js';
 
 /** 'field': the field's tasks beyond the paper and BMI's 40 (f-DIME's staircases, the mixtures). */
 export type TaskSource = 'paper' | 'field' | 'bmi' | 'plugin';
@@ -49,6 +51,7 @@ export function paperTask(name: TaskName, dim = PAPER_DEFAULT_DIM): TaskDefiniti
     : 'the Gaussian task with y ↦ y³ (paper §5.1; same MI); MI set per level';
   return {
     id: name, family: 'staircase', description, dimX: dim, dimY: dim,
+    entropyY: name === 'gaussian' ? gaussianEntropyY(dim) : cubicEntropyY(dim),
     sample(n: number, rng: TaskRng, o: TaskSampleOptions) {
       // sampleBatch draws ρ_batch with range(); the same arithmetic as Rng.range on TaskRng's uniform.
       const r = { normal: () => rng.normal(), range: (lo: number, hi: number) => lo + (hi - lo) * rng.uniform() };

@@ -11,6 +11,7 @@ import type { CriticLayout, LinearSlot } from '../../critics/layout.js';
 import type { CriticRuntime, Engine, RuntimeOptions } from '../types.js';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { powerIteration } from '../../critics/spectralNorm.js';
+import { UsageError } from '../../errors.js';
 import { initTf, tfBackendAvailable, type Tf } from './backends.js';
 
 type Tensor = TfCore.Tensor;
@@ -164,6 +165,9 @@ export const tfjsEngine: Engine = {
   name: 'tfjs',
   available: (backend: BackendChoice) => tfBackendAvailable(backend),
   async create(layout, params, options) {
+    // The variational critic and the auxiliary networks (FLO's u, DoE's marginal) are wasm-only.
+    if (layout.kind === 'variational') throw new UsageError('--engine tfjs: the variational critic is wasm-only; use --engine wasm');
+    if (layout.aux) throw new UsageError(`--engine tfjs: the auxiliary network '${layout.aux.kind}' (FLO's u, DoE's marginal) is wasm-only; use --engine wasm`);
     const { tf, backend } = await initTf(options.backend);
     return new TfjsRuntime(tf, backend, layout, params, options);
   },

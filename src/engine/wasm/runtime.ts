@@ -16,6 +16,15 @@
  *    are evaluated, as 2n rows through the same layers (H1[r] = ReLU(A_i + B_j) in a JS loop over
  *    2n×h, the h×h products through the same kernels on 2n rows), so a step costs O(n·h²), not
  *    O(n²·h²); S holds those 2n entries and NaN elsewhere, and step() reads dS at those entries only.
+ *  - variational (q: d_x → h → h → 2·d_y, output O = [μ, v]): S_ij = log q(y_j | x_i) =
+ *    c_i + Σ_k a_ik b_jk with a_i = [−½·e^(−v_i), e^(−v_i)·μ_i], b_j = [y_j², y_j] and
+ *    c_i = −(d_y/2)·log 2π − ½Σ_k v_ik − ½Σ_k e^(−v_ik)·μ_ik², so with A = [a, c] and B = [b, 1]
+ *    (n × (2d_y + 1), formed in JavaScript, O(n·d_y)) the n×n head is one product S = A Bᵀ.
+ *    Backward: dA = dS B (one product; its last column is dc = Σ_j dS_ij), then per (i, k), with
+ *    p = e^(−v): dμ = dA₂·p − dc·p·μ, dv = −½dc − p·(−½dA₁ + dA₂·μ − ½dc·μ²), and the tower as above.
+ *  - auxiliary networks (layout.aux): FLO's u tower on the n rows [x_i; y_i] (the separable
+ *    tower's products, one output column); DoE's marginal Gaussian log p(y_j) and its gradient in
+ *    JavaScript (O(n·d_y)). aux() returns the n outputs; step() takes dLoss/dAux beside dLoss/dS.
  *  - spectral norm (paper eq. 12–13, src/critics/spectralNorm.ts) on the last layer: one power
  *    iteration per scores() call on the persistent u (float64, in JS: the layer is at most e×h),
  *    the forward pass uses W/σ, and the gradient is (G − ⟨G, W_SN⟩ u vᵀ)/σ with u, v constant.
@@ -92,6 +101,15 @@ export class WasmCriticRuntime implements CriticRuntime {
   private pairs: Int32Array | null = null;
   /** Critic evaluations (pairs (x_i, y_j)) in the last scores() call: n² for all pairs, 2n for the joint critic given a derangement. */
   pairsEvaluated = 0;
+  // Variational head: A, B and dA (n × (2d_y + 1)).
+  private vA = 0;
+  private vB = 0;
+  private vdA = 0;
+  // Auxiliary network: FLO's u tower buffers (input [x; y]) and its backward scratch.
+  private uBuf: TowerBuffers | null = null;
+  private uDH = 0;
+  private uDH1 = 0;
+  private auxOut = new Float32Array(0);
   private disposed = false;
   private helper: GemmHelper | null = null;
   /** Products of at least this many multiply-adds are split between the threads (tests lower it). */
@@ -198,7 +216,18 @@ export class WasmCriticRuntime implements CriticRuntime {
     const { hidden: h, embed: e } = this.layout;
     this.S = this.alloc(n * n);
     this.dS = this.alloc(n * n);
-    if (this.layout.kind === 'separable') {
+    if (this.layout.kind === 'variational') {
+      const e2 = 2 * this.layout.dimY, K = e2 + 1;
+      this.towersBuf = [
+        { input: this.alloc(n * this.inDim(0)), h1: this.alloc(n * h), h2: this.alloc(n * h), out: this.alloc(n * e2), dOut: this.alloc(n * e2) },
+        { input: this.alloc(n * this.inDim(1)), h1: 0, h2: 0, out: 0, dOut: 0 },
+      ];
+      this.dH = this.alloc(n * h);
+      this.dH1 = this.alloc(n * h);
+      this.vA = this.alloc(n * K);
+      this.vB = this.alloc(n * K);
+      this.vdA = this.alloc(n * K);
+    } else if (this.layout.kind === 'separable') {
       this.towersBuf = [0, 1].map((t) => ({
         input: this.alloc(n * this.inDim(t)), h1: this.alloc(n * h), h2: this.alloc(n * h),
         out: this.alloc(n * e), dOut: this.alloc(n * e),
@@ -221,6 +250,11 @@ export class WasmCriticRuntime implements CriticRuntime {
       this.jdB = this.alloc(n * h);
       this.jS2 = this.alloc(2 * n);
       this.jDs2 = this.alloc(2 * n);
+    }
+    if (this.layout.aux?.kind === 'u') {
+      this.uBuf = { input: this.alloc(n * (this.inDim(0) + this.inDim(1))), h1: this.alloc(n * h), h2: this.alloc(n * h), out: this.alloc(n), dOut: this.alloc(n) };
+      this.uDH = this.alloc(n * h);
+      this.uDH1 = this.alloc(n * h);
     }
     this.capacity = n;
   }
@@ -302,12 +336,150 @@ export class WasmCriticRuntime implements CriticRuntime {
       const v = this.f32(), s0 = this.jS2 / 4;
       this.sOut.fill(NaN);
       for (let i = 0; i < n; i++) { this.sOut[i * n + i] = v[s0 + i]; this.sOut[i * n + this.pairs[i]] = v[s0 + n + i]; }
+      if (this.layout.aux) this.auxForward(n);
       return this.sOut;
     }
-    if (this.layout.kind === 'separable') this.forwardSeparable(n); else this.forwardJoint(n);
+    if (this.layout.kind === 'separable') this.forwardSeparable(n);
+    else if (this.layout.kind === 'variational') this.forwardVariational(n);
+    else this.forwardJoint(n);
     this.pairsEvaluated = n * n;
     this.sOut.set(this.f32().subarray(this.S / 4, this.S / 4 + n * n));
+    if (this.layout.aux) this.auxForward(n);
     return this.sOut;
+  }
+
+  /** The auxiliary outputs of the last scores() call (length n), or null without an auxiliary network. */
+  aux(): Float32Array | null {
+    return this.layout.aux ? this.auxOut : null;
+  }
+
+  /** Forward through a three-layer ReLU tower on `rows` input rows of width d (the separable tower's products). */
+  private towerForward(tower: LinearSlot[], b: TowerBuffers, d: number, outW: number, rows: number): void {
+    const h = this.layout.hidden;
+    const [l0, l1, l2] = tower;
+    this.mm(rows, h, d, b.input, d, 1, this.wPtr(l0), 1, d, b.h1, h, 0, this.p(l0.bias.offset), 1);
+    this.mm(rows, h, h, b.h1, h, 1, this.wPtr(l1), 1, h, b.h2, h, 0, this.p(l1.bias.offset), 1);
+    this.mm(rows, outW, h, b.h2, h, 1, this.wPtr(l2), 1, h, b.out, outW, 0, this.p(l2.bias.offset), 0);
+  }
+
+  /** Backward through towerForward's tower from dLoss/dOut in b.dOut: writes every slot's gradient. */
+  private towerBackward(tower: LinearSlot[], b: TowerBuffers, d: number, outW: number, rows: number, dH: number, dH1: number): void {
+    const k = this.k;
+    const h = this.layout.hidden;
+    const [l0, l1, l2] = tower;
+    this.mm(outW, h, rows, b.dOut, 1, outW, b.h2, h, 1, this.g(l2.weight.offset), h, 0, 0, 0);
+    k.colSums(this.g(l2.bias.offset), b.dOut, rows, outW, 0);
+    this.mm(rows, h, outW, b.dOut, outW, 1, this.wPtr(l2), h, 1, dH, h, 0, 0, 0);
+    k.reluBackward(dH, b.h2, rows * h);
+    this.mm(h, h, rows, dH, 1, h, b.h1, h, 1, this.g(l1.weight.offset), h, 0, 0, 0);
+    k.colSums(this.g(l1.bias.offset), dH, rows, h, 0);
+    this.mm(rows, h, h, dH, h, 1, this.wPtr(l1), h, 1, dH1, h, 0, 0, 0);
+    k.reluBackward(dH1, b.h1, rows * h);
+    this.mm(h, d, rows, dH1, 1, h, b.input, d, 1, this.g(l0.weight.offset), d, 0, 0, 0);
+    k.colSums(this.g(l0.bias.offset), dH1, rows, h, 0);
+  }
+
+  /** Variational critic: the tower gives O = [μ, v]; S = A Bᵀ (see the header). */
+  private forwardVariational(n: number): void {
+    const dy = this.layout.dimY, e2 = 2 * dy, K = e2 + 1;
+    const q = this.towersBuf[0];
+    this.towerForward(this.layout.towers[0], q, this.inDim(0), e2, n);
+    const f = this.f32();
+    const O = q.out / 4, Y = this.towersBuf[1].input / 4, A = this.vA / 4, B = this.vB / 4;
+    const c0 = -0.5 * dy * Math.log(2 * Math.PI);
+    for (let i = 0; i < n; i++) {
+      let c = c0;
+      const o = O + i * e2, a = A + i * K;
+      for (let k = 0; k < dy; k++) {
+        const mu = f[o + k], v = f[o + dy + k], p = Math.exp(-v);
+        f[a + k] = -0.5 * p;
+        f[a + dy + k] = p * mu;
+        c -= 0.5 * v + 0.5 * p * mu * mu;
+      }
+      f[a + e2] = c;
+    }
+    for (let j = 0; j < n; j++) {
+      const yr = Y + j * dy, b = B + j * K;
+      for (let k = 0; k < dy; k++) { const yv = f[yr + k]; f[b + k] = yv * yv; f[b + dy + k] = yv; }
+      f[b + e2] = 1;
+    }
+    this.mm(n, n, K, this.vA, K, 1, this.vB, 1, K, this.S, n, 0, 0, 0);
+  }
+
+  private backwardVariational(n: number): void {
+    const dy = this.layout.dimY, e2 = 2 * dy, K = e2 + 1;
+    const q = this.towersBuf[0];
+    this.mm(n, K, n, this.dS, n, 1, this.vB, K, 1, this.vdA, K, 0, 0, 0);
+    const f = this.f32();
+    const O = q.out / 4, dO = q.dOut / 4, dA = this.vdA / 4;
+    for (let i = 0; i < n; i++) {
+      const o = O + i * e2, g = dA + i * K, r = dO + i * e2;
+      const dc = f[g + e2];
+      for (let k = 0; k < dy; k++) {
+        const mu = f[o + k], p = Math.exp(-f[o + dy + k]);
+        const d1 = f[g + k], d2 = f[g + dy + k];
+        f[r + k] = d2 * p - dc * p * mu;
+        f[r + dy + k] = -0.5 * dc - p * (-0.5 * d1 + d2 * mu - 0.5 * dc * mu * mu);
+      }
+    }
+    this.towerBackward(this.layout.towers[0], q, this.inDim(0), e2, n, this.dH, this.dH1);
+  }
+
+  /** The auxiliary outputs: FLO's u on the rows [x_i; y_i], or DoE's log p(y_j). */
+  private auxForward(n: number): void {
+    const a = this.layout.aux!;
+    if (this.auxOut.length !== n) this.auxOut = new Float32Array(n);
+    const f = this.f32();
+    const dx = this.inDim(0), dy = this.inDim(1);
+    const X = this.towersBuf[0].input / 4, Y = this.towersBuf[1].input / 4;
+    if (a.kind === 'u') {
+      const b = this.uBuf!, w = dx + dy, I = b.input / 4;
+      for (let i = 0; i < n; i++) {
+        f.copyWithin(I + i * w, X + i * dx, X + (i + 1) * dx);
+        f.copyWithin(I + i * w + dx, Y + i * dy, Y + (i + 1) * dy);
+      }
+      this.towerForward(a.tower, b, w, 1, n);
+      this.auxOut.set(this.f32().subarray(b.out / 4, b.out / 4 + n));
+      return;
+    }
+    const m = this.P / 4 + a.mean.offset, v = this.P / 4 + a.logVar.offset;
+    const c0 = -0.5 * dy * Math.log(2 * Math.PI);
+    let c = c0;
+    for (let k = 0; k < dy; k++) c -= 0.5 * f[v + k];
+    for (let j = 0; j < n; j++) {
+      let s = c;
+      for (let k = 0; k < dy; k++) { const r = f[Y + j * dy + k] - f[m + k]; s -= 0.5 * r * r * Math.exp(-f[v + k]); }
+      this.auxOut[j] = s;
+    }
+  }
+
+  /** dLoss/dAux into the auxiliary network's gradient slots (zero when not given). */
+  private auxBackward(n: number, dAux: Float32Array | undefined): void {
+    const a = this.layout.aux!;
+    if (dAux !== undefined && dAux.length < n) throw new RangeError(`wasm engine: dLossdAux needs n = ${n} entries`);
+    const f = this.f32();
+    if (a.kind === 'u') {
+      const b = this.uBuf!;
+      if (dAux) f.set(dAux.subarray(0, n), b.dOut / 4); else f.fill(0, b.dOut / 4, b.dOut / 4 + n);
+      this.towerBackward(a.tower, b, this.inDim(0) + this.inDim(1), 1, n, this.uDH, this.uDH1);
+      return;
+    }
+    const dy = this.inDim(1), Y = this.towersBuf[1].input / 4;
+    const m = this.P / 4 + a.mean.offset, v = this.P / 4 + a.logVar.offset;
+    const gm = this.G / 4 + a.mean.offset, gv = this.G / 4 + a.logVar.offset;
+    for (let k = 0; k < dy; k++) {
+      const p = Math.exp(-f[v + k]);
+      let sm = 0, sv = 0;
+      if (dAux) {
+        for (let j = 0; j < n; j++) {
+          const r = f[Y + j * dy + k] - f[m + k];
+          sm += dAux[j] * r * p;
+          sv += dAux[j] * (-0.5 + 0.5 * r * r * p);
+        }
+      }
+      f[gm + k] = sm;
+      f[gv + k] = sv;
+    }
   }
 
   private forwardSeparable(n: number): void {
@@ -360,7 +532,7 @@ export class WasmCriticRuntime implements CriticRuntime {
     this.k.rowDots(this.jS2, this.jH2, this.wPtr(l2), b3, 2 * n, h);
   }
 
-  step(dLossdS: Float32Array): void {
+  step(dLossdS: Float32Array, dLossdAux?: Float32Array): void {
     if (this.disposed) throw new Error('wasm engine: runtime used after dispose()');
     const n = this.n;
     if (n === 0) throw new Error('wasm engine: step() before scores()');
@@ -369,12 +541,16 @@ export class WasmCriticRuntime implements CriticRuntime {
       const f = this.f32(), d0 = this.jDs2 / 4, sigma = this.pairs;
       for (let i = 0; i < n; i++) { f[d0 + i] = dLossdS[i * n + i]; f[d0 + n + i] = dLossdS[i * n + sigma[i]]; }
       this.backwardJointPairs(n, sigma);
+      if (this.layout.aux) this.auxBackward(n, dLossdAux);
       this.spectralBackward();
       this.adamStep();
       return;
     }
     this.f32().set(dLossdS.subarray(0, n * n), this.dS / 4);
-    if (this.layout.kind === 'separable') this.backwardSeparable(n); else this.backwardJoint(n);
+    if (this.layout.kind === 'separable') this.backwardSeparable(n);
+    else if (this.layout.kind === 'variational') this.backwardVariational(n);
+    else this.backwardJoint(n);
+    if (this.layout.aux) this.auxBackward(n, dLossdAux);
     this.spectralBackward();
     this.adamStep();
   }

@@ -27,6 +27,7 @@ import { getBound } from '../../bounds/index.js';
 import { miAtStep } from '../../tasks/index.js';
 import { drawBatch } from '../../tasks/draw.js';
 import { UsageError } from '../../errors.js';
+import { wasmOnlyReason } from '../support.js';
 import { negativesStream, summarise, updateFromScores, type TrainOptions, type TrainOutput } from '../train.js';
 import { WebGpuBatch } from './runtime.js';
 import type { GpuHandle } from './gpu.js';
@@ -50,6 +51,8 @@ export function batchKey(s: CellSpec): string {
 /** Why the WebGPU engine cannot train this cell, or null. */
 export function unsupported(s: CellSpec): string | null {
   if (s.critic !== 'joint' && s.critic !== 'separable') return `the ${s.critic} critic`;
+  const wasmOnly = wasmOnlyReason(s);
+  if (wasmOnly) return wasmOnly;
   if (s.finiteSample) return "BMI's finite-sample protocol (--sample-size)";
   return null;
 }
