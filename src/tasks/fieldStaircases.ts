@@ -15,6 +15,7 @@ import { sampleBatch } from './batch.js';
 import { rhoForMi } from './gaussian.js';
 import { asinhInPlace } from './asinh.js';
 import { halfCubeInPlace } from './halfCube.js';
+import { fieldStaircaseEntropyY } from './fieldEntropy.js';
 import { sampleStudentStaircase, studentLevelProblem, studentRhoForMi, STUDENT_T_DF } from './studentT.js';
 
 export interface FieldStaircase {
@@ -87,6 +88,7 @@ export function fieldStaircaseTask(id: FieldStaircaseName, dim: number): TaskDef
   const def = FIELD_STAIRCASE_DEFS[id];
   return {
     id, family: 'staircase', description: def.description, dimX: dim, dimY: dim, trueMiMethod: def.trueMiMethod,
+    entropyY: fieldStaircaseEntropyY(id, dim),
     sample(n: number, rng: TaskRng, o: TaskSampleOptions) {
       // sampleBatch draws ρ_batch with range(); the same arithmetic as Rng.range on TaskRng's uniform.
       const r = { normal: () => rng.normal(), range: (lo: number, hi: number) => lo + (hi - lo) * rng.uniform() };

@@ -74,6 +74,8 @@ export class GaussianMixture {
   private readonly margY: Normal[];
   private readonly buf: Float64Array;
   private readonly point: Float64Array;
+  /** One-dimensional y: each component's mean and standard deviation of y (for entropyY1d). */
+  private readonly yMoments: { mean: number; sd: number }[];
 
   constructor(readonly dimX: number, readonly dimY: number, components: Component[]) {
     const m = dimX + dimY;
@@ -92,6 +94,33 @@ export class GaussianMixture {
     this.margY = components.map((c) => new Normal(Float64Array.from(c.mean.slice(dimX)), block(c.cov, m, dimX, m), dimY));
     this.buf = new Float64Array(this.k);
     this.point = new Float64Array(m);
+    this.yMoments = dimY === 1 ? components.map((c) => ({ mean: c.mean[dimX], sd: Math.sqrt(c.cov[dimX * m + dimX]) })) : [];
+  }
+
+  /**
+   * H(Y) = −∫ p(y) log p(y) dy for a one-dimensional y (the Barber–Agakov bound needs it), by
+   * composite Simpson over the union of the components' μ ± 14σ intervals (outside them every
+   * component's density is below 1e-42 of its peak), at a step of 1/200 of the smallest σ an
+   * interval covers: the integrand is smooth at that scale.
+   */
+  entropyY1d(): number {
+    if (this.dimY !== 1) throw new RangeError('entropyY1d: y must be one-dimensional');
+    const iv = this.yMoments.map((c) => ({ lo: c.mean - 14 * c.sd, hi: c.mean + 14 * c.sd, sd: c.sd })).sort((a, b) => a.lo - b.lo);
+    const merged: { lo: number; hi: number; sd: number }[] = [];
+    for (const v of iv) {
+      const last = merged[merged.length - 1];
+      if (last && v.lo <= last.hi) { last.hi = Math.max(last.hi, v.hi); last.sd = Math.min(last.sd, v.sd); } else merged.push({ ...v });
+    }
+    const y = new Float64Array(1);
+    const f = (t: number) => { y[0] = t; const l = this.logY(y); return -Math.exp(l) * l; };
+    let total = 0;
+    for (const { lo, hi, sd } of merged) {
+      const panels = 2 * Math.ceil((hi - lo) / (sd / 200) / 2), h = (hi - lo) / panels;
+      let s = f(lo) + f(hi);
+      for (let k = 1; k < panels; k++) s += (k % 2 ? 4 : 2) * f(lo + k * h);
+      total += (s * h) / 3;
+    }
+    return total;
   }
 
   private mix(parts: Normal[], v: ArrayLike<number>, from: number): number {

@@ -63,6 +63,8 @@ function task(spec: MixtureSpec): MixtureTask {
   return {
     id, family: 'mixture', description: spec.description, bmiId: spec.bmiId, bmiName: spec.bmiName, spec,
     dimX: mix.dimX, dimY: mix.dimY, trueMi: truth.mi, trueMiSe: truth.se,
+    // y is never mapped (only x is), so H(Y) is the base mixture's y-marginal's.
+    ...(mix.dimY === 1 ? { entropyY: mix.entropyY1d() } : {}),
     trueMiMethod: `Monte Carlo mean of the exact PMI over ${MC_SAMPLES} points from a fixed seed; SE = sd(PMI)/√N`,
     sample(n: number, rng: TaskRng) {
       const s = mix.sample(n, rng);
