@@ -76,7 +76,7 @@ const PAPER_RHO: (number | 'random')[] = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 'random'];
  * DoE, which train the variational critic whatever the grid's critic axis says).
  */
 export const FIELD_ZOO = ['nwj', 'dv', 'mine', 'smile:tau=1', 'smile:tau=inf', 'infonce', 'js', 'tuba', 'alpha-infonce', 'flatnce', 'mice', 'mice:block=off'];
-export const FIELD_NEW = ['fdime:f=kl', 'fdime:f=gan', 'fdime:f=hd'];
+export const FIELD_NEW = ['fdime:f=kl', 'fdime:f=gan', 'fdime:f=hd', 'flo', 'ba', 'club', 'l1out', 'doe'];
 /** The field preset's tasks: the paper's staircases, f-DIME's transformed ones, and the mixtures (fixed MI, one level). */
 export const FIELD_TASKS: string[] = [...TASKS, ...FIELD_STAIRCASES, ...mixtureSuite().map((t) => t.id)];
 

@@ -23,7 +23,7 @@ export function fieldSection(s: FieldSummary, o: FieldTableOptions = {}): string
   const h = o.heading ?? '##';
   const out: string[] = [`${h} Field table: every estimator on every suite\n`];
   if (s.rows.length === 0) return out.concat('No cells of the field suites in this store yet.\n').join('\n');
-  out.push('One number per estimator and suite, scale-free so that suites whose true MI differs can sit side by side: the **interquartile mean (IQM) of the relative error** — √MSE / I per task, MI level and seed for training-protocol cells (MSE over the level\'s window: bias² + variance, so noise is paid for), |Î − I| / I per task and seed for BMI\'s finite-sample protocol and KSG — with a 95% bootstrap CI that resamples seeds, and the rank of that IQM among the estimators that ran the suite ("rank/of"). A diverged estimate counts as an infinite error (more than a quarter of them makes the IQM ∞). Lower means more accurate. Ranks of suites with different estimator sets do not compare directly: the table is ordered by the mean rank over the suites every estimator ran' + (s.commonSuites.length ? ` (${s.commonSuites.join(', ')})` : ' (none yet: ordered by the mean rank over the suites each ran)') + ', the mean over the suites each ran beside it. Type: whether the reported number is, in expectation, a lower bound on MI, an upper bound, or neither (a violation of an upper bound is an estimate below the truth).\n');
+  out.push('One number per estimator and suite, scale-free so that suites whose true MI differs can sit side by side: the **interquartile mean (IQM) of the relative error** — √MSE / I per task, MI level and seed for training-protocol cells (MSE over the level\'s window: bias² + variance, so noise is paid for), |Î − I| / I per task and seed for BMI\'s finite-sample protocol and KSG — with a 95% bootstrap CI that resamples seeds, and the rank of that IQM among the estimators that ran the suite ("rank/of"). A diverged estimate counts as an infinite error (more than a quarter of them makes the IQM ∞). Lower means more accurate. Ranks of suites with different estimator sets do not compare directly: the table is ordered by the mean rank over the suites the most estimators ran' + (s.commonSuites.length ? ` (${s.commonSuites.join(', ')})` : '') + ', the mean over all the suites each ran beside it. Type: whether the reported number is, in expectation, a lower bound on MI, an upper bound, or neither (a violation of an upper bound is an estimate below the truth).\n');
   const costSuite = o.costSuite ?? s.suites[0];
   const clocks = new Set(s.rows.map((r) => r.suites[costSuite]?.costClock).filter((c) => c && c !== 'none'));
   const clock = clocks.size === 1 ? ([...clocks][0] === 'cpu' ? 'CPU' : 'wall') : 'CPU or wall';
@@ -42,7 +42,8 @@ export function fieldSection(s: FieldSummary, o: FieldTableOptions = {}): string
   for (const su of s.suites) {
     const c = s.coverage[su];
     const note = o.suiteNotes?.[su] ? ` ${o.suiteNotes[su]}` : '';
-    out.push(`- **${su}**: ${c.estimators} estimator(s), ${c.tasks.length} task(s) (${c.tasks.join(', ')}), seeds ${c.seeds.join(', ')}.${note}`);
+    const tasks = c.tasks.length <= 12 ? ` (${c.tasks.join(', ')})` : '';
+    out.push(`- **${su}**: ${c.estimators} estimator(s), ${c.tasks.length} task(s)${tasks}, seeds ${c.seeds.join(', ')}.${note}`);
   }
   out.push('');
   out.push('Winners per suite (smallest IQM; the CI says whether the runner-up is distinguishable):\n');

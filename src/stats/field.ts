@@ -18,8 +18,8 @@
  * task and level of one seed shares that seed's data streams and initial weights), and the rank
  * of the IQM among the estimators that ran the suite. Ranks from suites with different
  * estimator sets do not compare directly (last place in a suite six estimators ran is rank 6,
- * elsewhere 20): the table's order is the mean rank over the suites EVERY estimator ran, and
- * the mean over all the suites an estimator ran is shown beside it.
+ * elsewhere 20): the table's order is the mean rank over the suites the most estimators ran (all
+ * of the field preset's), and the mean over all the suites an estimator ran is shown beside it.
  *
  * Cost is CPU seconds per cell where cells recorded it (provenance.cpuMs), else wall seconds,
  * and the table says which. Pure and deterministic: records are sorted, resampling is seeded.
@@ -62,7 +62,7 @@ export interface FieldSuiteResult {
 export interface FieldRow {
   entry: FieldEntry;
   suites: Record<string, FieldSuiteResult>;
-  /** Mean rank over the suites every estimator ran (FieldSummary.commonSuites): the order of the table. */
+  /** Mean rank over the suites the most estimators ran (FieldSummary.commonSuites): the order of the table. */
   meanRank: number;
   /** Mean rank over the suites this estimator ran. */
   meanRankRun: number;
@@ -71,7 +71,11 @@ export interface FieldRow {
 
 export interface FieldSummary {
   suites: string[];
-  /** The suites every estimator of the table ran: the mean rank is over these. */
+  /**
+   * The suites the most estimators ran (every one of them, when every estimator ran every suite):
+   * the table's mean rank is over these, and an estimator that ran none of them (BMI's joint-critic
+   * readings, in a field table with BMI's store) follows by its mean over the suites it ran.
+   */
   commonSuites: string[];
   rows: FieldRow[];
   /** Per suite: the tasks and seeds it holds. */
@@ -205,13 +209,14 @@ export function fieldSummary(records: readonly StoreRecord[], o: FieldOptions): 
     const ranks = averageRankOf(results.map((r) => ({ key: r.label, v: r.res.iqm.estimate })));
     for (const r of results) rows.get(r.label)!.suites[suite] = { ...r.res, rank: ranks.get(r.label)!, of: results.length };
   }
-  const commonSuites = suites.filter((s) => data.get(s)!.size === rows.size);
+  const most = Math.max(0, ...suites.map((s) => data.get(s)!.size));
+  const commonSuites = suites.filter((s) => data.get(s)!.size === most);
   const meanOf = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
   for (const row of rows.values()) {
     const rs = Object.values(row.suites).map((s) => s.rank);
     row.suitesRun = rs.length;
     row.meanRankRun = meanOf(rs);
-    row.meanRank = meanOf(commonSuites.map((s) => row.suites[s].rank));
+    row.meanRank = commonSuites.every((s) => row.suites[s]) ? meanOf(commonSuites.map((s) => row.suites[s].rank)) : NaN;
   }
   const nanLast = (x: number) => (Number.isNaN(x) ? Infinity : x);
   const sorted = [...rows.values()].sort((a, b) => nanLast(a.meanRank) - nanLast(b.meanRank)
