@@ -288,7 +288,7 @@ function cellFile(p: PendingJob, out: CellOutput, lane: Lane, attempt: number, m
     spec: p.job,
     provenance: {
       engine: out.engine, backend: out.backend, lane, versions: m.versions, cpu: m.cpu, platform: m.platform,
-      gitCommit: m.gitCommit, wallMs: out.wallMs, startedAt: out.startedAt, finishedAt: out.finishedAt, attempt,
+      gitCommit: m.gitCommit, wallMs: out.wallMs, cpuMs: out.cpuMs ?? null, startedAt: out.startedAt, finishedAt: out.finishedAt, attempt,
       ...('gpu' in out.result && out.result.gpu ? { gpu: out.result.gpu } : {}),
     },
   } as CellFile;

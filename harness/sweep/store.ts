@@ -35,6 +35,14 @@ export interface Provenance {
   platform: string;
   gitCommit: string | null;
   wallMs: number;
+  /**
+   * CPU time of the cell, ms: user + system time of the worker thread that ran it (Linux:
+   * /proc/thread-self/stat; elsewhere process.threadCpuUsage where Node has it), so concurrent
+   * workers do not count each other. null where it cannot be measured per cell: no per-thread
+   * clock, or the native tfjs backend (its thread pool is TensorFlow's own). Absent in cells
+   * written before it was recorded. docs/sweep.md.
+   */
+  cpuMs?: number | null;
   startedAt: string;
   finishedAt: string;
   attempt: number;
