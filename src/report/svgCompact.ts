@@ -65,8 +65,9 @@ const SYMBOL = /<path transform="translate\(([-\d.e]+),([-\d.e]+)\)" d="([^"]+)"
 const USE_RUN = /(?:<use href="#s\d+" x="[^"]*" y="[^"]*"([^>]*)\/>)+/g;
 
 export function compactSvg(svg: string): string {
-  // 1. ARIA of individual marks (vega writes aria-label, role, aria-roledescription in that order).
-  let s = svg.replace(/<(path|line|rect|text|circle|image)\b([^>]*?) aria-label="[^"]*" role="graphics-symbol" aria-roledescription="[^"]*"/g, '<$1$2');
+  // 1. ARIA of individual marks: vega writes a mark's as aria-label, role, aria-roledescription,
+  // in that order, and a group's (axis, legend, title) with role first, which stays.
+  let s = svg.replace(/ aria-label="[^"]*" role="graphics-symbol" aria-roledescription="[^"]*"/g, '');
   s = s.replace(/ pointer-events="none"/g, '');
   // 5a. Symbols drawn more than once: one <path> in <defs>, a <use> per point.
   const counts = new Map<string, number>();
@@ -82,7 +83,7 @@ export function compactSvg(svg: string): string {
   // 3. Defaults and marks that draw nothing.
   const groupStrokeWidth = /<g\b[^>]* stroke-width=/.test(s);
   s = s.replace(/ opacity="1"(?=[\s/>])/g, '');
-  s = s.replace(/(<line\b[^>]*?)((?: (?:x1|y1|x2|y2)="0")+)(?=[\s/>])/g, (_m, head: string) => head);
+  s = s.replace(/<line [^>]*>/g, (tag) => tag.replace(/ (?:x1|y1|x2|y2)="0"(?=[\s/>])/g, ''));
   if (!groupStrokeWidth) s = s.replace(/ stroke-width="1"(?=[\s/>])/g, '');
   s = s.replace(/<text\b[^>]*\/>/g, '');
   s = s.replace(/<path class="background" aria-hidden="true" d="M0,0h0v0h0Z"\/>/g, '');
