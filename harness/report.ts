@@ -1,5 +1,5 @@
 /**
- * writeReport: the I/O around src/stats and src/report. Reads DIR/cells/*.json (estimator cells
+ * writeReport: the I/O around src/stats and src/report. Reads DIR/cells/*.json{,.br} (estimator cells
  * and GAN runs), and writes DIR/LEADERBOARD.md, DIR/summary.csv, DIR/cells.csv, DIR/pairwise.csv
  * DIR/REPRODUCTION.md (the paper's claims, src/stats/reproduction.ts) and DIR/plots/*.svg. A missing or unreadable DIR (or DIR/cells) is a UsageError (exit 2); a
  * corrupt cell file is skipped with a one-line warning naming it (the sweep re-runs such cells).
@@ -18,7 +18,8 @@ import { leaderboardMarkdown } from '../src/report/markdown.js';
 import { reproduction } from '../src/stats/reproduction.js';
 import { reproductionMarkdown } from '../src/report/reproduction.js';
 import { cellsCsv, pairwiseCsv, summaryCsv } from '../src/report/csv.js';
-import { CELL_FORMAT, verifyCellText } from './sweep/store.js';
+import { CELL_FORMAT, verifyCellData } from './sweep/store.js';
+import { COMPACT_CELL_FORMAT, COMPACT_EXT, decodeCellFile, logicalName } from './sweep/compact.js';
 import { estimatorLabel } from '../src/labels.js';
 import { bmiSummary, isBmiRecord } from '../src/stats/bmi.js';
 import { bmiCsv, bmiHeatmap, bmiLeaderboard, bmiSection } from '../src/report/bmi.js';
@@ -65,35 +66,55 @@ export interface LoadedStore {
 const defaultWarn = (m: string) => process.stderr.write(`harness: warning: ${m}\n`);
 
 /**
- * Read every *.json in DIR/cells. Files the sweep wrote (format 'mi-harness/cell@1') are checked
- * exactly as the sweep checks them (schema, hash of the spec = file name; another code version =
- * stale, left out); plain CellResult/GanResult files (e.g. written by hand or by `harness run`)
- * are read as they are. Corrupt files are skipped with a one-line warning naming them.
+ * Read every cell in DIR/cells: `*.json` and compact `*.json.br` (harness/sweep/compact.ts). Files
+ * the sweep wrote (format 'mi-harness/cell@1' or '@2') are checked exactly as the sweep checks
+ * them (schema, hash of the spec = file name; another code version = stale, left out); plain
+ * CellResult/GanResult files (e.g. written by hand or by `harness run`) are read as they are.
+ * A cell held both compact and plain (a conversion under way) is read once, compact first.
+ * Every cell is known by its plain name (`<hash>.json`), whatever its encoding, so the report
+ * reads the same either way. Corrupt files are skipped with a one-line warning naming them.
  */
 export async function loadStore(dir: string, warn: (m: string) => void = defaultWarn): Promise<LoadedStore> {
   await assertDir(dir, 'results directory');
   const cellsDir = join(dir, 'cells');
   await assertDir(cellsDir, 'cell directory');
-  const names = (await readdir(cellsDir)).filter((f) => f.endsWith('.json')).sort();
+  const files = new Map<string, string[]>();
+  for (const f of (await readdir(cellsDir)).sort()) {
+    if (!f.endsWith('.json') && !f.endsWith(COMPACT_EXT)) continue;
+    const name = logicalName(f);
+    files.set(name, [...(files.get(name) ?? []), f]);
+  }
+  const names = [...files.keys()].sort();
   const records: StoreRecord[] = [];
   const skipped: { file: string; reason: string }[] = [];
   let stale = 0;
   for (const name of names) {
-    const path = join(cellsDir, name);
-    try {
-      const text = await readFile(path, 'utf8');
-      let raw: unknown;
-      try { raw = JSON.parse(text); } catch { throw new Error(text.length === 0 ? 'empty file' : 'not valid JSON (truncated?)'); }
-      if ((raw as { format?: unknown })?.format === CELL_FORMAT) {
-        const check = verifyCellText(text, name.slice(0, -'.json'.length));
-        if (check.state === 'stale') { stale++; continue; }
-        if (check.state === 'corrupt') throw new Error(check.reason);
+    // Compact first (`x.json.br` sorts after `x.json`); the plain file only when that one fails.
+    const candidates = files.get(name)!.sort((a, b) => (a.length === b.length ? 0 : a.length > b.length ? -1 : 1));
+    let failure: { path: string; reason: string } | null = null;
+    for (const file of candidates) {
+      const path = join(cellsDir, file);
+      try {
+        const text = decodeCellFile(await readFile(path), file);
+        let raw: unknown;
+        try { raw = JSON.parse(text); } catch { throw new Error(text.length === 0 ? 'empty file' : 'not valid JSON (truncated?)'); }
+        const format = (raw as { format?: unknown })?.format;
+        if (format === CELL_FORMAT || format === COMPACT_CELL_FORMAT) {
+          const check = verifyCellData(raw, name.slice(0, -'.json'.length));
+          if (check.state === 'stale') { stale++; failure = null; break; }
+          if (check.state === 'corrupt') throw new Error(check.reason);
+        }
+        records.push(parseRecord(raw, name));
+        failure = null;
+        break;
+      } catch (err) {
+        const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+        failure ??= { path, reason };
       }
-      records.push(parseRecord(raw, name));
-    } catch (err) {
-      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      skipped.push({ file: name, reason });
-      warn(`skipping unreadable cell file ${path}: ${reason}`);
+    }
+    if (failure) {
+      skipped.push({ file: name, reason: failure.reason });
+      warn(`skipping unreadable cell file ${failure.path}: ${failure.reason}`);
     }
   }
   if (stale > 0) warn(`${stale} cell file(s) in ${cellsDir} come from another code version and are left out`);

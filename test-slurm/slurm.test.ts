@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cellNames, cli, comparableReport, events, listFiles, plannedHashes, ROOT, runProcess, tempFiles, why } from '../test/cli-helpers.js';
+import { cellNames, readCellFile, cli, comparableReport, events, listFiles, plannedHashes, ROOT, runProcess, tempFiles, why } from '../test/cli-helpers.js';
 import { slurmUnavailable, startLocalSlurm, type LocalSlurm } from './local-slurm.js';
 
 const TASKS = 3;
@@ -108,10 +108,10 @@ test(`docs/slurm.sbatch as a ${TASKS}-task job array over the smoke preset into 
   // exactly one task.
   const done = tasks.flatMap((x) => x.events.filter((e) => e.type === 'done').map((e) => String(e.hash))).sort();
   assert.deepEqual(done, expected, 'each cell computed by exactly one array task');
-  assert.deepEqual(cellNames(store), expected.map((h) => `${h}.json`));
+  assert.deepEqual(cellNames(store), expected.map((h) => `${h}.json.br`));
   assert.deepEqual(tempFiles(store), [], `temporary files in the store: ${listFiles(store).join(', ')}`);
   assert.ok(!existsSync(join(store, 'failures')) || readdirSync(join(store, 'failures')).length === 0, 'no failure records');
-  for (const f of listFiles(store).filter((f) => f.endsWith('.json'))) JSON.parse(readFileSync(join(store, f), 'utf8'));
+  for (const f of listFiles(store).filter((f) => f.endsWith('.json') || f.endsWith('.json.br'))) readCellFile(join(store, f));
 
   // `harness merge` of the shared store = the report of an unsharded run of the same grid (byte
   // for byte but for the measured ms/step); so is the shared store's own report.

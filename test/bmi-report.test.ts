@@ -30,8 +30,8 @@ function cell(task: string, estimator: string, seed: number, estimate: number, t
   const spec = { estimator, boundOptions: {}, critic: 'joint', spectralNorm: false, task, mi: [trueMi], stepsPerLevel: 100, batchSize: 64, dim: 1, batchRho: 0, seed, hidden: 64, embed: 16, lr: 5e-4, engine: 'auto', backend: 'auto', finiteSample: { size: 1000, testShare: 0.5, evalEvery: 50 } } as CellSpec;
   return {
     kind: 'cell', file: `${task}-${estimator}-${seed}.json`, spec, estimator, critic: 'joint', task, batchRho: 0, batchSize: 64, seed,
-    engine: 'wasm', backend: 'x', msPerStep: 1, levels: [{ trueMi, window: [50, 100], mean: 0, bias: 0, variance: 0, mse: 0, violations: 0, nonFinite: 0, emaViolations: 0 }],
-    trajectory: { step: [], estimate: [], ema: [] }, logN: Math.log(64), provenance: {}, heldOut: { estimate, final: estimate, steps: 100 },
+    engine: 'wasm', backend: 'x', msPerStep: 1, levels: [{ trueMi, window: [50, 100], mean: 0, bias: 0, variance: 0, mse: 0, violations: 0, nonFinite: 0, emaViolations: 0, emaSettle: 100 }],
+    trajectory: { step: [], estimate: [], ema: [] }, maxEstimate: NaN, logN: Math.log(64), provenance: {}, heldOut: { estimate, final: estimate, steps: 100 },
   };
 }
 const ksgRec = (task: string, seed: number, estimate: number, trueMi: number): KsgRecord => ({ kind: 'ksg', file: `k-${task}-${seed}.json`, task, seed, size: 1000, k: 5, estimate, trueMi, provenance: {} });

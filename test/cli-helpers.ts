@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ATOMIC_TEMP_RE } from '../harness/atomic-write.js';
+import { decodeCellFile } from '../harness/sweep/compact.js';
 
 export const CLI = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
 /** The repository root (dist/test/ → ../../). */
@@ -60,8 +61,13 @@ export function listFiles(dir: string): string[] {
 /** Files under dir that look like a temp file of an interrupted atomic write. */
 export const tempFiles = (dir: string): string[] => listFiles(dir).filter((f) => ATOMIC_TEMP_RE.test(f));
 
+/** A store's cell files (compact `<hash>.json.br` or plain `<hash>.json`), sorted. */
 export const cellNames = (dir: string): string[] =>
-  readdirSync(join(dir, 'cells')).filter((n) => /^[0-9a-f]{64}\.json$/.test(n)).sort();
+  readdirSync(join(dir, 'cells')).filter((n) => /^[0-9a-f]{64}\.json(\.br)?$/.test(n)).sort();
+
+/** A cell file's JSON, decoded as the store reads it (brotli for `.json.br`). */
+export const readCellFile = (path: string): Record<string, unknown> & { spec: Record<string, unknown> } =>
+  JSON.parse(decodeCellFile(readFileSync(path), path)) as Record<string, unknown> & { spec: Record<string, unknown> };
 
 /** The report and summary files of a store (everything but cells/ and failures/), relative path → text. */
 export function reportFiles(dir: string): Map<string, string> {

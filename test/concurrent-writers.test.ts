@@ -106,7 +106,7 @@ test('two shards into one store at the same time: every cell once, no temp file,
   // Each cell computed by exactly one shard, and the store holds exactly the grid.
   const done = [...events(s1.stdout), ...events(s2.stdout)].filter((e) => e.type === 'done').map((e) => String(e.hash)).sort();
   assert.deepEqual(done, expected, 'each cell ran exactly once across the two shards');
-  assert.deepEqual(cellNames(shared), expected.map((h) => `${h}.json`));
+  assert.deepEqual(cellNames(shared), expected.map((h) => `${h}.json.br`));
   assert.deepEqual(tempFiles(shared), [], `temp files left: ${listFiles(shared).join(', ')}`);
   // Whichever shard renamed last, its files describe all 8 cells: the unsharded run's report,
   // byte for byte but for the measured ms/step.

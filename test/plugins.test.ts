@@ -16,6 +16,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decodeCellFile } from '../harness/sweep/compact.js';
 import { ESTIMATORS, type BoundOptions } from '../src/types.js';
 import { getBound } from '../src/bounds/index.js';
 import { checkBound, checkTask } from '../src/plugins/check.js';
@@ -63,7 +64,7 @@ describe('a plugin re-implementing InfoNCE trains to the built-in numbers', () =
     const args = ['sweep', '--preset', 'smoke', '--estimators', 'infonce,my-infonce', '--critics', 'separable,joint', '--seeds', '2', '--workers', '2', '--no-gpu', '--json', '--out', out];
     const r = harness([...args, '--plugin', plugin]);
     assert.equal(r.code, 0, r.stderr);
-    const cells = readdirSync(join(out, 'cells')).map((f) => JSON.parse(readFileSync(join(out, 'cells', f), 'utf8')));
+    const cells = readdirSync(join(out, 'cells')).map((f) => JSON.parse(decodeCellFile(readFileSync(join(out, 'cells', f)), f)));
     assert.equal(cells.length, 8);
     const key = (c: { spec: { critic: string; seed: number } }) => `${c.spec.critic}/${c.spec.seed}`;
     const builtin = new Map(cells.filter((c) => c.spec.estimator === 'infonce').map((c) => [key(c), c]));
@@ -100,7 +101,7 @@ test('a plugin task runs in a 2-worker sweep: its cells take the task\'s dimensi
   const out = join(dir, 'store');
   const r = harness(['sweep', '--preset', 'smoke', '--plugin', CHANNEL, '--tasks', `example:gaussian-channel-3x2,gaussian`, '--estimators', 'infonce', '--seeds', '2', '--workers', '2', '--no-gpu', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  const cells = readdirSync(join(out, 'cells')).map((f) => JSON.parse(readFileSync(join(out, 'cells', f), 'utf8')));
+  const cells = readdirSync(join(out, 'cells')).map((f) => JSON.parse(decodeCellFile(readFileSync(join(out, 'cells', f)), f)));
   const mine = cells.filter((c) => c.spec.task === 'example:gaussian-channel-3x2');
   assert.equal(mine.length, 2);
   for (const c of mine) {

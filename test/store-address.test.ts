@@ -6,11 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { legacyJobHash } from '../harness/sweep/hash.js';
+import { decodeCellFile, encodeCompact } from '../harness/sweep/compact.js';
 
 const CLI = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
 // 2 cells: the smoke preset's 2 estimators × 1 seed.
@@ -22,7 +23,10 @@ const cli = (args: string[]) => {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env });
 };
 const started = (stdout: string) => stdout.split('\n').filter((l) => l.includes('"type":"start"')).length;
-const cells = (dir: string) => readdirSync(join(dir, 'cells')).filter((n) => n.endsWith('.json')).sort();
+const cells = (dir: string) => readdirSync(join(dir, 'cells')).filter((n) => n.endsWith('.json') || n.endsWith('.json.br')).sort();
+/** A store's cells by hash, whether compact (`.json.br`, as the sweep writes them) or plain (`.json`). */
+const hashes = (dir: string) => cells(dir).map((n) => n.replace(/\.json(\.br)?$/, ''));
+const readCell = (path: string) => JSON.parse(decodeCellFile(readFileSync(path), path));
 
 let tmp: string, store: string, names: string[];
 
@@ -39,9 +43,9 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 test('cells written by another release (package version bump) are reused: no cell re-runs', () => {
   for (const n of names) {
     const p = join(store, 'cells', n);
-    const cell = JSON.parse(readFileSync(p, 'utf8'));
+    const cell = readCell(p);
     cell.packageVersion = '0.0.1-older-release';
-    writeFileSync(p, JSON.stringify(cell) + '\n');
+    writeFileSync(p, encodeCompact(cell));
   }
   const r = cli([...GRID, '--out', store]);
   assert.equal(r.status, 0, r.stderr);
@@ -50,29 +54,30 @@ test('cells written by another release (package version bump) are reused: no cel
 });
 
 test('harness readdress moves a v0.1.0 store to the current addresses without re-running', () => {
-  const before = new Map<string, string>();
+  // v0.1.0 wrote plain cells (`<legacy hash>.json`).
+  const current = hashes(store);
+  const before = new Map<string, unknown>();
   for (const n of names) {
     const p = join(store, 'cells', n);
-    const text = readFileSync(p, 'utf8');
-    before.set(n, text);
-    const cell = JSON.parse(text);
+    const cell = readCell(p);
+    before.set(cell.hash, structuredClone(cell));
     const old = legacyJobHash(cell.spec, cell.codeVersion, '0.1.0');
     cell.hash = old;
     cell.packageVersion = '0.1.0';
-    writeFileSync(p, JSON.stringify(cell) + '\n');
-    renameSync(p, join(store, 'cells', `${old}.json`));
+    writeFileSync(join(store, 'cells', `${old}.json`), JSON.stringify(cell) + '\n');
+    rmSync(p);
   }
-  assert.notDeepEqual(cells(store), names);
+  assert.notDeepEqual(hashes(store), current);
   // Before re-addressing, a sweep says which command fixes the store.
   const dry = cli([...GRID, '--out', store, '--dry-run']);
   assert.equal(dry.status, 0, dry.stderr);
   const r = cli(['readdress', store]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /2 moved, 0 already current/);
-  assert.deepEqual(cells(store), names, 'every cell back at its current address');
-  for (const n of names) {
-    const now = JSON.parse(readFileSync(join(store, 'cells', n), 'utf8'));
-    const was = JSON.parse(before.get(n)!);
+  assert.deepEqual(hashes(store), current, 'every cell back at its current address');
+  for (const h of current) {
+    const now = readCell(join(store, 'cells', `${h}.json`));
+    const was = before.get(h) as Record<string, unknown>;
     assert.deepEqual({ ...now, packageVersion: undefined }, { ...was, packageVersion: undefined }, 'only the address changed');
   }
   const again = cli(['readdress', store]);
@@ -80,6 +85,12 @@ test('harness readdress moves a v0.1.0 store to the current addresses without re
   const sweep = cli([...GRID, '--out', store]);
   assert.equal(sweep.status, 0, sweep.stderr);
   assert.equal(started(sweep.stdout), 0, 're-addressed cells are not re-run');
+  // …and compacting the re-addressed (plain) store afterwards re-runs nothing either.
+  const compact = cli(['compact', store]);
+  assert.equal(compact.status, 0, compact.stderr);
+  assert.match(compact.stdout, /2 compacted, 0 already compact, 0 left alone/);
+  assert.deepEqual(cells(store), names);
+  assert.equal(started(cli([...GRID, '--out', store]).stdout), 0, 'compacted cells are not re-run');
 });
 
 test('harness readdress: a missing directory is bad input (exit 2, one line)', () => {

@@ -11,11 +11,14 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decodeCellFile, encodeCompact } from '../harness/sweep/compact.js';
 
 const CLI = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
 // 8 cells: 2 estimators × 4 seeds, 40 steps each.
 const GRID = ['sweep', '--preset', 'smoke', '--seeds', '4', '--no-gpu'];
 const HASH_JSON = /^[0-9a-f]{64}\.json$/;
+// The sweep writes compact cells (harness/sweep/compact.ts).
+const CELL_FILE = /^[0-9a-f]{64}\.json\.br$/;
 
 interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 type Ev = { type: string; hash?: string; attempt?: number; attempts?: number; error?: string; cached?: number; [k: string]: unknown };
@@ -44,7 +47,8 @@ function cli(args: string[], opts: { env?: Record<string, string>; onLine?: (lin
 /** What went wrong in a run, for assertion messages: stderr plus any failure events. */
 const why = (r: Run): string => `${r.stderr}\n${r.stdout.split('\n').filter((l) => /"type":"(failed|retry)"/.test(l)).join('\n')}`;
 const events = (r: Run): Ev[] => r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Ev);
-const cellNames = (dir: string) => readdirSync(join(dir, 'cells')).filter((n) => HASH_JSON.test(n)).sort();
+const cellNames = (dir: string) => readdirSync(join(dir, 'cells')).filter((n) => CELL_FILE.test(n)).sort();
+const readCell = (path: string) => JSON.parse(decodeCellFile(readFileSync(path), path)) as Record<string, unknown>;
 const summary = (dir: string) => readFileSync(join(dir, 'summary.txt'), 'utf8');
 
 /** Sorted listing of every file under dir with a digest of its bytes. */
@@ -106,7 +110,7 @@ test('SIGKILL mid-run, then the same command: no lost or duplicated cells, same 
   assert.equal(second.code, 0, why(second));
   const ev = events(second);
   assert.equal(ev.find((e) => e.type === 'plan')?.cached, survived.length);
-  const started = ev.filter((e) => e.type === 'start').map((e) => `${e.hash}.json`);
+  const started = ev.filter((e) => e.type === 'start').map((e) => `${e.hash}.json.br`);
   assert.equal(started.length, 8 - survived.length, 'each missing cell ran once');
   assert.equal(new Set(started).size, started.length);
   for (const s of started) assert.ok(!survived.includes(s), 'a finished cell is never re-run');
@@ -145,7 +149,7 @@ test('shards 1/3, 2/3, 3/3 then merge = one unsharded run', async () => {
   assert.equal(m2.stderr.split('\n').filter((l) => l.includes(victim)).length, 1);
   assert.deepEqual(cellNames(merged2), refCells.filter((n) => n !== victim));
   const fill = await cli([...GRID, '--out', merged2, '--json']);
-  assert.deepEqual(events(fill).filter((e) => e.type === 'start').map((e) => `${e.hash}.json`), [victim]);
+  assert.deepEqual(events(fill).filter((e) => e.type === 'start').map((e) => `${e.hash}.json.br`), [victim]);
   assert.equal(summary(merged2), refSummary);
   // Merging again (and merging the reference in) changes nothing.
   const again = await cli(['merge', ref, join(tmp, 'shard1'), '--out', merged]);
@@ -205,16 +209,17 @@ test('truncated, garbage and edited cell files are detected, reported and re-run
   cpSync(ref, dir, { recursive: true });
   const [a, b, c] = [refCells[1], refCells[4], refCells[6]];
   const pa = join(dir, 'cells', a);
-  writeFileSync(pa, readFileSync(pa, 'utf8').slice(0, 200));
+  const bytes = readFileSync(pa);
+  writeFileSync(pa, bytes.subarray(0, bytes.length >> 1));
   writeFileSync(join(dir, 'cells', b), '\u0000\u0000garbage');
   const pc = join(dir, 'cells', c);
-  const edited = JSON.parse(readFileSync(pc, 'utf8')) as { spec: { seed: number } };
+  const edited = readCell(pc) as { spec: { seed: number } };
   edited.spec.seed += 100;
-  writeFileSync(pc, JSON.stringify(edited));
+  writeFileSync(pc, encodeCompact(edited));
   const r = await cli([...GRID, '--out', dir, '--json']);
   assert.equal(r.code, 0, why(r));
   const ev = events(r);
-  const hashes = (type: string) => ev.filter((e) => e.type === type).map((e) => `${e.hash}.json`).sort();
+  const hashes = (type: string) => ev.filter((e) => e.type === type).map((e) => `${e.hash}.json.br`).sort();
   assert.deepEqual(hashes('corrupt'), [a, b, c].sort());
   assert.deepEqual(hashes('start'), [a, b, c].sort());
   for (const e of ev.filter((x) => x.type === 'corrupt')) assert.ok(typeof e.reason === 'string' && !String(e.reason).includes('\n'));
@@ -266,7 +271,7 @@ test('a diverging critic (non-finite estimates) is a result, not a failure', asy
   assert.equal(r.code, 0, why(r));
   assert.equal(events(r).filter((e) => e.type === 'failed').length, 0);
   assert.equal(cellNames(dir).length, 4);
-  const levels = cellNames(dir).flatMap((n) => (JSON.parse(readFileSync(join(dir, 'cells', n), 'utf8')) as { levels: { mse: number | null; nonFinite: number }[] }).levels);
+  const levels = cellNames(dir).flatMap((n) => (readCell(join(dir, 'cells', n)) as { levels: { mse: number | null; nonFinite: number }[] }).levels);
   assert.ok(levels.some((l) => l.mse === null || l.nonFinite > 0), 'some level recorded the divergence');
   const rows = summary(dir).split('\n').filter((l) => /^(nwj|mice) /.test(l));
   assert.ok(rows.some((l) => /\s0\s+[1-9]\d*\s+\d+:/.test(l)), `a 'diverged' count > 0 and no failed: ${rows.join(' | ')}`);

@@ -12,6 +12,7 @@
 import type { CellResult, CellSpec, GanResult, GanSpec, Job, KsgResult, KsgSpec } from '../src/types.js';
 import { variantLabel } from '../src/variant.js';
 import { ensurePlugins, type PluginRef } from './plugins.js';
+import { threadCpuMs } from './cpu.js';
 
 export interface CellTask {
   job: Job;
@@ -44,6 +45,8 @@ export interface CellOutput {
   engine: string;
   backend: string;
   wallMs: number;
+  /** CPU time of this worker thread over the job, ms (threadCpuMs); null where it cannot be told apart. */
+  cpuMs: number | null;
   startedAt: string;
   finishedAt: string;
 }
@@ -57,16 +60,19 @@ export default async function work(task: CellTask | BatchTask | ProbeTask | Warm
   if ('batch' in task) return runBatch(task);
   const startedAt = new Date();
   const t0 = performance.now();
+  const c0 = threadCpuMs();
   injectFault(task);
   await ensurePlugins(task.plugins);
   const { job } = task;
   const result = isGan(job) ? await runGan(job, task.lane) : isKsg(job) ? await runKsg(job) : await runTrainingCell(job, task.lane);
   const finishedAt = new Date();
+  const c1 = threadCpuMs();
   return {
     result,
     engine: result.engine,
     backend: result.backend,
     wallMs: performance.now() - t0,
+    cpuMs: cellCpu(c0, c1, result.backend, 1),
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
   };
@@ -111,6 +117,7 @@ async function warmWebGpu(allowSoftware: boolean): Promise<void> {
 async function runBatch(task: BatchTask): Promise<CellOutput[]> {
   const startedAt = new Date();
   const t0 = performance.now();
+  const c0 = threadCpuMs();
   await ensurePlugins(task.plugins);
   const { acquireGpu, trainBatch } = await import('../src/engine/webgpu/index.js');
   const probe = await acquireGpu(task.allowSoftware);
@@ -118,7 +125,23 @@ async function runBatch(task: BatchTask): Promise<CellOutput[]> {
   const results = await trainBatch(probe.handle, task.batch.map((b) => b.job as CellSpec));
   const finishedAt = new Date().toISOString();
   const wallMs = (performance.now() - t0) / results.length;
-  return results.map((result) => ({ result, engine: result.engine, backend: result.backend, wallMs, startedAt: startedAt.toISOString(), finishedAt }));
+  // The batch's K cells share this thread's time, as they share the wall time: an even split.
+  const c1 = threadCpuMs();
+  return results.map((result) => ({
+    result, engine: result.engine, backend: result.backend, wallMs, cpuMs: cellCpu(c0, c1, result.backend, results.length),
+    startedAt: startedAt.toISOString(), finishedAt,
+  }));
+}
+
+/**
+ * A cell's share of this thread's CPU time. Every engine the sweep runs computes on the worker's
+ * own thread (the wasm engine's optional gemm helper thread is `threads: 2`, which the sweep never
+ * asks for); the native tfjs backend computes in TensorFlow's own thread pool, which no
+ * per-thread clock sees: null there rather than a number that leaves most of the work out.
+ */
+function cellCpu(c0: number | null, c1: number | null, backend: string, cells: number): number | null {
+  if (c0 === null || c1 === null || backend.startsWith('tfjs-tensorflow')) return null;
+  return (c1 - c0) / cells;
 }
 
 async function warm(lane: 'gpu' | 'cpu'): Promise<void> {

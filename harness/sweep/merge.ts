@@ -1,16 +1,20 @@
 /**
  * `harness merge`: the union of cell stores. Two phases so a bad input leaves the destination
- * untouched: first read and verify every source file (a corrupt one is reported and left out;
- * the same hash holding a different spec in two stores is an error), then copy the files, byte
- * for byte, atomically. The first source that has a hash wins (for the same spec and code the
- * results are the same anyway). Failure records are carried over only for hashes no store
- * finished, and a destination failure record is dropped once its cell arrives.
+ * untouched: first read and verify every source cell (a corrupt one is reported and left out;
+ * the same hash holding a different spec in two stores is an error), then write them, atomically.
+ * Compact cells (`<hash>.json.br`) are copied byte for byte; plain ones (`<hash>.json`, from
+ * stores written before the compact format) are written compact, as the sweep would write them
+ * (./compact.ts), so a merge of old and new shards gives one compact store. The first source
+ * that has a hash wins (for the same spec and code the results are the same anyway). Failure
+ * records are carried over only for hashes no store finished, and a destination failure record
+ * is dropped once its cell arrives.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import { UsageError } from '../../src/errors.js';
 import { canonicalJson } from './hash.js';
-import { CellStore, verifyCellText } from './store.js';
+import { CellStore, checkCellFile, type CellFile } from './store.js';
+import { compactCell, encodeCompact } from './compact.js';
 
 export interface MergeOutcome {
   copied: number;
@@ -36,29 +40,34 @@ export async function mergeStores(sources: string[], out: string): Promise<Merge
 
   // Phase 1: verify, plan.
   const dest = new CellStore(out);
-  const chosen = new Map<string, { text: string; spec: string; from: string }>();
+  const chosen = new Map<string, { bytes: Buffer | null; cell: CellFile | null; spec: string; from: string }>();
   const corrupt: string[] = [];
   for (const h of dest.cellHashes()) {
     const r = dest.check(h);
-    if (r.state === 'ok' || r.state === 'stale') chosen.set(h, { text: '', spec: canonicalJson(r.cell.spec), from: out });
+    if (r.state === 'ok' || r.state === 'stale') chosen.set(h, { bytes: null, cell: null, spec: canonicalJson(r.cell.spec), from: out });
   }
   const alreadyThere = chosen.size;
   for (const dir of sources) {
     const src = new CellStore(dir);
     for (const h of src.cellHashes()) {
-      let text: string;
-      try { text = readFileSync(src.cellPath(h), 'utf8'); } catch (err) {
-        corrupt.push(`${src.cellPath(h)}: unreadable (${(err as NodeJS.ErrnoException).code})`); continue;
+      // The compact file first, as the store reads it; a plain one when that is all there is.
+      let picked: { path: string; cell: CellFile; compact: boolean } | null = null;
+      let problem = '';
+      for (const [path, compact] of [[src.cellPath(h), true], [src.plainCellPath(h), false]] as const) {
+        const r = checkCellFile(path, h);
+        if (r.state === 'ok' || r.state === 'stale') { picked = { path, cell: r.cell, compact }; break; }
+        if (r.state === 'corrupt' && !problem) problem = `${path}: corrupt (${r.reason}); left out`;
       }
-      const r = verifyCellText(text, h);
-      if (r.state === 'corrupt' || r.state === 'missing') { corrupt.push(`${src.cellPath(h)}: corrupt (${r.state === 'corrupt' ? r.reason : 'missing'}); left out`); continue; }
-      const spec = canonicalJson(r.cell.spec);
+      if (!picked) { corrupt.push(problem || `${src.cellPath(h)}: missing; left out`); continue; }
+      const spec = canonicalJson(picked.cell.spec);
       const prev = chosen.get(h);
       if (prev) {
         if (prev.spec !== spec) throw new UsageError(`merge: cell ${h} has different specs in ${prev.from} and ${dir}`);
         continue;
       }
-      chosen.set(h, { text, spec, from: dir });
+      chosen.set(h, picked.compact
+        ? { bytes: readFileSync(picked.path), cell: null, spec, from: dir }
+        : { bytes: null, cell: picked.cell, spec, from: dir });
     }
   }
   const failures = new Map<string, string>();
@@ -74,8 +83,9 @@ export async function mergeStores(sources: string[], out: string): Promise<Merge
   dest.ensure();
   let copied = 0;
   for (const [h, c] of [...chosen.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (c.from === out || c.text === '') continue;
-    await writeFileAtomic(dest.cellPath(h), c.text);
+    if (c.from === out) continue;
+    await writeFileAtomic(dest.cellPath(h), c.bytes ?? encodeCompact(compactCell(c.cell!).cell));
+    rmSync(dest.plainCellPath(h), { force: true });
     dest.clearFailure(h);
     copied++;
   }

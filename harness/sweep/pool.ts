@@ -38,7 +38,7 @@ export interface PendingJob {
 export type SweepEvent =
   | { type: 'plan'; total: number; cached: number; pending: number; corrupt: number; shard: string | null; out: string }
   | { type: 'lanes'; lanes: Lane[]; gpu?: string }
-  | { type: 'corrupt'; hash: string; reason: string }
+  | { type: 'corrupt'; hash: string; reason: string; /** The file, when a store names one (`<hash>.json.br` or `<hash>.json`). */ file?: string }
   | { type: 'start'; hash: string; label: string; attempt: number; lane: Lane }
   | { type: 'done'; hash: string; label: string; attempt: number; wallMs: number; engine: string; backend: string; lane?: Lane }
   | { type: 'retry'; hash: string; label: string; attempt: number; error: string }
@@ -288,7 +288,7 @@ function cellFile(p: PendingJob, out: CellOutput, lane: Lane, attempt: number, m
     spec: p.job,
     provenance: {
       engine: out.engine, backend: out.backend, lane, versions: m.versions, cpu: m.cpu, platform: m.platform,
-      gitCommit: m.gitCommit, wallMs: out.wallMs, startedAt: out.startedAt, finishedAt: out.finishedAt, attempt,
+      gitCommit: m.gitCommit, wallMs: out.wallMs, cpuMs: out.cpuMs ?? null, startedAt: out.startedAt, finishedAt: out.finishedAt, attempt,
       ...('gpu' in out.result && out.result.gpu ? { gpu: out.result.gpu } : {}),
     },
   } as CellFile;

@@ -49,7 +49,7 @@ export class Progress {
         if (this.mode === 'tty' && this.pending > 0) this.timer = setInterval(() => this.draw(), 1000).unref();
         break;
       case 'corrupt':
-        this.line(`cells/${e.hash}.json: corrupt (${e.reason}); re-running`);
+        this.line(`cells/${e.file ?? e.hash}: corrupt (${e.reason}); re-running`);
         break;
       case 'start':
         if (this.started === 0) this.started = this.sink.now();

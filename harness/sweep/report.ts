@@ -41,7 +41,7 @@ function storeStamp(dir: string): string {
   const parts: string[] = [];
   for (const sub of ['cells', 'failures']) {
     let names: string[] = [];
-    try { names = readdirSync(join(dir, sub)).filter((n) => n.endsWith('.json')).sort(); } catch { /* none yet */ }
+    try { names = readdirSync(join(dir, sub)).filter((n) => n.endsWith('.json') || n.endsWith('.json.br')).sort(); } catch { /* none yet */ }
     for (const n of names) {
       try { parts.push(`${sub}/${n}@${statSync(join(dir, sub, n)).mtimeMs}`); } catch { parts.push(`${sub}/${n}@gone`); }
     }
@@ -56,7 +56,7 @@ async function finishOnce(dir: string, reportOptions?: { with?: string[] }): Pro
   const summary = renderSummary(cells, failures);
   const summaryFile = join(dir, 'summary.txt');
   await atomicWrite(summaryFile, summary);
-  const warnings = corrupt.map((c) => `cells/${c.hash}.json: corrupt (${c.reason}); left out`);
+  const warnings = corrupt.map((c) => `cell ${c.hash}: corrupt (${c.reason}); left out`);
   if (stale > 0) warnings.push(`${stale} cell(s) from another code version left out of the summary (see docs/sweep.md)`);
   let report = false;
   try {

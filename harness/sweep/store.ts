@@ -1,20 +1,25 @@
 /**
- * The cell store: `<out>/cells/<hash>.json`, one finished job each, written atomically (temp
- * file + rename, via write-file-atomic), so a killed sweep leaves whole files or none. Failures
- * live apart in `<out>/failures/<hash>.json` and are never taken for results.
+ * The cell store: `<out>/cells/<hash>.json.br`, one finished job each, written atomically (temp
+ * file + rename, via write-file-atomic), so a killed sweep leaves whole files or none. A cell is
+ * written compact (./compact.ts: brotli, the trajectory at drawing precision, the statistics'
+ * readings of it kept exact); plain `<hash>.json` cells (stores written before, other people's
+ * shards) are read as they are, so nothing re-runs and a store may hold both (`harness compact`
+ * converts one in place). Failures live apart in `<out>/failures/<hash>.json` and are never
+ * taken for results.
  *
- * A cell file is trusted only when it parses, matches the schema, and its spec hashes to both
- * its `hash` field and its file name; anything else is "corrupt": reported and re-run.
+ * A cell file is trusted only when it decodes, parses, matches the schema, and its spec hashes to
+ * both its `hash` field and its file name; anything else is "corrupt": reported and re-run.
  * Cells written by another numerics version (CODE_VERSION) are "stale": kept on disk, ignored.
  * The package version a cell records is provenance, not part of its address.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import type { CellResult, GanResult, KsgResult } from '../../src/types.js';
 import type { Job } from './grid.js';
 import { CODE_VERSION, HASH_RE, jobHash, legacyJobHash } from './hash.js';
+import { COMPACT_CELL_FORMAT, COMPACT_EXT, PLAIN_EXT, compactCell, decodeCellFile, encodeCompact } from './compact.js';
 
 export const CELL_FORMAT = 'mi-harness/cell@1';
 export const FAILURE_FORMAT = 'mi-harness/failure@1';
@@ -30,6 +35,14 @@ export interface Provenance {
   platform: string;
   gitCommit: string | null;
   wallMs: number;
+  /**
+   * CPU time of the cell, ms: user + system time of the worker thread that ran it (Linux:
+   * /proc/thread-self/stat; elsewhere process.threadCpuUsage where Node has it), so concurrent
+   * workers do not count each other. null where it cannot be measured per cell: no per-thread
+   * clock, or the native tfjs backend (its thread pool is TensorFlow's own). Absent in cells
+   * written before it was recorded. docs/sweep.md.
+   */
+  cpuMs?: number | null;
   startedAt: string;
   finishedAt: string;
   attempt: number;
@@ -42,7 +55,8 @@ export interface Provenance {
  * hashed job, plus the store's own fields. Readers that know only CellResult can read it.
  */
 export type CellFile = (Omit<CellResult, 'spec'> | Omit<GanResult, 'spec'> | Omit<KsgResult, 'spec'>) & {
-  format: typeof CELL_FORMAT;
+  /** What the pool builds is plain (cell@1); what the store writes, and reads back, is compact (cell@2). */
+  format: typeof CELL_FORMAT | typeof COMPACT_CELL_FORMAT;
   hash: string;
   codeVersion: number;
   packageVersion: string;
@@ -61,7 +75,7 @@ export interface FailureFile {
 
 const num = z.number().nullable(); // JSON turns NaN/±Inf into null: a divergence, not corruption
 const Common = {
-  format: z.literal(CELL_FORMAT),
+  format: z.union([z.literal(CELL_FORMAT), z.literal(COMPACT_CELL_FORMAT)]),
   hash: z.string().regex(HASH_RE),
   codeVersion: z.number().int(),
   packageVersion: z.string(),
@@ -92,7 +106,7 @@ const CellSchema = z.union([
 export type CheckResult =
   | { state: 'ok'; cell: CellFile }
   | { state: 'missing' }
-  | { state: 'corrupt'; reason: string }
+  | { state: 'corrupt'; reason: string; /** The file found corrupt (CellStore.check). */ file?: string }
   | { state: 'stale'; cell: CellFile };
 
 export class CellStore {
@@ -109,21 +123,30 @@ export class CellStore {
     mkdirSync(this.failuresDir, { recursive: true });
   }
 
-  cellPath(hash: string): string { return join(this.cellsDir, `${hash}.json`); }
+  /** Where the store writes a cell: its compact file. */
+  cellPath(hash: string): string { return join(this.cellsDir, `${hash}${COMPACT_EXT}`); }
+  /** A plain cell's file (written before the compact store, or by another person's older shard). */
+  plainCellPath(hash: string): string { return join(this.cellsDir, `${hash}${PLAIN_EXT}`); }
   failurePath(hash: string): string { return join(this.failuresDir, `${hash}.json`); }
 
-  /** Whether a cell file exists and is trustworthy. Never throws for bad content. */
+  /**
+   * Whether a cell is stored and trustworthy, compact file first, then the plain one (a store
+   * may hold both for a while: `harness compact` interrupted, a merge). Never throws for bad content.
+   */
   check(hash: string): CheckResult {
-    let text: string;
-    try { text = readFileSync(this.cellPath(hash), 'utf8'); } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'missing' };
-      return { state: 'corrupt', reason: `unreadable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+    let first: CheckResult = { state: 'missing' };
+    for (const path of [this.cellPath(hash), this.plainCellPath(hash)]) {
+      const r = checkCellFile(path, hash);
+      if (r.state === 'ok' || r.state === 'stale') return r;
+      if (first.state === 'missing') first = r.state === 'corrupt' ? { ...r, file: basename(path) } : r;
     }
-    return verifyCellText(text, hash);
+    return first;
   }
 
+  /** Write a cell, compact, atomically; a plain file of the same cell, if any, is then removed. */
   async writeCell(cell: CellFile): Promise<void> {
-    await writeFileAtomic(this.cellPath(cell.hash), JSON.stringify(cell) + '\n');
+    await writeFileAtomic(this.cellPath(cell.hash), encodeCompact(compactCell(cell).cell));
+    rmSync(this.plainCellPath(cell.hash), { force: true });
   }
 
   async writeFailure(f: FailureFile): Promise<void> {
@@ -134,9 +157,9 @@ export class CellStore {
     rmSync(this.failurePath(hash), { force: true });
   }
 
-  /** Hashes with a cell file, sorted (by name only; use check() to trust one). */
-  cellHashes(): string[] { return listHashes(this.cellsDir); }
-  failureHashes(): string[] { return listHashes(this.failuresDir); }
+  /** Hashes with a cell file (compact or plain; once each), sorted (by name only; use check() to trust one). */
+  cellHashes(): string[] { return listHashes(this.cellsDir, [COMPACT_EXT, PLAIN_EXT]); }
+  failureHashes(): string[] { return listHashes(this.failuresDir, ['.json']); }
 
   readFailure(hash: string): FailureFile | null {
     try {
@@ -168,8 +191,9 @@ export class CellStore {
   sweepTempFiles(maxAgeMs = 10 * 60_000): number {
     let removed = 0;
     const temps: [string, RegExp][] = [
-      [this.cellsDir, /^[0-9a-f]{64}\.json\.[0-9a-z]+$/],
-      [this.failuresDir, /^[0-9a-f]{64}\.json\.[0-9a-z]+$/],
+      // write-file-atomic's temp names end in decimal digits; `.json.br` itself never does.
+      [this.cellsDir, /^[0-9a-f]{64}\.json(\.br)?\.\d+$/],
+      [this.failuresDir, /^[0-9a-f]{64}\.json\.\d+$/],
       [this.dir, /^[A-Za-z0-9_-]+\.(md|csv|txt)\.\d+$/],
       [join(this.dir, 'plots'), /^[^/]+\.svg\.\d+$/],
     ];
@@ -188,12 +212,29 @@ export class CellStore {
   }
 }
 
+/** Read, decode and verify one cell file (compact or plain, by its name). */
+export function checkCellFile(path: string, hash: string): CheckResult {
+  let text: string;
+  try { text = decodeCellFile(readFileSync(path), path); } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { state: 'missing' };
+    if (code && /^ERR_(BROTLI|ZLIB)|^Z_/.test(code)) return { state: 'corrupt', reason: 'not a valid brotli stream (truncated?)' };
+    return { state: 'corrupt', reason: `unreadable (${code ?? (err as Error).message})` };
+  }
+  return verifyCellText(text, hash);
+}
+
 /** Verify a cell file's text against the hash its name claims. */
 export function verifyCellText(text: string, hash: string): CheckResult {
   let data: unknown;
   try { data = JSON.parse(text); } catch {
     return { state: 'corrupt', reason: text.length === 0 ? 'empty file' : 'not valid JSON (truncated?)' };
   }
+  return verifyCellData(data, hash);
+}
+
+/** Verify a parsed cell against the hash its name claims. */
+export function verifyCellData(data: unknown, hash: string): CheckResult {
   const r = CellSchema.safeParse(data);
   if (!r.success) {
     const i = r.error.issues[0];
@@ -217,8 +258,24 @@ export function verifyCellText(text: string, hash: string): CheckResult {
   return { state: 'ok', cell };
 }
 
-function listHashes(dir: string): string[] {
+function listHashes(dir: string, exts: readonly string[]): string[] {
   let names: string[];
   try { names = readdirSync(dir); } catch { return []; }
-  return names.filter((n) => n.endsWith('.json') && HASH_RE.test(n.slice(0, -5))).map((n) => n.slice(0, -5)).sort();
+  const hashes = new Set<string>();
+  for (const n of names) {
+    const base = hashOf(n, exts);
+    if (base !== null) hashes.add(base);
+  }
+  return [...hashes].sort();
+}
+
+/** The hash a cell file's name carries (`<hash>.json` or `<hash>.json.br`), or null. */
+export function cellFileHash(name: string): string | null {
+  return hashOf(name, [COMPACT_EXT, PLAIN_EXT]);
+}
+
+function hashOf(name: string, exts: readonly string[]): string | null {
+  const ext = exts.find((e) => name.endsWith(e));
+  const base = ext === undefined ? null : name.slice(0, -ext.length);
+  return base !== null && HASH_RE.test(base) ? base : null;
 }

@@ -98,7 +98,7 @@ export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<num
     // An auto job trained on a WebGPU lane lives at its twin's address (./gpuLane.ts).
     const twin = twinHash(p.job);
     if (twin && store.check(twin).state === 'ok') { cached++; continue; }
-    if (r.state === 'corrupt') { corrupt++; o.onEvent({ type: 'corrupt', hash: p.hash, reason: r.reason }); }
+    if (r.state === 'corrupt') { corrupt++; o.onEvent({ type: 'corrupt', hash: p.hash, reason: r.reason, ...(r.file ? { file: r.file } : {}) }); }
     pending.push(p);
   }
   // Longest first, so the last jobs to finish are short ones (less idle tail); hash breaks ties.

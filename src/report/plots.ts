@@ -112,6 +112,41 @@ function stepsPerLevelOf(g: Group): number {
   return g.cells[0]?.spec.stepsPerLevel ?? 0;
 }
 
+/** A trajectory panel's size, px. */
+const PANEL = { width: 210, height: 150 };
+/** How far a drawn line may move from the line through every point, px. */
+export const SIMPLIFY_PX = 0.1;
+
+/**
+ * The points of one trajectory line a panel draws: its finite points, simplified to within
+ * SIMPLIFY_PX of the line through all of them (Ramer–Douglas–Peucker, in pixels: `xPx` and
+ * `yPx` are pixels per step and per nat). What the panel shows is unchanged, and a smooth EMA
+ * needs a fraction of its ≤ 501 points; a noisy or diverging series keeps nearly all of them.
+ */
+export function drawnPoints(step: readonly number[], v: readonly number[], xPx: number, yPx: number): number[] {
+  const idx: number[] = [];
+  for (let i = 0; i < step.length; i++) if (Number.isFinite(v[i]) && Number.isFinite(step[i])) idx.push(i);
+  if (idx.length <= 2) return idx;
+  const keep = new Uint8Array(idx.length);
+  keep[0] = keep[idx.length - 1] = 1;
+  const stack: [number, number][] = [[0, idx.length - 1]];
+  while (stack.length) {
+    const [a, b] = stack.pop()!;
+    const ax = step[idx[a]] * xPx, ay = v[idx[a]] * yPx, dx = step[idx[b]] * xPx - ax, dy = v[idx[b]] * yPx - ay;
+    const len2 = dx * dx + dy * dy;
+    let worst = -1, far = 0;
+    for (let k = a + 1; k < b; k++) {
+      const px = step[idx[k]] * xPx - ax, py = v[idx[k]] * yPx - ay;
+      // Distance to the segment (not the infinite line): a series may turn back on itself.
+      const t = len2 > 0 ? Math.max(0, Math.min(1, (px * dx + py * dy) / len2)) : 0;
+      const d = Math.hypot(px - t * dx, py - t * dy);
+      if (d > far) { far = d; worst = k; }
+    }
+    if (worst >= 0 && far > SIMPLIFY_PX) { keep[worst] = 1; stack.push([a, worst], [worst, b]); }
+  }
+  return idx.filter((_, k) => keep[k] === 1);
+}
+
 /** The seed drawn in trajectory figures: the smallest one. */
 const firstCell = (g: Group) => g.cells[0];
 
@@ -144,16 +179,16 @@ function trajectoryPlots(summary: Summary, labels: string[]): PlotSpec[] {
     const critics = [...new Set(gs.map((g) => g.context.critic))].sort();
     let yMax = 0;
     const seeds = new Set<number>();
-    for (const g of gs) {
-      const cell = firstCell(g);
-      if (!cell) continue;
+    const drawn = gs.map((g) => ({ g, cell: firstCell(g) })).filter((d) => d.cell !== undefined);
+    for (const { g, cell } of drawn) yMax = Math.max(yMax, ...g.context.trueMi, cell.logN);
+    const yDomain = [-2, Math.ceil(yMax * 1.25)];
+    const yPx = PANEL.height / (yDomain[1] - yDomain[0]);
+    for (const { g, cell } of drawn) {
       seeds.add(cell.seed);
       const t = cell.trajectory;
-      for (let i = 0; i < t.step.length; i++) {
-        if (Number.isFinite(t.estimate[i])) rows.push({ est: g.label, critic: g.context.critic, step: t.step[i], v: t.estimate[i], kind: 'raw' });
-        if (Number.isFinite(t.ema[i])) rows.push({ est: g.label, critic: g.context.critic, step: t.step[i], v: t.ema[i], kind: 'ema' });
-      }
-      yMax = Math.max(yMax, ...g.context.trueMi, cell.logN);
+      const xPx = PANEL.width / Math.max(1, t.step[t.step.length - 1] ?? 1);
+      for (const i of drawnPoints(t.step, t.estimate, xPx, yPx)) rows.push({ est: g.label, critic: g.context.critic, step: t.step[i], v: t.estimate[i], kind: 'raw' });
+      for (const i of drawnPoints(t.step, t.ema, xPx, yPx)) rows.push({ est: g.label, critic: g.context.critic, step: t.step[i], v: t.ema[i], kind: 'ema' });
     }
     const ests = labels.filter((l) => gs.some((g) => g.label === l));
     const spl = stepsPerLevelOf(gs[0]);
@@ -162,12 +197,11 @@ function trajectoryPlots(summary: Summary, labels: string[]): PlotSpec[] {
       for (const p of staircase(c.trueMi, spl)) rows.push({ est: e, critic: '', step: p.step, v: p.v, kind: 'truth' });
       rows.push({ est: e, critic: '', step: 0, v: logN, kind: 'logn' });
     }
-    const yDomain = [-2, Math.ceil(yMax * 1.25)];
     // Estimates outside the fixed axis are clipped; say how many, per panel, so an exploding
-    // estimator is not mistaken for a merely noisy one.
+    // estimator is not mistaken for a merely noisy one. Every point counts, drawn or not.
     for (const e of ests) {
-      const raw = rows.filter((r) => r.est === e && r.kind === 'raw');
-      const off = raw.filter((r) => (r.v as number) < yDomain[0] || (r.v as number) > yDomain[1]).length;
+      const raw = drawn.filter((d) => d.g.label === e).flatMap((d) => d.cell.trajectory.estimate.filter(Number.isFinite));
+      const off = raw.filter((v) => v < yDomain[0] || v > yDomain[1]).length;
       if (off > 0) rows.push({ est: e, critic: '', step: 0, v: yDomain[1], kind: 'note', text: `${Math.round((100 * off) / raw.length)}% of points off scale` });
     }
     const x = { field: 'step', type: 'quantitative', title: 'step', axis: STEP_AXIS };
@@ -187,7 +221,7 @@ function trajectoryPlots(summary: Summary, labels: string[]): PlotSpec[] {
         columns: Math.min(5, ests.length),
         facet: { field: 'est', type: 'nominal', title: null, sort: ests },
         spec: {
-          width: 210, height: 150,
+          width: PANEL.width, height: PANEL.height,
           layer: [
             { transform: only('raw'), mark: { type: 'line', strokeWidth: 0.7, opacity: 0.35, clip: true }, encoding: { x, y, color: colourEnc } },
             { transform: only('ema'), mark: { type: 'line', strokeWidth: 1.8, clip: true }, encoding: { x, y, color: colourEnc } },
@@ -407,14 +441,13 @@ function rhoPlots(summary: Summary, colour: Colours, labels: string[]): PlotSpec
     // EMA trajectories coloured by ρ_batch (the paper's Fig. 5), one panel per estimator.
     const traj: Record<string, unknown>[] = [];
     let yMax = 0;
-    for (const g of gs) {
-      const cell = firstCell(g);
-      if (!cell) continue;
+    const drawn = gs.map((g) => ({ g, cell: firstCell(g) })).filter((d) => d.cell !== undefined);
+    for (const { g, cell } of drawn) yMax = Math.max(yMax, ...g.context.trueMi, cell.logN);
+    const yPx = PANEL.height / (Math.ceil(yMax * 1.25) + 2);
+    for (const { g, cell } of drawn) {
       const t = cell.trajectory;
-      for (let i = 0; i < t.step.length; i++) {
-        if (Number.isFinite(t.ema[i])) traj.push({ est: g.label, rho: rhoLabel(g.context.batchRho), step: t.step[i], v: t.ema[i], kind: 'ema' });
-      }
-      yMax = Math.max(yMax, ...g.context.trueMi, cell.logN);
+      const xPx = PANEL.width / Math.max(1, t.step[t.step.length - 1] ?? 1);
+      for (const i of drawnPoints(t.step, t.ema, xPx, yPx)) traj.push({ est: g.label, rho: rhoLabel(g.context.batchRho), step: t.step[i], v: t.ema[i], kind: 'ema' });
     }
     const ests = labels.filter((l) => gs.some((g) => g.label === l));
     for (const e of ests) for (const p of staircase(c.trueMi, stepsPerLevelOf(gs[0]))) traj.push({ est: e, rho: '', step: p.step, v: p.v, kind: 'truth' });
@@ -428,7 +461,7 @@ function rhoPlots(summary: Summary, colour: Colours, labels: string[]): PlotSpec
         columns: Math.min(5, ests.length),
         facet: { field: 'est', type: 'nominal', title: null, sort: ests },
         spec: {
-          width: 210, height: 150,
+          width: PANEL.width, height: PANEL.height,
           layer: [
             { transform: [{ filter: "datum.kind === 'ema'" }], mark: { type: 'line', strokeWidth: 1.4, clip: true }, encoding: { x, y, color: { field: 'rho', type: 'ordinal', title: 'ρ_batch', sort: rhoNames, scale: { domain: rhoNames, range: rhoColours(rhoNames) } } } },
             { transform: [{ filter: "datum.kind === 'truth'" }], mark: { type: 'line', interpolate: 'step-after', color: 'black', strokeWidth: 1.2, clip: true }, encoding: { x, y } },

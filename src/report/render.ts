@@ -3,10 +3,12 @@
  * 'none' renderer and serialise with toSVG(). No browser, no canvas: text widths are estimated
  * by vega from the font size, so the specs keep generous label limits. vega numbers clip paths
  * and gradients with module-level counters; they are reset before each figure so a figure's
- * bytes do not depend on what was rendered before it in the same process.
+ * bytes do not depend on what was rendered before it in the same process. The SVG is then slimmed
+ * without changing the drawing (./svgCompact.ts).
  */
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
+import { compactSvg } from './svgCompact.js';
 
 type VegaWithResets = typeof vega & { resetSVGDefIds?: () => void };
 
@@ -16,8 +18,7 @@ export async function renderSvg(spec: Record<string, unknown>): Promise<string> 
   const vg = compile(spec as any).spec;
   const view = new vega.View(vega.parse(vg), { renderer: 'none' });
   try {
-    const svg = await view.toSVG();
-    return svg.endsWith('\n') ? svg : `${svg}\n`;
+    return compactSvg(await view.toSVG());
   } finally {
     view.finalize();
   }

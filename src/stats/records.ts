@@ -10,6 +10,7 @@ import { GRID_MEANS } from '../gan/data.js';
 import { reverseKlUniform } from '../gan/modes.js';
 import { ganVariantLabel } from '../labels.js';
 import { isUpperBound } from '../bounds/index.js';
+import { emaShareAbove, maxEstimate, settleSteps, trajectorySteps } from './trajectory.js';
 
 export class RecordError extends Error {
   override name = 'RecordError';
@@ -18,6 +19,8 @@ export class RecordError extends Error {
 export interface LevelRecord extends LevelStats {
   /** Share of the trajectory's EMA points inside the window that lie above the true MI (below it for an upper bound). */
   emaViolations: number;
+  /** Steps from the level's start until the EMA first comes within max(0.5, 10%·I) of the truth (./trajectory.ts settleSteps). */
+  emaSettle: number;
 }
 
 export interface CellRecord {
@@ -34,7 +37,10 @@ export interface CellRecord {
   backend: string;
   msPerStep: number;
   levels: LevelRecord[];
+  /** For drawing: a compact cell keeps it at drawing precision (harness/sweep/compact.ts); statistics read the fields below. */
   trajectory: { step: number[]; estimate: number[]; ema: number[] };
+  /** Largest finite per-step estimate among the trajectory's points, at full precision (./trajectory.ts maxEstimate). */
+  maxEstimate: number;
   logN: number;
   provenance: Record<string, unknown>;
   /** Finite-sample protocol cells: the reported (best held-out) estimate and the steps run. */
@@ -141,9 +147,19 @@ export function parseRecord(raw: unknown, file: string): StoreRecord {
   const levelsRaw = need(Array.isArray(raw.levels), 'levels', raw.levels as unknown[]);
   const tr = isObj(raw.trajectory) ? raw.trajectory : {};
   const arr = (v: unknown): number[] => (Array.isArray(v) ? v.map(toNum) : []);
-  const trajectory = { step: arr(tr.step), estimate: arr(tr.estimate), ema: arr(tr.ema) };
+  const estimate = arr(tr.estimate), ema = arr(tr.ema);
+  // A compact cell leaves out `step` (each stride-th step and the last: derivable) and carries
+  // the readings of its full-precision trajectory; a plain cell has every step and no readings.
+  const step = Array.isArray(tr.step) ? arr(tr.step) : trajectorySteps(toNum(tr.stride), toNum(raw.steps));
+  const trajectory = { step, estimate, ema };
+  const readings = isObj(tr.readings) ? tr.readings : null;
+  const reading = (key: string, k: number): number | null => {
+    const v = readings?.[key];
+    return Array.isArray(v) && k < v.length ? toNum(v[k]) : null;
+  };
   const mi = (spec.mi as unknown[]).map(toNum);
   const upper = isUpperBound(spec.estimator as string);
+  const L = toNum(spec.stepsPerLevel);
   const levels = levelsRaw.map((l, k): LevelRecord => {
     if (!isObj(l)) throw new RecordError(`field 'levels[${k}]' is malformed`);
     const w = Array.isArray(l.window) && l.window.length === 2 ? [toNum(l.window[0]), toNum(l.window[1])] as [number, number] : [NaN, NaN] as [number, number];
@@ -151,7 +167,10 @@ export function parseRecord(raw: unknown, file: string): StoreRecord {
     return {
       trueMi, window: w, mean: toNum(l.mean), bias: toNum(l.bias), variance: toNum(l.variance), mse: toNum(l.mse),
       violations: toNum(l.violations), nonFinite: Number.isFinite(toNum(l.nonFinite)) ? toNum(l.nonFinite) : 0,
-      emaViolations: emaShareAbove(trajectory, w, trueMi, upper),
+      // A compact cell's stored reading was taken by this same function at write time, with the
+      // same direction (below the truth for an upper bound), from the full-precision trajectory.
+      emaViolations: reading('emaAbove', k) ?? emaShareAbove(trajectory, w, trueMi, upper),
+      emaSettle: reading('settle', k) ?? settleSteps(trajectory, k * L, (k + 1) * L, trueMi),
     };
   });
   const s = spec as unknown as CellSpec;
@@ -162,18 +181,9 @@ export function parseRecord(raw: unknown, file: string): StoreRecord {
     engine: typeof raw.engine === 'string' ? raw.engine : 'unknown',
     backend: typeof raw.backend === 'string' ? raw.backend : 'unknown',
     msPerStep: toNum(raw.msPerStep), levels, trajectory,
+    maxEstimate: readings && 'maxEstimate' in readings ? toNum(readings.maxEstimate) : maxEstimate(trajectory),
     logN: Number.isFinite(toNum(raw.logN)) ? toNum(raw.logN) : Math.log(s.batchSize),
     provenance,
     ...(isObj(raw.heldOut) ? { heldOut: { estimate: toNum(raw.heldOut.estimate), final: toNum(raw.heldOut.final), steps: toNum(raw.heldOut.steps) } } : {}),
   };
-}
-
-/** Share of finite EMA points with step in [from, to) above trueMi (below it when `below`: upper bounds; NaN when none). */
-function emaShareAbove(tr: { step: number[]; ema: number[] }, [from, to]: [number, number], trueMi: number, below = false): number {
-  let n = 0, above = 0;
-  for (let i = 0; i < tr.step.length; i++) {
-    const t = tr.step[i], e = tr.ema[i];
-    if (t >= from && t < to && Number.isFinite(e)) { n++; if (below ? e < trueMi : e > trueMi) above++; }
-  }
-  return n > 0 ? above / n : NaN;
 }

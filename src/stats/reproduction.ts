@@ -25,6 +25,7 @@ import { bootstrapCi, type Interval } from './bootstrap.js';
 import { mean, median } from './describe.js';
 import { canReachSignificance, holm, wilcoxonFromDifferences } from './wilcoxon.js';
 import type { LevelRecord } from './records.js';
+import { settleSteps } from './trajectory.js';
 
 export const VERDICTS = ['holds', 'fails', 'mixed', 'inconclusive'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -311,7 +312,8 @@ export function reproduction(summary: Summary, figures: readonly FigureRef[], op
       let worst = -Infinity, cells = 0;
       for (const g of gs) for (const cell of g.cells) {
         cells++;
-        for (const e of cell.trajectory.estimate) if (Number.isFinite(e)) worst = Math.max(worst, e - cell.logN);
+        // max(e − log n) over the points is (max e) − log n: rounded subtraction is monotone.
+        if (Number.isFinite(cell.maxEstimate)) worst = Math.max(worst, cell.maxEstimate - cell.logN);
         for (const l of cell.levels) if (Number.isFinite(l.mean)) worst = Math.max(worst, l.mean - cell.logN);
       }
       const ok = worst <= 1e-9;
@@ -464,16 +466,8 @@ function emaRow(c: Claims, id: string, claim: string, where: string, label: stri
   };
 }
 
-/** Steps after a level starts until the EMA first comes within max(0.5, 10%·I) of the true MI (censored at the level's end). */
-export function convergenceSteps(tr: { step: number[]; ema: number[] }, levelStart: number, levelEnd: number, trueMi: number): number {
-  const band = Math.max(0.5, 0.1 * trueMi);
-  for (let i = 0; i < tr.step.length; i++) {
-    const t = tr.step[i];
-    if (t < levelStart || t >= levelEnd) continue;
-    if (Number.isFinite(tr.ema[i]) && Math.abs(tr.ema[i] - trueMi) <= band) return t - levelStart;
-  }
-  return levelEnd - levelStart;
-}
+/** The C6 reading of one level (kept under its old name; defined in ./trajectory.ts). */
+export const convergenceSteps = settleSteps;
 
 /** The sweep that would add a reading's joint cells: paper-joint holds the six main variants only. */
 function jointSettle(a: string): string {
@@ -500,10 +494,10 @@ function convergenceRow(c: Claims, a: string): ClaimRow {
     let wins = 0, units = 0;
     for (const [ga, gb] of pairs) {
       const ca = ga.cells.find((x) => x.seed === s)!, cb = gb.cells.find((x) => x.seed === s)!;
-      const L = ca.spec.stepsPerLevel;
+      // Both cells share the context, hence the staircase: each level's reading is its own cell's.
       ca.levels.forEach((l, k) => {
-        const ta = convergenceSteps(ca.trajectory, k * L, (k + 1) * L, l.trueMi);
-        const tb = convergenceSteps(cb.trajectory, k * L, (k + 1) * L, l.trueMi);
+        const ta = l.emaSettle;
+        const tb = cb.levels[k].emaSettle;
         steps.a.push(ta); steps.b.push(tb);
         units++; wins += ta < tb ? 1 : ta > tb ? 0 : 0.5;
       });
