@@ -75,7 +75,7 @@ export function checkOutputDir(flag: string, path: string): void {
 }
 
 /** Write text to the file named by a flag: atomically for a regular file; errors become exit-2 lines. */
-export function writeOutputFile(flag: string, path: string, text: string): void {
+export function writeOutputFile(flag: string, path: string, text: string | Buffer): void {
   try {
     const st = statOrNull(path);
     if (st && !st.isFile()) writeFileSync(path, text);

@@ -10,6 +10,7 @@ import { boundPluginHash, knownEstimators } from '../src/bounds/index.js';
 import { getTask, isPaperTask, knownTaskIds } from '../src/tasks/registry.js';
 import { criticLayout } from '../src/critics/layout.js';
 import { wasmMemoryProblem } from '../src/engine/limits.js';
+import { MAX_SAMPLE_VALUES } from '../src/tasks/draw.js';
 
 /**
  * Steps one run may take: the loop records one float64 estimate per step (800 MB at this
@@ -173,6 +174,10 @@ function validateTaskFields(spec: CellSpec, bad: (field: string, why: string, go
     const test = Math.ceil(f.testShare * f.size - 1e-9);
     if (test < spec.batchSize || f.size - test < spec.batchSize) {
       bad('finiteSample.size', `both the train part and the held-out part (${f.size - test} and ${test} points) must hold a batch of ${spec.batchSize}`, f.size);
+    }
+    const values = f.size * (spec.dim + (spec.dimY ?? spec.dim));
+    if (values > MAX_SAMPLE_VALUES) {
+      bad('finiteSample.size', `a sample of ${f.size} pairs × ${spec.dim + (spec.dimY ?? spec.dim)} values is ${values.toExponential(2)} values, more than the ${MAX_SAMPLE_VALUES} one sample may hold (--sample-size)`, f.size);
     }
     if (!(Number.isInteger(f.evalEvery) && f.evalEvery >= 1)) bad('finiteSample.evalEvery', 'must be an integer >= 1', f.evalEvery);
     if (spec.mi.length !== 1) bad('finiteSample', 'needs a task with one MI level (a fixed-MI task, or a one-level staircase)', spec.mi);
