@@ -135,15 +135,18 @@ export function validateCellSpec(spec: CellSpec): CellSpec {
 
 /**
  * Sizes that no run could hold, refused before anything trains: the steps a run records, and
- * the WebAssembly memory the critic needs (src/engine/limits.ts; the tfjs engine's backends
- * have limits of their own, not checked here).
+ * the WebAssembly memory the critic needs (src/engine/limits.ts).
  */
 function checkResources(spec: CellSpec): void {
   const steps = spec.mi.length * spec.stepsPerLevel;
   if (steps > MAX_RUN_STEPS) {
     throw new UsageError(`--steps-per-level ${spec.stepsPerLevel}: ${spec.mi.length} MI levels × ${spec.stepsPerLevel} steps = ${steps} steps, more than the ${MAX_RUN_STEPS} one run can record`);
   }
-  if (spec.engine === 'tfjs') return;
+  // The tfjs engine's wasm backend holds its tensors in a WebAssembly memory too, and its cpu
+  // backend in typed arrays that fail near the same sizes (measured: --hidden 30 000 ran 160 s
+  // into 10 GB before a RangeError), so the same estimate guards them. Only native TensorFlow
+  // (asked for by name: --backend tensorflow) has limits of its own, not checked here.
+  if (spec.engine === 'tfjs' && spec.backend === 'tensorflow') return;
   const layout = criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm, spec.dimY ?? spec.dim, spec.spectralNormLayers ?? 'last');
   const problem = wasmMemoryProblem(layout, spec.batchSize);
   if (problem) throw new UsageError(problem);
