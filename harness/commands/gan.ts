@@ -103,14 +103,14 @@ export function register(program: Command): void {
           ...(flags.schedule !== undefined ? { schedule: parseChoice('--schedule', flags.schedule, ['constant', 'linear', 'cosine'] as const) } : {}),
         });
       }
-      if (flags.out) checkOutputFile('--out', flags.out);
+      if (flags.out !== undefined) checkOutputFile('--out', flags.out);
       // tfjs loads only when a GAN actually runs (keeps every other command's start-up light).
       const { runGanCell } = await import('../../src/gan/run.js');
       const result = await runGanCell(spec, flags.progress ? {
         progressEvery: 500,
         onProgress: (p) => process.stderr.write(`step ${p.step}/${p.steps}  lossD ${p.lossD.toFixed(3)}  lossG ${p.lossG.toFixed(3)}  MI ${p.mi.toFixed(3)}\n`),
       } : {});
-      if (flags.out) writeOutputFile('--out', flags.out, scatter(result));
+      if (flags.out !== undefined) writeOutputFile('--out', flags.out, scatter(result));
       process.stdout.write(flags.json ? JSON.stringify(publicResult(result)) + '\n' : summary(result, flags.out));
     });
 }

@@ -98,12 +98,12 @@ export function register(program: Command): void {
       if (values > MAX_SAMPLE_VALUES) {
         throw new UsageError(`--n ${n}${f.dim !== undefined ? ` --dim ${task.dimX}` : ''}: ${n} pairs × ${task.dimX + task.dimY} values (dim_x ${task.dimX} + dim_y ${task.dimY}) = ${values.toExponential(2)} values, more than the ${MAX_SAMPLE_VALUES} one sample holds; lower --n${isPaperTask(id) ? ' or --dim' : ''}`);
       }
-      if (f.out) checkOutputFile('--out', f.out);
+      if (f.out !== undefined) checkOutputFile('--out', f.out);
       const s = drawFromTask(task, dataStream(seed), n, mi);
       const chunks = format === 'csv'
         ? csvChunks(s.x, s.y, n, task.dimX, task.dimY)
         : jsonChunks({ task: id, seed, n, dimX: task.dimX, dimY: task.dimY, trueMi: mi }, s.x, s.y, n, task.dimX, task.dimY);
-      if (f.out) writeOutputFile('--out', f.out, Buffer.concat([...chunks].map((c) => Buffer.from(c))));
+      if (f.out !== undefined) writeOutputFile('--out', f.out, Buffer.concat([...chunks].map((c) => Buffer.from(c))));
       else for (const c of chunks) if (!process.stdout.write(c)) await once(process.stdout, 'drain');
     });
 }

@@ -72,6 +72,8 @@ export interface RunFlags {
 
 export function runFlags(f: SweepFlags): RunFlags {
   const out = f.out ?? PRESET_STORES[presetName(f)];
+  // '' would resolve to the working directory for the cells but not for the report.
+  if (out === '') throw new UsageError('--out: an empty path; name the store directory');
   try {
     if (!statSync(out).isDirectory()) throw new UsageError(`--out: '${out}' exists and is not a directory`);
   } catch (err) {
