@@ -52,7 +52,8 @@ export function register(program: Command): void {
     .action(async (flags: BenchFlags) => {
       const critic = parseChoice('--critic', flags.critic, ['joint', 'separable', 'both'] as const);
       const engineChoice = parseChoice('--engine', flags.engine, ['wasm', 'tfjs', 'all', 'webgpu'] as const);
-      const gpuBatches = engineChoice === 'webgpu' ? parseGpuBatches(flags.gpuBatch) : [];
+      // Checked whatever the engine, so a bad list is refused even where it would go unused.
+      const gpuBatches = parseGpuBatches(flags.gpuBatch);
       const clock = parseChoice('--clock', flags.clock, ['wall', 'cpu'] as const);
       // A list: each precision timed back to back at each n, beside the same PyTorch step.
       const choices = flags.boundPrecision.split(',').map((p) => parseChoice('--bound-precision', p.trim(), BOUND_PRECISION_CHOICES));
