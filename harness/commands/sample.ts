@@ -104,6 +104,10 @@ export function register(program: Command): void {
         ? csvChunks(s.x, s.y, n, task.dimX, task.dimY)
         : jsonChunks({ task: id, seed, n, dimX: task.dimX, dimY: task.dimY, trueMi: mi }, s.x, s.y, n, task.dimX, task.dimY);
       if (f.out !== undefined) writeOutputFile('--out', f.out, Buffer.concat([...chunks].map((c) => Buffer.from(c))));
-      else for (const c of chunks) if (!process.stdout.write(c)) await once(process.stdout, 'drain');
+      else {
+        // `harness sample … | head`: a reader that has seen enough ends the sample quietly.
+        process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
+        for (const c of chunks) if (!process.stdout.write(c)) await once(process.stdout, 'drain');
+      }
     });
 }
