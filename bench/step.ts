@@ -25,6 +25,7 @@ import { sampleBatch } from '../src/tasks/index.js';
 import { getBound } from '../src/bounds/index.js';
 import type { BoundPrecision } from '../src/bounds/passes.js';
 import { updateFromScores } from '../src/engine/train.js';
+import { UsageError } from '../src/errors.js';
 
 export interface BenchShape { n: number; d: number; h: number; e: number }
 export const BENCH_SHAPE: BenchShape = { n: 64, d: 20, h: 256, e: 32 };
@@ -99,7 +100,7 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
       const b = batches[i++ % batches.length];
       // The training loop's own update (divergence check, bound, dLoss/dS hand-off, backward, Adam).
       const out = updateFromScores(rt, nwj, rt.scores(b.x, b.y, s.n), s.n, {}, undefined, o.boundPrecision);
-      if (!out) throw new Error('bench: the critic gave non-finite scores');
+      if (!out) throw new UsageError(`--steps: the critic's scores overflowed after ${i} training steps on the benchmark's ${batches.length} fixed batches; time fewer steps`);
     };
     // Warm-up (JIT, first-call allocation), and a first estimate of the step time.
     const t0 = performance.now();
@@ -110,6 +111,7 @@ export async function benchStep(engine: Engine, o: StepBenchOptions): Promise<Be
     bench.add('step', step);
     await bench.run();
     const r = bench.tasks[0].result;
+    if (r.state === 'errored') throw r.error;
     if (!('latency' in r)) throw new Error(`bench: the step did not complete (${r.state})`);
     const ms = r.latency.p50 ?? r.latency.mean;
     return {

@@ -36,8 +36,14 @@ function statOrNull(path: string): ReturnType<typeof statSync> | null {
   try { return statSync(path); } catch { return null; }
 }
 
+/** An empty path resolves to the working directory: `--out ''` wrote a store into it, or nothing at all. */
+function refuseEmpty(flag: string, path: string): void {
+  if (path === '') throw new UsageError(`${flag}: an empty path; name a file or directory`);
+}
+
 /** The directory a file will be written in must exist and be writable; the file must not be a directory. */
 export function checkOutputFile(flag: string, path: string): void {
+  refuseEmpty(flag, path);
   const abs = resolve(path);
   const st = statOrNull(abs);
   if (st?.isDirectory()) throw new UsageError(`${flag} ${path}: is a directory, expected a file name`);
@@ -54,6 +60,7 @@ export function checkOutputFile(flag: string, path: string): void {
 
 /** A directory to write into: it exists and is writable, or its nearest existing ancestor is (it will be created). */
 export function checkOutputDir(flag: string, path: string): void {
+  refuseEmpty(flag, path);
   let p = resolve(path);
   for (;;) {
     const st = statOrNull(p);
@@ -75,7 +82,7 @@ export function checkOutputDir(flag: string, path: string): void {
 }
 
 /** Write text to the file named by a flag: atomically for a regular file; errors become exit-2 lines. */
-export function writeOutputFile(flag: string, path: string, text: string): void {
+export function writeOutputFile(flag: string, path: string, text: string | Buffer): void {
   try {
     const st = statOrNull(path);
     if (st && !st.isFile()) writeFileSync(path, text);

@@ -11,10 +11,15 @@ export function parseNumber(flag: string, raw: string): number {
   return v;
 }
 
-export function parseInteger(flag: string, raw: string, min: number): number {
+/**
+ * An integer in [min, max]. max defaults to the largest integer a double holds exactly: beyond
+ * it '9007199254740993' would silently become another number.
+ */
+export function parseInteger(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = parseNumber(flag, raw);
   if (!Number.isInteger(v)) throw new UsageError(`${flag}: '${raw}' is not an integer`);
   if (v < min) throw new UsageError(`${flag}: must be at least ${min}, got ${v}`);
+  if (v > max) throw new UsageError(`${flag}: must be at most ${max}, got ${raw.trim()}`);
   return v;
 }
 

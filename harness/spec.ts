@@ -15,6 +15,7 @@ import { getTask, isBuiltinStaircase, knownTaskIds } from '../src/tasks/registry
 import { FIELD_STAIRCASE_DEFS, isFieldStaircase } from '../src/tasks/fieldStaircases.js';
 import { criticLayout } from '../src/critics/layout.js';
 import { wasmMemoryProblem } from '../src/engine/limits.js';
+import { MAX_SAMPLE_VALUES } from '../src/tasks/draw.js';
 
 /**
  * Steps one run may take: the loop records one float64 estimate per step (800 MB at this
@@ -183,15 +184,18 @@ function getBoundOrNull(name: string): BoundDefinition | null {
 
 /**
  * Sizes that no run could hold, refused before anything trains: the steps a run records, and
- * the WebAssembly memory the critic needs (src/engine/limits.ts; the tfjs engine's backends
- * have limits of their own, not checked here).
+ * the WebAssembly memory the critic needs (src/engine/limits.ts).
  */
 function checkResources(spec: CellSpec): void {
   const steps = spec.mi.length * spec.stepsPerLevel;
   if (steps > MAX_RUN_STEPS) {
     throw new UsageError(`--steps-per-level ${spec.stepsPerLevel}: ${spec.mi.length} MI levels × ${spec.stepsPerLevel} steps = ${steps} steps, more than the ${MAX_RUN_STEPS} one run can record`);
   }
-  if (spec.engine === 'tfjs') return;
+  // The tfjs engine's wasm backend holds its tensors in a WebAssembly memory too, and its cpu
+  // backend in typed arrays that fail near the same sizes (measured: --hidden 30 000 ran 160 s
+  // into 10 GB before a RangeError), so the same estimate guards them. Only native TensorFlow
+  // (asked for by name: --backend tensorflow) has limits of its own, not checked here.
+  if (spec.engine === 'tfjs' && spec.backend === 'tensorflow') return;
   const layout = criticLayout(spec.critic, spec.dim, spec.hidden, spec.embed, spec.spectralNorm, spec.dimY ?? spec.dim, spec.spectralNormLayers ?? 'last', getBoundOrNull(spec.estimator)?.aux);
   const problem = wasmMemoryProblem(layout, spec.batchSize);
   if (problem) throw new UsageError(problem);
@@ -229,6 +233,10 @@ function validateTaskFields(spec: CellSpec, bad: (field: string, why: string, go
     const test = Math.ceil(f.testShare * f.size - 1e-9);
     if (test < spec.batchSize || f.size - test < spec.batchSize) {
       bad('finiteSample.size', `both the train part and the held-out part (${f.size - test} and ${test} points) must hold a batch of ${spec.batchSize}`, f.size);
+    }
+    const values = f.size * (spec.dim + (spec.dimY ?? spec.dim));
+    if (values > MAX_SAMPLE_VALUES) {
+      bad('finiteSample.size', `a sample of ${f.size} pairs × ${spec.dim + (spec.dimY ?? spec.dim)} values is ${values.toExponential(2)} values, more than the ${MAX_SAMPLE_VALUES} one sample may hold (--sample-size)`, f.size);
     }
     if (!(Number.isInteger(f.evalEvery) && f.evalEvery >= 1)) bad('finiteSample.evalEvery', 'must be an integer >= 1', f.evalEvery);
     if (spec.mi.length !== 1) bad('finiteSample', 'needs a task with one MI level (a fixed-MI task, or a one-level staircase)', spec.mi);

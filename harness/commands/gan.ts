@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import type { GanResult, GanSpec } from '../../src/types.js';
 import { BACKENDS, ENGINES, GAN_VARIANTS } from '../../src/types.js';
 import { UsageError } from '../../src/errors.js';
-import { DEFAULT_GAN_BETA, DEFAULT_GAN_MICE_BLOCK_PARTITION, DEFAULT_GAN_STEPS, GAN_DEFAULTS, ganSpec } from '../../src/gan/config.js';
+import { DEFAULT_GAN_BETA, DEFAULT_GAN_MICE_BLOCK_PARTITION, DEFAULT_GAN_STEPS, GAN_DEFAULTS, ganSpec, MAX_GAN_BATCH_SIZE } from '../../src/gan/config.js';
+import { MAX_RUN_STEPS } from '../spec.js';
 import { GRID_SIGMA, sampleGrid } from '../../src/gan/data.js';
 import { DEFAULT_GRID_BETA, GAN_SETUPS, GRID_SETUP, gridSpec } from '../../src/gan/setup.js';
 import { reverseKlUniform } from '../../src/gan/modes.js';
@@ -62,13 +63,14 @@ export function register(program: Command): void {
       }
       if (flags.miceBlockPartition && variant !== 'mice') throw new UsageError('--mice-block-partition: only for --variant mice');
       const seed = parseInteger('--seed', flags.seed, 0);
-      const steps = flags.steps === undefined ? undefined : parseInteger('--steps', flags.steps, 1);
+      // The loop keeps the last tenth of its MI estimates: MAX_RUN_STEPS bounds that as it does a cell's.
+      const steps = flags.steps === undefined ? undefined : parseInteger('--steps', flags.steps, 1, MAX_RUN_STEPS);
       const backend = parseChoice('--backend', flags.backend, BACKENDS);
       let spec: GanSpec;
       if (setup === 'v1') {
         for (const k of GRID_ONLY) if (flags[k] !== undefined) throw new UsageError(`${FLAG_NAME[k]}: only for --setup grid`);
         if (variant === 'smile' || variant === 'infonce') throw new UsageError(`--variant: ${variant} needs --setup grid`);
-        const batchSize = parseInteger('--batch-size', flags.batchSize ?? String(GAN_DEFAULTS.batchSize), 2);
+        const batchSize = parseInteger('--batch-size', flags.batchSize ?? String(GAN_DEFAULTS.batchSize), 2, MAX_GAN_BATCH_SIZE);
         spec = ganSpec(variant, seed, {
           steps: steps ?? DEFAULT_GAN_STEPS, beta: beta ?? DEFAULT_GAN_BETA, backend,
           ...(batchSize !== GAN_DEFAULTS.batchSize ? { batchSize } : {}),
@@ -91,7 +93,7 @@ export function register(program: Command): void {
           backend,
           ...(flags.engine !== undefined ? { engine: parseChoice('--engine', flags.engine, ENGINES) } : {}),
           ...(flags.code !== undefined ? { code: parseChoice('--code', flags.code, ['continuous', 'categorical'] as const) } : {}),
-          ...(flags.batchSize !== undefined ? { batchSize: parseInteger('--batch-size', flags.batchSize, 2) } : {}),
+          ...(flags.batchSize !== undefined ? { batchSize: parseInteger('--batch-size', flags.batchSize, 2, MAX_GAN_BATCH_SIZE) } : {}),
           ...(flags.miceBlockPartition ? { miceBlockPartition: true } : {}),
           ...(flags.miceForm !== undefined ? { miceForm: parseChoice('--mice-form', flags.miceForm, ['dv', 'nwj'] as const) } : {}),
           ...(flags.tau !== undefined ? { tau: positive('--tau', flags.tau) } : {}),
@@ -101,14 +103,14 @@ export function register(program: Command): void {
           ...(flags.schedule !== undefined ? { schedule: parseChoice('--schedule', flags.schedule, ['constant', 'linear', 'cosine'] as const) } : {}),
         });
       }
-      if (flags.out) checkOutputFile('--out', flags.out);
+      if (flags.out !== undefined) checkOutputFile('--out', flags.out);
       // tfjs loads only when a GAN actually runs (keeps every other command's start-up light).
       const { runGanCell } = await import('../../src/gan/run.js');
       const result = await runGanCell(spec, flags.progress ? {
         progressEvery: 500,
         onProgress: (p) => process.stderr.write(`step ${p.step}/${p.steps}  lossD ${p.lossD.toFixed(3)}  lossG ${p.lossG.toFixed(3)}  MI ${p.mi.toFixed(3)}\n`),
       } : {});
-      if (flags.out) writeOutputFile('--out', flags.out, scatter(result));
+      if (flags.out !== undefined) writeOutputFile('--out', flags.out, scatter(result));
       process.stdout.write(flags.json ? JSON.stringify(publicResult(result)) + '\n' : summary(result, flags.out));
     });
 }

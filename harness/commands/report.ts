@@ -3,7 +3,8 @@
  * (DIR defaults to results/). See docs/statistics.md.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../../src/errors.js';
+import { MAX_RESAMPLES } from '../../src/stats/bootstrap.js';
+import { parseInteger } from '../parse.js';
 import { collect, loadPlugins } from '../../workers/plugins.js';
 
 export function register(program: Command): void {
@@ -16,9 +17,8 @@ export function register(program: Command): void {
     .option('--plugin <file>', "load a plugin's bounds and tasks, so the report knows their names and flags (repeatable)", collect)
     .option('--with <dir>', "a companion store whose cells join the field table only, e.g. results/bmi for BMI's suite (repeatable)", collect)
     .action(async (dir: string, opts: { resamples: string; plots: boolean; plugin?: string[]; with?: string[] }) => {
+      const resamples = parseInteger('--resamples', opts.resamples, 100, MAX_RESAMPLES);
       await loadPlugins(opts.plugin);
-      const resamples = Number(opts.resamples);
-      if (!Number.isInteger(resamples) || resamples < 100) throw new UsageError(`--resamples must be an integer ≥ 100, got '${opts.resamples}'`);
       // vega loads only when a report is written (keeps every other command's start-up light).
       const { writeReport } = await import('../report.js');
       const r = await writeReport(dir, { resamples, plots: opts.plots, with: opts.with });

@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .action(async (flags: RunFlags, cmd: Command) => {
       await loadPlugins(flags.plugin);
       const spec = specFromFlags(flags, (k) => cmd.getOptionValueSource(k) === 'cli');
-      if (flags.out) checkOutputFile('--out', flags.out);
+      if (flags.out !== undefined) checkOutputFile('--out', flags.out);
       if (spec.engine === 'webgpu') {
         // Probe in a child first: where there is no adapter, Dawn's native warnings stay there.
         const { probeWebGpu, describeProbe } = await import('../gpu-probe.js');
@@ -62,7 +62,7 @@ export function register(program: Command): void {
       }
       const result = await runCell(spec);
       const json = JSON.stringify(publicResult(result));
-      if (flags.out) writeOutputFile('--out', flags.out, JSON.stringify(result, null, 2) + '\n');
+      if (flags.out !== undefined) writeOutputFile('--out', flags.out, JSON.stringify(result, null, 2) + '\n');
       process.stdout.write(flags.json ? json + '\n' : table(result));
     });
 }

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors.js';
 import { parseInteger } from '../parse.js';
+import { MAX_RESAMPLES } from '../../src/stats/bootstrap.js';
 
 export function register(program: Command): void {
   program
@@ -19,9 +20,8 @@ export function register(program: Command): void {
     .option('--serve', 'after writing, serve SITE on 127.0.0.1 until interrupted')
     .option('--port <n>', 'port for --serve (0: any free port)', '8080')
     .action(async (dir: string, opts: { out: string; resamples: string; svg: boolean; serve?: boolean; port: string }) => {
-      const resamples = parseInteger('--resamples', opts.resamples, 100);
-      const port = parseInteger('--port', opts.port, 0);
-      if (port > 65535) throw new UsageError(`--port: must be at most 65535, got ${port}`);
+      const resamples = parseInteger('--resamples', opts.resamples, 100, MAX_RESAMPLES);
+      const port = parseInteger('--port', opts.port, 0, 65535);
       // vega loads only when a site is written (keeps every other command's start-up light).
       const { writeSite } = await import('../site.js');
       const s = await writeSite(dir, opts.out, { resamples, svg: opts.svg });

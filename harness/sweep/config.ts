@@ -18,6 +18,7 @@ import { PRESET_NAMES, type PresetName } from './presets.js';
 import { parseVariant } from '../../src/variant.js';
 import { DEFAULT_GAN_BETA, DEFAULT_GAN_STEPS } from '../../src/gan/config.js';
 import { DEFAULT_GRID_BETA, GRID_SETUP } from '../../src/gan/setup.js';
+import { MAX_RUN_STEPS } from '../spec.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 const list = <T extends z.ZodType>(item: T) => z.array(item).min(1);
@@ -34,7 +35,7 @@ export const ConfigSchema = z.strictObject({
     if (!getTask(t)) ctx.addIssue({ code: 'custom', message: `unknown task '${t}' (known: ${knownTaskIds().join(', ')}; plugin tasks need --plugin)` });
   })).optional(),
   batchRho: list(z.union([z.number().min(0).lt(1), z.literal('random')], { error: "must be a number in [0, 1) or 'random'" })).optional(),
-  seeds: z.union([int(1), list(int(0, 0xffffffff))], { error: 'must be a seed count >= 1 or a list of seeds' }).optional(),
+  seeds: z.union([int(1), list(int(0, 0xffffffff)).refine((s) => new Set(s).size === s.length, 'repeats a seed')], { error: 'must be a seed count >= 1 or a list of seeds' }).optional(),
   batchSizes: list(int(2)).optional(),
   mi: list(z.number().min(0).max(1e6)).optional(),
   stepsPerLevel: int(2).optional(),
@@ -55,7 +56,8 @@ export const ConfigSchema = z.strictObject({
   ksg: z.strictObject({ k: int(1) }).nullable().optional(),
   gan: z.strictObject({
     variants: list(z.enum(GAN_VARIANTS)).optional(),
-    steps: int(1).optional(),
+    // As a cell's (harness gan --steps): the loop keeps the last tenth of its MI estimates.
+    steps: int(1, MAX_RUN_STEPS).optional(),
     beta: z.number().min(0).max(1e6).optional(),
     setup: z.enum(['v1', 'grid']).optional(),
     engine: z.enum(ENGINES).optional(),

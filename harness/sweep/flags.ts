@@ -78,6 +78,8 @@ export interface RunFlags {
 
 export function runFlags(f: SweepFlags): RunFlags {
   const out = f.out ?? PRESET_STORES[presetName(f)];
+  // '' would resolve to the working directory for the cells but not for the report.
+  if (out === '') throw new UsageError('--out: an empty path; name the store directory');
   try {
     if (!statSync(out).isDirectory()) throw new UsageError(`--out: '${out}' exists and is not a directory`);
   } catch (err) {
@@ -85,13 +87,26 @@ export function runFlags(f: SweepFlags): RunFlags {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`--out: cannot use '${out}' (${(err as NodeJS.ErrnoException).code})`);
   }
   return {
-    workers: f.workers !== undefined ? parseInteger('--workers', f.workers, 1) : availableParallelism(),
+    workers: f.workers !== undefined ? parseWorkers(f.workers) : availableParallelism(),
     retries: f.retries !== undefined ? parseInteger('--retries', f.retries, 0) : 2,
     timeoutMs: parseDuration('--timeout', f.timeout ?? '4h'),
     heapMb: f.workerHeapMb !== undefined ? parseInteger('--worker-heap-mb', f.workerHeapMb, 64) : 4096,
     out,
     reportWith: presetName(f) === 'field' && existsSync(join(PRESET_STORES.bmi, 'cells')) ? [PRESET_STORES.bmi] : [],
   };
+}
+
+/**
+ * The most --workers per core: more threads only compete for the cores, each with its own heap
+ * and engine, and thousands of them exhaust the machine's memory or thread limit.
+ */
+export const MAX_WORKERS_PER_CORE = 4;
+
+function parseWorkers(raw: string): number {
+  const n = parseInteger('--workers', raw, 1);
+  const cores = availableParallelism();
+  if (n > MAX_WORKERS_PER_CORE * cores) throw new UsageError(`--workers: at most ${MAX_WORKERS_PER_CORE * cores} (${MAX_WORKERS_PER_CORE} per core; this machine has ${cores}), got ${n}`);
+  return n;
 }
 
 /** "10" → seeds 0..9; "3..7" → 3..7 inclusive; "0,4,9" → exactly those. */
@@ -117,12 +132,20 @@ export function parseSeeds(raw: string): number[] {
   return seeds;
 }
 
+/**
+ * The longest per-attempt limit: Node's timers hold at most 2³¹ − 1 ms (24.8 days), and a longer
+ * delay fires after 1 ms, which would time every cell out at once. 0 (no limit) covers the rest.
+ */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** "90" or "90s", "500ms", "20m", "4h"; 0 = no limit. */
 export function parseDuration(flag: string, raw: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
   if (!m) throw new UsageError(`${flag}: expected a duration like 90s, 20m or 4h (0 = none), got '${raw}'`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's']!;
-  return Number(m[1]) * unit;
+  const ms = Number(m[1]) * unit;
+  if (ms > MAX_TIMEOUT_MS) throw new UsageError(`${flag}: at most ${Math.floor(MAX_TIMEOUT_MS / 3_600_000)}h (Node's timers hold 24.8 days), got '${raw.trim()}'; 0 = no limit`);
+  return ms;
 }
 
 function list(flag: string, raw: string): string[] {

@@ -8,6 +8,7 @@ import { UsageError } from '../../src/errors.js';
 import { buildCellSpec, estimatorCritics, taskShape, validateCellSpec } from '../spec.js';
 import { parseVariant } from '../../src/variant.js';
 import { getTask } from '../../src/tasks/registry.js';
+import { MAX_SAMPLE_VALUES } from '../../src/tasks/draw.js';
 import { gridSpec } from '../../src/gan/setup.js';
 import { resolveBoundPrecision, type BoundPrecisionChoice } from '../../src/bounds/passes.js';
 
@@ -169,9 +170,13 @@ export function expandGrid(g: Grid): Job[] {
   if (g.ksg) {
     if (!g.finiteSample) throw new UsageError('ksg: needs finiteSample (KSG runs on the finite-sample protocol\'s fixed sample)');
     if (!(Number.isInteger(g.ksg.k) && g.ksg.k >= 1)) throw new UsageError(`ksg.k: must be an integer >= 1 (got ${g.ksg.k})`);
+    // KSG counts k neighbours among the whole sample: k = size would fail in every job, after planning.
+    if (g.ksg.k >= g.finiteSample.size) throw new UsageError(`ksg.k: must be less than the sample size finiteSample.size = ${g.finiteSample.size} (got ${g.ksg.k})`);
     for (const task of g.tasks) {
       const t = getTask(task);
       if (t?.task.trueMi === undefined) continue; // KSG is for fixed-MI tasks
+      const values = g.finiteSample.size * (t.task.dimX + t.task.dimY);
+      if (values > MAX_SAMPLE_VALUES) throw new UsageError(`finiteSample.size: a sample of ${g.finiteSample.size} pairs of task '${task}' is ${values.toExponential(2)} values, more than the ${MAX_SAMPLE_VALUES} one sample may hold`);
       for (const seed of g.seeds) {
         jobs.push({ kind: 'ksg', task, seed, size: g.finiteSample.size, k: g.ksg.k, ...(t.pluginHash ? { plugins: [t.pluginHash] } : {}) });
       }

@@ -26,6 +26,7 @@ import { CELL_FORMAT, FAILURE_FORMAT, type CellFile, type CellStore } from './st
 import { CODE_VERSION, PACKAGE_VERSION } from './hash.js';
 import type { MachineProvenance } from './provenance.js';
 import { jobLabel } from './label.js';
+import { MAX_TIMEOUT_MS } from './flags.js';
 import type { PluginRef } from '../../workers/plugins.js';
 
 export type Lane = 'gpu' | 'cpu';
@@ -236,7 +237,8 @@ export async function runPool(o: PoolOptions): Promise<PoolOutcome> {
       running.add(ctl);
       let timedOut = false;
       // Each cell keeps its own budget: K cells of a batch share one attempt of K × the limit.
-      const limit = o.timeoutMs * batch.length;
+      // Node's timers hold at most 2³¹ − 1 ms (a longer delay fires after 1 ms): a batch's limit stops there.
+      const limit = Math.min(o.timeoutMs * batch.length, MAX_TIMEOUT_MS);
       const timer = o.timeoutMs > 0 ? setTimeout(() => { timedOut = true; ctl.abort(new Error('timeout')); }, limit) : null;
       try {
         const task: BatchTask = {

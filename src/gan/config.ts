@@ -43,6 +43,13 @@ export interface GanConfig {
   keepSamples: number;
 }
 
+/**
+ * The largest GAN batch the CLI accepts (32× the default). The statistics network scores every
+ * pair of the batch, so memory and time grow as n²: at 8 192 one grid step takes ~20 s and 3 GB,
+ * and at 16 384 the WebAssembly engine's 4 GiB memory cannot hold it.
+ */
+export const MAX_GAN_BATCH_SIZE = 4096;
+
 export const GAN_DEFAULTS: Readonly<GanConfig> = {
   batchSize: 128,
   noiseDim: 8,

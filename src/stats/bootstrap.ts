@@ -22,6 +22,13 @@ export interface BootstrapOptions {
 }
 
 export const DEFAULT_RESAMPLES = 2000;
+/**
+ * The most resamples the CLI accepts: 50× the default, where the Monte-Carlo error of a 95%
+ * percentile bound is already far below the interval's width. Each interval holds its resamples
+ * in one array, and a report over the published store computes thousands of intervals, so a
+ * count of 10⁹ would run for days (and 2³² exceed an array's length).
+ */
+export const MAX_RESAMPLES = 100_000;
 
 /**
  * Percentile CI for `stat(xs)`. With one value the interval is degenerate ([x, x]); with none

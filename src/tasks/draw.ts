@@ -19,6 +19,15 @@ export interface Rows {
   y: Float32Array;
 }
 
+/**
+ * The most values (n × (dimX + dimY)) one drawn sample may hold: 10⁷ pairs of a 1 × 1 task. A
+ * task draws its whole sample at once (its stream order fixes the numbers), as float64 for BMI's
+ * tasks and plugins, and `harness sample` prints ~27 bytes a value: this bounds both near half a
+ * gigabyte. Larger samples (`harness sample --n`, the finite-sample protocol's size) are refused
+ * as bad input rather than ending in an allocation failure.
+ */
+export const MAX_SAMPLE_VALUES = 20_000_000;
+
 /** The task `id`; a built-in staircase at dimension `dim` (default: the paper's d = 20). */
 export function requireTask(id: TaskId, dim?: number): TaskDefinition {
   if (dim !== undefined && isBuiltinStaircase(id)) return builtinStaircase(id, dim);
