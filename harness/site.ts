@@ -6,13 +6,18 @@
  *   SITE/playground.html       the in-browser training playground
  *   SITE/plots/<name>.json     each figure's Vega-Lite spec (the report's, unchanged) and .svg
  *   SITE/cells/<id>.json       one drill-down file per cell
- *   SITE/summary.csv, cells.csv
+ *   SITE/summary.csv, cells.csv, field.csv (when the page has the field table), bmi.csv
  *   SITE/assets/               site.js, playground.js, playground-worker.js (dist/web, bundled by
  *                              scripts/build-web.mjs), the wasm kernels, vega and vega-lite
  * Byte-identical output for the same store (no dates, sorted inputs, seeded statistics); files
  * a previous build left that this one does not write are removed, so a rebuild equals a fresh
  * build. SITE must be a new or empty directory or a site written before (marked by
- * SITE/.mi-harness-site): the command never deletes anything else, and SITE may not hold DIR.
+ * SITE/.mi-harness-site): the command never deletes anything else, and SITE may not hold DIR
+ * or a companion store.
+ *
+ * Companion stores (`--with DIR2`, as for `harness report`) add their records to the field table
+ * only (./fieldReport.ts siteFieldTable): the Pages workflow builds results/ with
+ * `--with results/field --with results/bmi`, so the site shows the field store's table.
  */
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -24,12 +29,14 @@ import { contextLabel } from '../src/stats/aggregate.js';
 import { buildPlots, sortPlots } from '../src/report/plots.js';
 import { renderSvg } from '../src/report/render.js';
 import { cellsCsv, summaryCsv } from '../src/report/csv.js';
-import { siteCell, siteClaims, siteData, type SiteData } from '../src/report/siteData.js';
+import { siteCell, siteClaims, siteData, siteField, type SiteData } from '../src/report/siteData.js';
 import { reproduction } from '../src/stats/reproduction.js';
 import { bmiSummary, isBmiRecord } from '../src/stats/bmi.js';
 import { bmiCsv, bmiHeatmap } from '../src/report/bmi.js';
 import { indexHtml, playgroundHtml } from '../src/report/siteHtml.js';
+import type { StoreRecord } from '../src/stats/records.js';
 import { loadStore } from './report.js';
+import { FIELD_SUITE_NOTES, siteFieldTable } from './fieldReport.js';
 
 export const SITE_MARKER = '.mi-harness-site';
 const MARKER_TEXT = 'mi-harness static site: written by `harness site`; rebuilding replaces everything in this directory.\n';
@@ -39,6 +46,8 @@ export interface SiteOptions {
   resamples?: number;
   /** Also render every figure as SVG under plots/ (default true). */
   svg?: boolean;
+  /** Companion stores whose records join the field table only (`--with`, repeatable). */
+  with?: string[];
 }
 
 export interface SiteSummary {
@@ -76,10 +85,12 @@ function assetSources(): [string, string][] {
   ];
 }
 
-async function prepareOut(out: string, storeDir: string): Promise<void> {
+async function prepareOut(out: string, storeDirs: readonly string[]): Promise<void> {
   const abs = resolve(out);
-  const store = resolve(storeDir);
-  if (abs === store || store.startsWith(abs + sep)) throw new UsageError(`--out ${out}: would hold the cell store ${storeDir}; choose a directory outside it`);
+  for (const storeDir of storeDirs) {
+    const store = resolve(storeDir);
+    if (abs === store || store.startsWith(abs + sep)) throw new UsageError(`--out ${out}: would hold the cell store ${storeDir}; choose a directory outside it`);
+  }
   let entries: string[];
   try {
     const s = await stat(abs);
@@ -116,7 +127,15 @@ export async function writeSite(dir: string, out: string, options: SiteOptions =
     try { await stat(src); } catch { throw new UsageError(`site assets are not built (${relative(process.cwd(), src)} is missing): run npm run build`); }
   }
   const store = await loadStore(dir, warn);
-  await prepareOut(out, dir);
+  const companions: StoreRecord[] = [];
+  for (const d of options.with ?? []) {
+    try {
+      companions.push(...(await loadStore(d, warn)).records);
+    } catch (err) {
+      throw err instanceof UsageError ? new UsageError(`--with: ${err.message}`) : err;
+    }
+  }
+  await prepareOut(out, [dir, ...(options.with ?? [])]);
   // As `harness report`: BMI-protocol cells and KSG jobs have their own summary (and heatmap),
   // not the staircase tables; the claims table is the same function REPRODUCTION.md comes from.
   const bmi = store.records.some(isBmiRecord) ? bmiSummary(store.records) : null;
@@ -125,7 +144,9 @@ export async function writeSite(dir: string, out: string, options: SiteOptions =
   const plots = sortPlots([...buildPlots(summary), ...(bmiPlot ? [bmiPlot] : [])]);
   const hasClaims = summary.groups.length > 0 || summary.gan.groups.length > 0;
   const claims = hasClaims ? siteClaims(reproduction(summary, plots, { resamples: options.resamples })) : null;
-  const data = siteData({ summary, plots, cellFiles: store.cellFiles, skipped: store.skipped, stale: store.stale, failures: store.failures, claims });
+  const fieldTable = siteFieldTable(store.records, companions, options.resamples);
+  const field = fieldTable ? siteField(fieldTable.summary, { costSuite: fieldTable.costSuite, suiteNotes: FIELD_SUITE_NOTES }) : null;
+  const data = siteData({ summary, plots, cellFiles: store.cellFiles, skipped: store.skipped, stale: store.stale, failures: store.failures, claims, field });
 
   const written = new Set<string>();
   const put = async (rel: string, content: string | Buffer) => {
@@ -136,10 +157,11 @@ export async function writeSite(dir: string, out: string, options: SiteOptions =
   };
   await put(SITE_MARKER, MARKER_TEXT);
   await put('index.html', indexHtml(data));
-  await put('playground.html', playgroundHtml());
+  await put('playground.html', playgroundHtml({ field: field !== null }));
   await put('summary.csv', summaryCsv(summary));
   await put('cells.csv', cellsCsv(summary));
   if (bmi) await put('bmi.csv', bmiCsv(bmi));
+  if (fieldTable) await put('field.csv', fieldTable.csv);
   for (const p of plots) {
     const base = p.name.replace(/\.svg$/, '');
     await put(`plots/${base}.json`, JSON.stringify(p.spec) + '\n');

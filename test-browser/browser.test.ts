@@ -6,7 +6,8 @@
  * error; filters change the table; sorting orders it; a drill-down opens with its trajectory,
  * level table and provenance; the playground's data-estimate equals `harness run`'s last-level
  * mean for the same spec within 1e-4 relative (wasm), and on WebGPU where Chromium gives an adapter
- * (SwiftShader, --enable-unsafe-webgpu); a bad URL parameter is named on the page.
+ * (SwiftShader, --enable-unsafe-webgpu); a bad URL parameter is named on the page; the field table
+ * (from a companion store, `--with`) renders with its suites, bound types and sorting.
  * Screenshots go to $MI_SCREENSHOTS (default: a folder under the OS temp dir).
  *
  * Run with `npm run test:browser` (not part of `npm test`); .ci/run installs chromium first.
@@ -24,7 +25,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { writeSite } from '../harness/site.js';
 import { serveStatic, type StaticServer } from '../harness/serve.js';
 import type { SiteData } from '../src/report/siteData.js';
-import { fixtureCells, PAPER_LIKE, writeStore } from '../test/report-fixtures.js';
+import { fixtureCells, PAPER_LIKE, writeStore, type FakeEstimator } from '../test/report-fixtures.js';
 
 const CLI = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
 const SHOTS = process.env.MI_SCREENSHOTS ?? join(tmpdir(), 'mi-harness-browser-screenshots');
@@ -55,7 +56,19 @@ before(async () => {
   root = await mkdtemp(join(tmpdir(), 'mi-browser-'));
   const store = join(root, 'store');
   await writeStore(store, fixtureCells({ estimators: PAPER_LIKE, seeds: [1, 2, 3], critics: ['separable', 'joint'], tasks: ['gaussian', 'cubic'], stepsPerLevel: 40 }));
-  const site = await writeSite(store, join(root, 'site'), { resamples: 200, warn: () => {}, svg: false });
+  // A companion field store (issue 22's field table): a lower bound, an upper bound, one that diverges.
+  const field = join(root, 'field');
+  const fieldEstimators: FakeEstimator[] = [
+    { estimator: 'nwj', bias: (mi) => -0.1 * mi, sd: () => 0.3 },
+    { estimator: 'club', bias: (mi) => 0.2 * mi, sd: () => 0.2 },
+    { estimator: 'smile', boundOptions: { tau: 1 }, bias: () => -0.05, sd: () => 0.1 },
+    { estimator: 'dv', bias: () => 0, sd: () => 0.1, divergeAt: () => 10 },
+  ];
+  await writeStore(field, [
+    ...fixtureCells({ estimators: fieldEstimators, seeds: [0, 1, 2], tasks: ['gaussian', 'asinh', 'half-cube'], stepsPerLevel: 40 }),
+    ...fixtureCells({ estimators: fieldEstimators, seeds: [0, 1, 2], tasks: ['mix:x'], mi: [0.4106], stepsPerLevel: 40 }),
+  ]);
+  const site = await writeSite(store, join(root, 'site'), { resamples: 200, warn: () => {}, svg: false, with: [field] });
   data = site.data;
   server = await serveStatic(join(root, 'site'));
   browser = await chromium.launch({
@@ -203,6 +216,35 @@ test('the reproduction claims table shows every claim with its verdict; a figure
       await page.waitForSelector('#drill-plot[data-drawn="1"]', { timeout: 30_000 });
     }
   }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the field table renders: its suites as columns, bound types marked, sorting by a suite, linked from the nav', { skip }, async () => {
+  const f = data.field!;
+  assert.ok(f, 'the fixture site has a field table');
+  const { page, errors } = await open('index.html#field');
+  assert.ok(await page.$('header.top nav a[href="index.html#field"]'));
+  const heads = await page.$$eval('#field-tbl thead th', (ths) => ths.map((th) => th.textContent));
+  for (const su of f.suites) assert.ok(heads.includes(su), `column ${su}`);
+  const labels = await page.$$eval('#field-tbl tbody tr', (trs) => trs.map((tr) => tr.children[1].textContent));
+  assert.deepEqual(labels, f.rows.map((r) => r.label));
+  const kinds = await page.$$eval('#field-tbl tbody tr .kind', (ks) => ks.map((k) => k.textContent));
+  assert.deepEqual(kinds, f.rows.map((r) => ({ lower: 'lower bound', upper: 'upper bound', estimate: 'estimate' })[r.kind]));
+  assert.ok(kinds.includes('upper bound') && kinds.includes('lower bound'));
+  // The diverged estimator reads ∞; every suite's first is bold.
+  const dv = f.rows.findIndex((r) => r.estimator === 'dv');
+  assert.match(await page.textContent(`#field-tbl tbody tr[data-field-row="${dv}"]`) ?? '', /∞/);
+  assert.equal(await page.$$eval('#field-tbl td.best', (tds) => tds.length), f.suites.length);
+  await page.locator('#field').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, 'site-field.png') });
+  // Sort by the mixtures' column: ascending IQM, ∞ last.
+  const k = f.suites.indexOf('mixtures');
+  await page.click(`#field-tbl thead th:nth-child(${4 + k})`);
+  const order = await page.$$eval('#field-tbl tbody tr', (trs) => trs.map((tr) => Number(tr.getAttribute('data-field-row'))));
+  const key = (i: number) => { const v = f.rows[i].suites[k]?.iqm[0]; return v === 'Infinity' ? Infinity : v ?? Infinity; };
+  for (let j = 1; j < order.length; j++) assert.ok(key(order[j - 1]) <= key(order[j]), `ascending at ${j}`);
+  assert.match(await page.textContent('#field-coverage') ?? '', /mixtures: \d+ estimator\(s\)/);
   assert.deepEqual(errors, []);
   await page.close();
 });

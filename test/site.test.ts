@@ -1,7 +1,9 @@
 /**
  * `harness site`: the same store gives a byte-identical site (every file, two fresh builds and a
  * rebuild over an earlier one); the charts are the report's own Vega-Lite specs; the page's data
- * and the drill-down files say what the store holds; bad --out / DIR exit 2 with one line.
+ * and the drill-down files say what the store holds; bad --out / DIR exit 2 with one line; the
+ * field table (issue 22) is on the page when the store or a companion store (`--with`) holds the
+ * field suites' cells, and is then the field store's LEADERBOARD.md table (field.csv equal).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +19,8 @@ import { buildPlots } from '../src/report/plots.js';
 import { reproduction } from '../src/stats/reproduction.js';
 import type { SiteCell, SiteData } from '../src/report/siteData.js';
 import { UsageError } from '../src/errors.js';
-import { fakeGan, fixtureCells, PAPER_LIKE, writeStore } from './report-fixtures.js';
+import { fakeGan, fixtureCells, PAPER_LIKE, writeStore, type FakeEstimator } from './report-fixtures.js';
+import { writeReport } from '../harness/report.js';
 
 const CLI = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
 
@@ -178,6 +181,113 @@ test('the static server serves the site on 127.0.0.1 with the right types and no
     } finally {
       await srv.close();
     }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+const GOOD: FakeEstimator = { estimator: 'smile', boundOptions: { tau: 1 }, bias: () => -0.05, sd: () => 0.1 };
+const MID: FakeEstimator = { estimator: 'nwj', bias: (mi) => -0.1 * mi, sd: () => 0.3 };
+const UPPER: FakeEstimator = { estimator: 'club', bias: (mi) => 0.2 * mi, sd: () => 0.2 };
+const DIVERGES: FakeEstimator = { estimator: 'dv', bias: () => 0, sd: () => 0.1, divergeAt: () => 10 };
+
+/** A field store (paper staircases, f-DIME's asinh, a mixture) and a BMI store, as the field and bmi presets write them. */
+async function fieldStores(root: string): Promise<{ field: string; bmi: string }> {
+  const field = join(root, 'field'), bmi = join(root, 'bmi');
+  await writeStore(field, [
+    ...fixtureCells({ estimators: [GOOD, MID, UPPER, DIVERGES], seeds: [0, 1, 2], tasks: ['gaussian', 'asinh'], stepsPerLevel: 40 }),
+    ...fixtureCells({ estimators: [GOOD, MID, UPPER, DIVERGES], seeds: [0, 1, 2], tasks: ['mix:x'], mi: [0.4106], stepsPerLevel: 40 }),
+  ]);
+  const held = fixtureCells({ estimators: [GOOD], seeds: [0, 1], tasks: ['bmi:binormal'], mi: [0.41], stepsPerLevel: 40 })
+    .map((c) => ({ ...c, spec: { ...c.spec, finiteSample: { size: 100, testShare: 0.5, evalEvery: 10 } }, heldOut: { estimate: 0.4, final: 0.39, evals: [], steps: 40, trainSize: 50, testSize: 50 } }));
+  await writeStore(bmi, held);
+  return { field, bmi };
+}
+
+test('--with: a companion field store puts its field table on the page (the field store\'s own LEADERBOARD table); without one, field is null', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'mi-site-'));
+  try {
+    const dir = await store(root);
+    const { field, bmi } = await fieldStores(root);
+    const opts = { resamples: 200, warn: () => {}, svg: false };
+    const out = join(root, 'site');
+    const r = await writeSite(dir, out, { ...opts, with: [field, bmi] });
+    const html = await readFile(join(out, 'index.html'), 'utf8');
+    const data = pageData(html);
+    assert.deepEqual(data, JSON.parse(JSON.stringify(r.data)));
+    const f = data.field;
+    assert.ok(f, 'the page has the field table');
+    assert.deepEqual(f.suites, ['paper staircases', 'f-DIME staircases', 'mixtures', 'BMI']);
+    // The site's own store (the paper fixture: nwj, smile, infonce, mice on gaussian and cubic)
+    // does not join: its rows are the companions' estimators only.
+    assert.deepEqual(f.rows.map((x) => x.label).sort(), ['club · separable', 'dv · separable', 'nwj · separable', 'smile(τ=1) · separable']);
+    assert.deepEqual(f.coverage.map((c) => [c.suite, c.tasks, c.seeds, c.estimators]), [
+      ['paper staircases', ['gaussian'], [0, 1, 2], 4], ['f-DIME staircases', ['asinh'], [0, 1, 2], 4],
+      ['mixtures', ['mix:x'], [0, 1, 2], 4], ['BMI', ['bmi:binormal'], [0, 1], 1],
+    ]);
+    assert.ok(f.coverage.every((c) => c.note.length > 0), 'each suite says what it holds');
+    const byLabel = new Map(f.rows.map((x) => [x.label, x]));
+    const good = byLabel.get('smile(τ=1) · separable')!, dv = byLabel.get('dv · separable')!;
+    assert.equal(byLabel.get('club · separable')!.kind, 'upper');
+    assert.equal(byLabel.get('nwj · separable')!.kind, 'lower');
+    assert.equal(good.kind, 'estimate', 'SMILE clips, so it bounds nothing');
+    assert.deepEqual(f.commonSuites, ['paper staircases', 'f-DIME staircases', 'mixtures']);
+    assert.equal(f.rows[0].label, 'smile(τ=1) · separable', 'ordered by mean rank');
+    assert.equal(good.suites[0]!.rank, 1);
+    assert.equal(good.suites[0]!.of, 4);
+    assert.equal(good.suites[3]!.of, 1, 'BMI: one estimator ran it');
+    assert.equal(byLabel.get('nwj · separable')!.suites[3], null, 'nwj did not run BMI');
+    // A diverged estimator: an infinite IQM (JSON has no ∞), last in every suite it ran.
+    assert.equal(dv.suites[1]!.iqm[0], 'Infinity');
+    assert.equal(dv.suites[1]!.rank, 4);
+    assert.equal(f.rows.at(-1)!.label, 'dv · separable');
+    assert.equal(f.costSuite, 'f-DIME staircases');
+    assert.ok(f.rows.every((x) => x.costClock === 'wall' && typeof x.cost === 'number'), 'fixture cells carry wall time only');
+    // The same numbers as the field store's own report with the BMI store beside it.
+    await writeReport(field, { plots: false, resamples: 200, with: [bmi], warn: () => {} });
+    assert.equal(await readFile(join(out, 'field.csv'), 'utf8'), await readFile(join(field, 'field.csv'), 'utf8'));
+    assert.ok(r.files.includes('field.csv'));
+    assert.match(html, /<a href="index.html#field">Field table<\/a>/);
+    assert.match(html, /<section id="field">/);
+    assert.match(await readFile(join(out, 'playground.html'), 'utf8'), /index.html#field/);
+    // Byte-identical: a second build with the same companions.
+    const again = join(root, 'again');
+    await writeSite(dir, again, { ...opts, with: [field, bmi] });
+    const sa = await snapshot(out), sb = await snapshot(again);
+    assert.deepEqual([...sa.keys()].sort(), [...sb.keys()].sort());
+    for (const [k, bytes] of sa) assert.ok(bytes.equals(sb.get(k)!), `${k} differs between two builds`);
+
+    // A companion without field cells (BMI alone) and no companion: no field table anywhere.
+    for (const w of [[bmi], []]) {
+      const o2 = join(root, `plain-${w.length}`);
+      const r2 = await writeSite(dir, o2, { ...opts, with: w });
+      const html2 = await readFile(join(o2, 'index.html'), 'utf8');
+      assert.equal(pageData(html2).field, null);
+      assert.equal(r2.data.field, null);
+      assert.ok(!r2.files.includes('field.csv'));
+      assert.doesNotMatch(html2, /#field|id="field"/);
+    }
+    // The field store as the site's own store calls for the table itself, and its records join.
+    const own = await writeSite(field, join(root, 'own'), { ...opts, with: [bmi] });
+    assert.deepEqual(own.data.field, f);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('harness site --with: a missing companion store exits 2 with one line naming --with; --out may not hold a companion', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'mi-site-'));
+  try {
+    const dir = await store(root);
+    const { field } = await fieldStores(root);
+    const r = spawnSync(process.execPath, [CLI, 'site', dir, '--out', join(root, 'x'), '--with', field, '--with', join(root, 'nope')], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^harness: .*--with.*nope/);
+    await assert.rejects(writeSite(dir, join(root, 'field'), { warn: () => {}, with: [field] }), (e) => e instanceof UsageError && e.message.includes(`would hold the cell store ${field}`));
+    const ok = spawnSync(process.execPath, [CLI, 'site', dir, '--out', join(root, 'y'), '--with', field, '--resamples', '200', '--no-svg'], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /field table of 4 estimator\(s\) on 3 suite\(s\)/);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

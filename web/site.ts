@@ -1,12 +1,12 @@
 /**
  * The results site's page script (index.html): filters, the sortable leaderboard, the headline
- * table, the report's charts (lazily drawn with Vega-Lite), the reproduction claims, the cell
- * list and the per-group and per-cell drill-downs. All data comes from the SiteData inlined in
+ * table, the field table (when the build has one), the report's charts (lazily drawn with
+ * Vega-Lite), the reproduction claims, the cell list and the per-group and per-cell drill-downs. All data comes from the SiteData inlined in
  * the page (src/report/siteData.ts) and, for a drill-down, from cells/<id>.json. Filter choices
  * live in the query string (?critic=joint&estimator=infonce,…), the open drill-down in the hash
  * (#cell=<id>, #group=<i>), so every view has a URL.
  */
-import type { Ci, SiteCell, SiteData, SiteRow } from '../src/report/siteData.js';
+import type { Ci, FieldNum, SiteCell, SiteData, SiteField, SiteFieldRow, SiteRow } from '../src/report/siteData.js';
 import { cellTrajectorySpec, offScaleShare, type CellScale } from '../src/report/cellPlot.js';
 import { fmt } from '../src/report/format.js';
 import { draw, interactive, type VegaView } from './vega.js';
@@ -273,6 +273,103 @@ function renderClaims(): void {
   }
 }
 
+// ---------- field table ----------
+
+const fieldNum = (x: FieldNum): string => (x === 'Infinity' ? '∞' : num(x));
+const KIND_TEXT: Record<string, string> = { lower: 'lower bound', upper: 'upper bound', estimate: 'estimate' };
+const rankText = (r: number) => (Number.isInteger(r) ? String(r) : r.toFixed(1));
+/** Sortable key of a field number: ∞ after every finite value, missing last. */
+const fieldKey = (x: FieldNum | undefined): number | null => (x === 'Infinity' ? Infinity : x ?? null);
+
+let fieldSort: { col: number; dir: 1 | -1 } | null = null;
+
+/**
+ * The field table is not filtered by the leaderboard's facets: it is one summary over every
+ * suite (src/stats/field.ts), the same as the field store's LEADERBOARD.md and field.csv.
+ */
+function renderField(): void {
+  const f = data.field;
+  const box = document.getElementById('field-table');
+  if (!f || !box) return;
+  box.textContent = '';
+  const clocks = new Set(f.rows.map((r) => r.costClock).filter((c) => c !== 'none'));
+  const clock = clocks.size === 1 ? ([...clocks][0] === 'cpu' ? 'CPU' : clocks.has('wall') ? 'wall' : 'CPU or wall') : 'CPU or wall';
+  box.append(h('p', { class: 'muted' },
+    'One number per estimator and suite, scale-free so that suites whose true MI differs can sit side by side: the interquartile mean (IQM) of the relative error — √MSE / I per task, MI level and seed for training-protocol cells (MSE over the level\'s window: bias² + variance, so noise is paid for), |Î − I| / I per task and seed for BMI\'s finite-sample protocol and KSG — with a 95% bootstrap CI that resamples seeds, and the rank of that IQM among the estimators that ran the suite (rank/of; bold: first). A diverged estimate is an infinite error (more than a quarter of them makes the IQM ∞). Lower is more accurate. ',
+    `Ranks of suites with different estimator sets do not compare directly: the table is ordered by the mean rank over the suites the most estimators ran${f.commonSuites.length ? ` (${f.commonSuites.join(', ')})` : ''}, the mean over all the suites each ran beside it. Type: whether the reported number is, in expectation, a lower bound on MI, an upper bound (its violations are estimates below the truth), or neither. Cost: the median ${clock === 'CPU or wall' ? 'CPU (else wall)' : clock} seconds per cell in the ${f.costSuite}. Click a column to sort. Download: `,
+    h('a', { href: 'field.csv', text: 'field.csv' }), '.'));
+  interface FieldColumn { title: string; num: boolean; help?: string; key: (r: SiteFieldRow, i: number) => number | string | null; cell: (r: SiteFieldRow, i: number) => HTMLTableCellElement }
+  const cols: FieldColumn[] = [
+    { title: '#', num: true, key: (_r, i) => i, cell: (_r, i) => h('td', { class: 'num', text: String(i + 1) }) },
+    { title: 'estimator · critic', num: false, key: (r) => r.label, cell: (r) => h('td', { text: r.label }) },
+    { title: 'type', num: false, key: (r) => r.kind, help: 'lower bound, upper bound, or neither, in expectation', cell: (r) => h('td', {}, h('span', { class: `kind kind-${r.kind}`, text: KIND_TEXT[r.kind] ?? r.kind })) },
+    ...f.suites.map((su, k): FieldColumn => ({
+      title: su, num: true, help: `IQM of the relative error [95% CI] (rank/of) in the ${su}`,
+      key: (r) => fieldKey(r.suites[k]?.iqm[0]),
+      cell: (r) => {
+        const c = r.suites[k];
+        if (!c) return h('td', { class: 'num muted', text: '' });
+        const td = h('td', { class: `num${c.rank === 1 ? ' best' : ''}${c.iqm[0] === 'Infinity' ? ' bad' : ''}`, 'data-suite': su }, fieldNum(c.iqm[0]));
+        if (c.iqm[1] !== null && c.iqm[2] !== null && !(c.iqm[1] === c.iqm[2] && c.iqm[1] === c.iqm[0])) td.append(' ', h('span', { class: 'ci', text: `[${fieldNum(c.iqm[1])}, ${fieldNum(c.iqm[2])}]` }));
+        td.append(' ', h('span', { class: 'rank', text: `(${rankText(c.rank)}/${c.of})` }));
+        td.title = `${c.values} value(s): ${c.tasks} task(s) × levels × ${c.seeds} seed(s)${c.nonFinite ? `; ${c.nonFinite} non-finite` : ''}`;
+        return td;
+      },
+    })),
+    { title: 'mean rank', num: true, help: `over ${f.commonSuites.join(', ') || 'the common suites'}`, key: (r) => r.meanRank, cell: (r) => h('td', { class: 'num', text: num(r.meanRank) }) },
+    { title: 'mean rank (all)', num: true, help: 'over every suite this estimator ran', key: (r) => r.meanRankRun, cell: (r) => h('td', { class: 'num', text: `${num(r.meanRankRun)}`, title: `${r.suitesRun} suite(s)` }) },
+    { title: `${clock} s/cell`, num: true, help: `median ${clock} seconds per cell in the ${f.costSuite}`, key: (r) => r.cost, cell: (r) => h('td', { class: 'num', text: r.cost === null ? '' : `${num(r.cost)}${r.costClock === 'mixed' ? ' (mixed clocks)' : ''}` }) },
+  ];
+  const t = h('table', { class: 'data', id: 'field-tbl' });
+  const tr = h('tr');
+  cols.forEach((c, ci) => {
+    const th = h('th', { class: `sortable${c.num ? ' num' : ''}`, title: c.help, 'aria-sort': fieldSort?.col === ci ? (fieldSort.dir === 1 ? 'ascending' : 'descending') : undefined, text: c.title });
+    th.addEventListener('click', () => {
+      fieldSort = fieldSort?.col === ci ? { col: ci, dir: fieldSort.dir === 1 ? -1 : 1 } : { col: ci, dir: 1 };
+      renderField();
+    });
+    tr.append(th);
+  });
+  t.append(h('thead', {}, tr));
+  const order = f.rows.map((r, i) => ({ r, i }));
+  if (fieldSort) {
+    const { col, dir } = fieldSort;
+    const key = cols[col].key;
+    order.sort((a, b) => {
+      const x = key(a.r, a.i), y = key(b.r, b.i);
+      const missX = x === null || (typeof x === 'number' && Number.isNaN(x)), missY = y === null || (typeof y === 'number' && Number.isNaN(y));
+      if (missX || missY) return missX === missY ? a.i - b.i : missX ? 1 : -1;
+      const d = typeof x === 'number' && typeof y === 'number' ? (x === y ? 0 : x < y ? -1 : 1) : String(x).localeCompare(String(y));
+      return d * dir || a.i - b.i;
+    });
+  }
+  const body = h('tbody');
+  for (const { r, i } of order) body.append(h('tr', { 'data-field-row': i, 'data-kind': r.kind }, ...cols.map((c) => c.cell(r, i))));
+  t.append(body);
+  box.append(h('div', { class: 'scroll' }, t));
+  box.append(fieldCoverage(f));
+}
+
+function fieldCoverage(f: SiteField): HTMLElement {
+  const list = h('ul', { class: 'coverage', id: 'field-coverage' });
+  f.coverage.forEach((c, k) => {
+    const ranked = f.rows.filter((r) => r.suites[k]).sort((a, b) => a.suites[k]!.rank - b.suites[k]!.rank);
+    const [a, b] = ranked;
+    const tasks = c.tasks.length <= 12 ? ` (${c.tasks.join(', ')})` : '';
+    const li = h('li', { 'data-suite': c.suite }, h('strong', { text: c.suite }),
+      `: ${c.estimators} estimator(s), ${c.tasks.length} task(s)${tasks}, seeds ${c.seeds.join(', ')}.${c.note ? ` ${c.note}` : ''}`);
+    if (c.tasks.length > 12) li.title = c.tasks.join(', ');
+    if (a) {
+      const iq = (r: SiteFieldRow) => { const x = r.suites[k]!.iqm; return x[1] !== null && x[2] !== null && !(x[1] === x[2] && x[1] === x[0]) ? `${fieldNum(x[0])} [${fieldNum(x[1])}, ${fieldNum(x[2])}]` : fieldNum(x[0]); };
+      const lo = (x: FieldNum) => fieldKey(x) ?? NaN;
+      const overlap = b ? (lo(b.suites[k]!.iqm[1]) <= lo(a.suites[k]!.iqm[2]) ? 'CIs overlap' : 'CIs disjoint') : '';
+      li.append(' Smallest error: ', h('strong', { text: a.label }), ` ${iq(a)}${b ? `; then ${b.label} ${iq(b)} (${overlap})` : ''}.`);
+    }
+    list.append(li);
+  });
+  return h('div', {}, h('h3', { text: 'Suites' }), list);
+}
+
 // ---------- cells ----------
 
 /** The cell list stays short enough to scroll; the filters reach the rest. */
@@ -467,6 +564,7 @@ readQuery();
 renderStatic();
 renderFilters();
 renderClaims();
+renderField();
 update();
 window.addEventListener('hashchange', route);
 document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !$('#drill').hidden) { history.pushState(null, '', `${location.pathname}${location.search}`); closeDrill(); } });

@@ -14,6 +14,7 @@ import { contextLabel } from '../stats/aggregate.js';
 import type { CellRecord } from '../stats/records.js';
 import type { Interval } from '../stats/bootstrap.js';
 import type { PlotSpec } from './plots.js';
+import type { EstimateKind, FieldSummary } from '../stats/field.js';
 import { rhoLabel } from '../labels.js';
 
 /** [estimate, low, high]; null for a non-finite number (JSON has no NaN). */
@@ -112,6 +113,54 @@ export interface SiteClaims {
   readings: { reading: string; verdicts: Record<string, number>; claims: string[] }[];
 }
 
+/** A relative error or a rank: +∞ (a diverged estimator's IQM) as 'Infinity', NaN as null (JSON has neither). */
+export type FieldNum = number | 'Infinity' | null;
+
+/** One estimator in one suite of the field table. */
+export interface SiteFieldCell {
+  /** IQM of the scale-free error, and its 95% seed-bootstrap CI. */
+  iqm: [FieldNum, FieldNum, FieldNum];
+  /** Rank of the IQM among the suite's estimators (1 = smallest; ties share the mean rank), of `of`. */
+  rank: number;
+  of: number;
+  values: number;
+  nonFinite: number;
+  tasks: number;
+  seeds: number;
+}
+
+export interface SiteFieldRow {
+  label: string;
+  estimator: string;
+  critic: string;
+  /** What the reported number is in expectation: a lower bound on MI, an upper bound, or neither. */
+  kind: EstimateKind;
+  /** Aligned with SiteField.suites; null where the estimator did not run the suite. */
+  suites: (SiteFieldCell | null)[];
+  /** Mean rank over SiteField.commonSuites (the table's order); null when it did not run them all. */
+  meanRank: number | null;
+  /** Mean rank over the suites it ran. */
+  meanRankRun: number | null;
+  suitesRun: number;
+  /** Median seconds per cell in SiteField.costSuite, and the clock it was taken with. */
+  cost: number | null;
+  costClock: 'cpu' | 'wall' | 'mixed' | 'none';
+}
+
+/**
+ * The field table (src/stats/field.ts; issue 22): every estimator ranked across every suite it
+ * ran, in the summary's order, with the suites' coverage. The same numbers as the field store's
+ * LEADERBOARD.md and field.csv.
+ */
+export interface SiteField {
+  suites: string[];
+  /** The suites the most estimators ran: the mean rank that orders the table is over these. */
+  commonSuites: string[];
+  costSuite: string;
+  rows: SiteFieldRow[];
+  coverage: { suite: string; tasks: string[]; seeds: number[]; estimators: number; note: string }[];
+}
+
 export interface SiteData {
   format: 'mi-harness/site@1';
   source: { cellFiles: number; cells: number; skipped: { file: string; reason: string }[]; stale: number; duplicates: string[]; failures: string[] };
@@ -124,6 +173,8 @@ export interface SiteData {
   provenance: { key: string; values: string[] }[];
   /** Null when the build has no claims table for this store. */
   claims: SiteClaims | null;
+  /** Null when neither the store nor a companion store (`--with`) holds the field suites' cells. */
+  field: SiteField | null;
 }
 
 export interface SiteCell {
@@ -162,6 +213,7 @@ function siteContext(c: Context): SiteContext {
 export interface SiteInput {
   summary: Summary;
   claims?: SiteClaims | null;
+  field?: SiteField | null;
   plots: PlotSpec[];
   cellFiles: number;
   skipped: { file: string; reason: string }[];
@@ -169,7 +221,7 @@ export interface SiteInput {
   failures: string[];
 }
 
-export function siteData({ summary, plots, cellFiles, skipped, stale, failures, claims = null }: SiteInput): SiteData {
+export function siteData({ summary, plots, cellFiles, skipped, stale, failures, claims = null, field = null }: SiteInput): SiteData {
   const ctxIndex = new Map(summary.contexts.map((c, i) => [c.key, i]));
   const groups: SiteGroup[] = summary.groups.map((g: Group) => ({
     ctx: ctxIndex.get(g.context.key)!, label: g.label, estimator: g.estimator, lowerBound: g.lowerBound,
@@ -201,6 +253,38 @@ export function siteData({ summary, plots, cellFiles, skipped, stale, failures, 
     gan: summary.gan.groups.map((g) => ({ label: g.label, runs: g.records.length, modes: ci(g.modes), highQuality: ci(g.highQuality) })),
     provenance: summary.provenance,
     claims,
+    field,
+  };
+}
+
+const fieldNum = (x: number): FieldNum => (x === Infinity ? 'Infinity' : r6(x));
+const rankNum = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecision(6)) : null);
+
+/** The field table in the page's shape (numbers rounded like the rest of the page). */
+export function siteField(s: FieldSummary, o: { costSuite: string; suiteNotes?: Readonly<Record<string, string>> }): SiteField {
+  return {
+    suites: [...s.suites],
+    commonSuites: [...s.commonSuites],
+    costSuite: o.costSuite,
+    rows: s.rows.map((r) => {
+      const c = r.suites[o.costSuite];
+      return {
+        label: r.entry.label, estimator: r.entry.estimator, critic: r.entry.critic, kind: r.entry.kind,
+        suites: s.suites.map((su) => {
+          const x = r.suites[su];
+          return x ? {
+            iqm: [fieldNum(x.iqm.estimate), fieldNum(x.iqm.low), fieldNum(x.iqm.high)] as [FieldNum, FieldNum, FieldNum],
+            rank: x.rank, of: x.of, values: x.values, nonFinite: x.nonFinite, tasks: x.tasks, seeds: x.seeds,
+          } : null;
+        }),
+        meanRank: rankNum(r.meanRank), meanRankRun: rankNum(r.meanRankRun), suitesRun: r.suitesRun,
+        cost: c ? r6(c.costS) : null, costClock: c ? c.costClock : 'none',
+      };
+    }),
+    coverage: s.suites.map((su) => {
+      const c = s.coverage[su];
+      return { suite: su, tasks: [...c.tasks], seeds: [...c.seeds], estimators: c.estimators, note: o.suiteNotes?.[su] ?? '' };
+    }),
   };
 }
 

@@ -27,11 +27,12 @@ const head = (title: string, scripts: string) => `<!doctype html>
 ${scripts}
 </head>`;
 
-const nav = (here: 'index' | 'playground') => `<header class="top">
+/** The page header; `field`: the index page has the field table (then the nav links it). */
+const nav = (here: 'index' | 'playground', field: boolean) => `<header class="top">
 <div class="brand"><a href="index.html">mi-harness</a> <span class="muted">neural mutual-information estimators, benchmarked</span></div>
 <nav>
 <a href="index.html#leaderboard"${here === 'index' ? ' class="here"' : ''}>Leaderboard</a>
-<a href="index.html#charts">Charts</a>
+${field ? '<a href="index.html#field">Field table</a>\n' : ''}<a href="index.html#charts">Charts</a>
 <a href="index.html#reproduction">Reproduction</a>
 <a href="index.html#cells">Cells</a>
 <a href="playground.html"${here === 'playground' ? ' class="here"' : ''}>Playground</a>
@@ -44,7 +45,7 @@ export function indexHtml(data: SiteData): string {
   const s = data.source;
   return `${head('mi-harness results', `${VEGA}\n<script type="module" src="assets/site.js"></script>`)}
 <body>
-${nav('index')}
+${nav('index', data.field !== null)}
 <main>
 <p class="lede">${s.cells} estimator cell(s) from ${s.cellFiles} result file(s), ${data.contexts.length} context(s), ${data.groups.length} estimator group(s). Statistics per MI level over the last half of each level's steps; 95% bootstrap CIs over seeds. Every number here is computed from the cell store by <code>harness site</code>; the same store always gives the same bytes.</p>
 <noscript><p class="warn">This page draws its tables and charts with JavaScript; the files under <a href="plots/">plots/</a>, <a href="summary.csv">summary.csv</a> and <a href="cells.csv">cells.csv</a> hold the same results.</p></noscript>
@@ -56,7 +57,10 @@ ${nav('index')}
 <div class="scroll"><table id="table" class="data"></table></div>
 <p id="count" class="muted"></p>
 </section>
-<section id="charts"><h2>Charts</h2>
+${data.field ? `<section id="field"><h2>Field table: every estimator on every suite</h2>
+<div id="field-table"></div>
+</section>
+` : ''}<section id="charts"><h2>Charts</h2>
 <p class="muted">The report's figures (Vega-Lite, the same specifications as the SVGs in <code>plots/</code>), limited to the contexts selected above. Drag to pan, scroll to zoom, double-click to reset; hover a point for its values.</p>
 <div id="chart-list"></div>
 </section>
@@ -78,10 +82,10 @@ ${nav('index')}
 `;
 }
 
-export function playgroundHtml(): string {
+export function playgroundHtml(o: { field?: boolean } = {}): string {
   return `${head('mi-harness playground', `${VEGA}\n<script type="module" src="assets/playground.js"></script>`)}
 <body>
-${nav('playground')}
+${nav('playground', o.field === true)}
 <main>
 <p class="lede">Train an MI estimator in your browser: the same AssemblyScript WebAssembly kernels (or, where the browser has WebGPU, the same WGSL kernels as <code>--engine webgpu</code>), data streams, bounds and training loop as <code>harness run</code>, in a Web Worker. The same settings give the same numbers as the command shown below (on WebGPU, to float32 rounding).</p>
 <form id="controls" class="controls" autocomplete="off"></form>
