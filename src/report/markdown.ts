@@ -203,7 +203,9 @@ function pairwiseSection(s: Summary): string {
       out.push('</details>\n');
     }
   }
-  out.push('All tests, with W⁻, the method and the smallest attainable p: [pairwise.csv](pairwise.csv).\n');
+  // Not a link: the published stores do not commit their pairwise.csv (derivable from the cells;
+  // .gitignore), so on GitHub the file is on the results site instead.
+  out.push('All tests, with W⁻, the method and the smallest attainable p: `pairwise.csv`, written beside this file by `harness report` (for the published stores: on the results site).\n');
   return out.join('\n');
 }
 
