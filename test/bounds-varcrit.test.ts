@@ -12,53 +12,17 @@ import { NEWER_ESTIMATORS, VARIATIONAL_ESTIMATORS, type BoundOptions, type Estim
 import { evaluateBound, getBound, isUpperBound, knownEstimators } from '../src/bounds/index.js';
 import { UsageError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
+import { assertGradClose, close, finiteDiff, matrix, randomScores } from './bound-helpers.js';
 
 const LN = Math.log;
 const EXP = Math.exp;
-
-function matrix(n: number, diag: number, off: number): Float64Array {
-  const s = new Float64Array(n * n).fill(off);
-  for (let i = 0; i < n; i++) s[i * n + i] = diag;
-  return s;
-}
-
-function randomScores(rng: Rng, n: number, scale: number): Float64Array {
-  const s = new Float64Array(n * n);
-  for (let k = 0; k < s.length; k++) s[k] = rng.range(-scale, scale);
-  for (let i = 0; i < n; i++) s[i * n + i] += scale / 2;
-  return s;
-}
 
 function randomVector(rng: Rng, n: number, lo: number, hi: number): Float64Array {
   return Float64Array.from({ length: n }, () => rng.range(lo, hi));
 }
 
-function close(actual: number, expected: number, tol = 1e-12, what = ''): void {
-  assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)),
-    `${what} expected ${expected}, got ${actual} (diff ${actual - expected})`);
-}
-
 const est = (name: EstimatorName, s: ArrayLike<number>, n: number, o?: BoundOptions, aux?: ArrayLike<number>) =>
   getBound(name).evaluate(s, n, o, undefined, undefined, aux);
-
-function finiteDiff(f: (v: Float64Array) => number, v: Float64Array, h = 1e-5): Float64Array {
-  const g = new Float64Array(v.length);
-  const t = Float64Array.from(v);
-  for (let k = 0; k < v.length; k++) {
-    t[k] = v[k] + h; const up = f(t);
-    t[k] = v[k] - h; const down = f(t);
-    t[k] = v[k];
-    g[k] = (up - down) / (2 * h);
-  }
-  return g;
-}
-
-function assertGradClose(grad: ArrayLike<number>, fd: Float64Array, what: string, tol = 1e-7): void {
-  assert.equal(grad.length, fd.length, `${what}: length`);
-  for (let k = 0; k < grad.length; k++) {
-    assert.ok(Math.abs(grad[k] - fd[k]) <= tol * Math.max(1, Math.abs(fd[k])), `${what}: grad[${k}] = ${grad[k]}, finite difference ${fd[k]}`);
-  }
-}
 
 /**
  * A diagonal Gaussian conditional and its score matrix S[i][j] = log q(y_j | x_i), written

@@ -10,53 +10,13 @@ import { evaluateBound, getBound, parseEstimator } from '../src/bounds/index.js'
 import { mineObjective } from '../src/bounds/mine.js';
 import { UsageError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
+import { assertGradClose, close, finiteDiff, matrix, randomScores } from './bound-helpers.js';
 
 const LN = Math.log;
 const EXP = Math.exp;
 const softplus = (x: number) => LN(1 + EXP(x));
 
-/** n×n matrix with `diag` on the diagonal and `off` elsewhere. */
-function matrix(n: number, diag: number, off: number): Float64Array {
-  const s = new Float64Array(n * n).fill(off);
-  for (let i = 0; i < n; i++) s[i * n + i] = diag;
-  return s;
-}
-
-function randomScores(rng: Rng, n: number, scale: number): Float64Array {
-  const s = new Float64Array(n * n);
-  for (let k = 0; k < s.length; k++) s[k] = rng.range(-scale, scale);
-  // Joint samples score higher on average, as after some training.
-  for (let i = 0; i < n; i++) s[i * n + i] += scale / 2;
-  return s;
-}
-
-function close(actual: number, expected: number, tol = 1e-12, what = ''): void {
-  assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)),
-    `${what} expected ${expected}, got ${actual} (diff ${actual - expected})`);
-}
-
 const est = (name: EstimatorName, s: ArrayLike<number>, n: number, o?: BoundOptions) => getBound(name).evaluate(s, n, o);
-
-/** Central finite differences of f at s, entry by entry. */
-function finiteDiff(f: (s: Float64Array) => number, s: Float64Array, h = 1e-5): Float64Array {
-  const g = new Float64Array(s.length);
-  const t = Float64Array.from(s);
-  for (let k = 0; k < s.length; k++) {
-    t[k] = s[k] + h; const up = f(t);
-    t[k] = s[k] - h; const down = f(t);
-    t[k] = s[k];
-    g[k] = (up - down) / (2 * h);
-  }
-  return g;
-}
-
-function assertGradClose(grad: Float64Array, fd: Float64Array, what: string, tol = 1e-7): void {
-  assert.equal(grad.length, fd.length);
-  for (let k = 0; k < grad.length; k++) {
-    assert.ok(Math.abs(grad[k] - fd[k]) <= tol * Math.max(1, Math.abs(fd[k])),
-      `${what}: grad[${k}] = ${grad[k]}, finite difference ${fd[k]}`);
-  }
-}
 
 describe('closed forms: every entry equal to c', () => {
   const n = 5, c = 0.7, s = matrix(n, c, c);

@@ -15,48 +15,12 @@ import { estimatorLabel } from '../src/labels.js';
 import { UsageError } from '../src/errors.js';
 import { Rng, dataStream, derangementStream } from '../src/rng.js';
 import type { BoundOptions, BoundState, EstimatorName } from '../src/types.js';
+import { assertGradClose, close, finiteDiff, matrix, randomScores } from './bound-helpers.js';
 
 const LN = Math.log;
 const EXP = Math.exp;
 /** Naive softplus and sigmoid: fine at the moderate values the golden cases use. */
 const sp = (x: number) => LN(1 + EXP(x));
-
-function matrix(n: number, diag: number, off: number): Float64Array {
-  const s = new Float64Array(n * n).fill(off);
-  for (let i = 0; i < n; i++) s[i * n + i] = diag;
-  return s;
-}
-
-function randomScores(rng: Rng, n: number, scale: number): Float64Array {
-  const s = new Float64Array(n * n);
-  for (let k = 0; k < s.length; k++) s[k] = rng.range(-scale, scale);
-  for (let i = 0; i < n; i++) s[i * n + i] += scale / 2;
-  return s;
-}
-
-function close(actual: number, expected: number, tol = 1e-12, what = ''): void {
-  assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)),
-    `${what} expected ${expected}, got ${actual} (diff ${actual - expected})`);
-}
-
-function finiteDiff(f: (s: Float64Array) => number, s: Float64Array, h = 1e-5): Float64Array {
-  const g = new Float64Array(s.length);
-  const t = Float64Array.from(s);
-  for (let k = 0; k < s.length; k++) {
-    t[k] = s[k] + h; const up = f(t);
-    t[k] = s[k] - h; const down = f(t);
-    t[k] = s[k];
-    g[k] = (up - down) / (2 * h);
-  }
-  return g;
-}
-
-function assertGradClose(grad: ArrayLike<number>, fd: Float64Array, what: string, tol = 1e-7): void {
-  assert.equal(grad.length, fd.length);
-  for (let k = 0; k < grad.length; k++) {
-    assert.ok(Math.abs(grad[k] - fd[k]) <= tol * Math.max(1, Math.abs(fd[k])), `${what}: grad[${k}] = ${grad[k]}, finite difference ${fd[k]}`);
-  }
-}
 
 const F = ['kl', 'gan', 'hd'] as const;
 const ev = (s: ArrayLike<number>, n: number, f: (typeof F)[number]) => fdime.evaluate(s, n, { fdimeF: f });
