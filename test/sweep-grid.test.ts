@@ -309,3 +309,12 @@ test('the field preset: the zoo and the newer estimators on the paper\'s protoco
   const paper = new Set((expandGrid(preset('paper')) as CellSpec[]).map((j) => jobHash(j)));
   assert.equal(jobs.filter((j) => paper.has(jobHash(j))).length, 6 * 2 * 10);
 });
+
+test("the field preset's end-of-sweep report: BMI's store as a companion when it exists, no SVG figures (the site draws them)", () => {
+  const field = runFlags({ preset: 'field' });
+  assert.equal(field.out, 'results/field');
+  assert.equal(field.reportPlots, false);
+  const paper = runFlags({});
+  assert.equal(paper.reportPlots, true);
+  assert.deepEqual(paper.reportWith, []);
+});

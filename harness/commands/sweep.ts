@@ -82,7 +82,7 @@ export function register(program: Command): void {
           grid, out: run.out, shard, workers: run.workers, retries: run.retries, timeoutMs: run.timeoutMs,
           heapMb: run.heapMb, cuda: flags.gpu === false ? false : 'probe',
           webgpu: { batch: gpuBatch, allowSoftware: flags.allowSoftwareGpu === true, off: flags.gpu === false },
-          plugins: plugins.map(({ path, hash }) => ({ path, hash })), reportWith: run.reportWith,
+          plugins: plugins.map(({ path, hash }) => ({ path, hash })), reportWith: run.reportWith, reportPlots: run.reportPlots,
           onEvent: (e) => progress.event(e), print: flags.json ? null : print, signal: interrupt.signal,
         }, jobs);
       } finally {

@@ -74,6 +74,12 @@ export interface RunFlags {
    * the field preset's table ranks BMI's suite too, from the bmi preset's store when it exists.
    */
   reportWith: string[];
+  /**
+   * Whether the end-of-sweep report renders its SVG figures. The field preset's store is read for
+   * its field table (text); its figures are drawn by the results site from the cells, so its
+   * report leaves them out and the published tree stays within its size budget (docs/field.md).
+   */
+  reportPlots: boolean;
 }
 
 export function runFlags(f: SweepFlags): RunFlags {
@@ -93,6 +99,7 @@ export function runFlags(f: SweepFlags): RunFlags {
     heapMb: f.workerHeapMb !== undefined ? parseInteger('--worker-heap-mb', f.workerHeapMb, 64) : 4096,
     out,
     reportWith: presetName(f) === 'field' && existsSync(join(PRESET_STORES.bmi, 'cells')) ? [PRESET_STORES.bmi] : [],
+    reportPlots: presetName(f) !== 'field',
   };
 }
 

@@ -28,7 +28,7 @@ export interface Finished {
  */
 const MAX_ROUNDS = 3;
 
-export async function finishStore(dir: string, reportOptions?: { with?: string[] }): Promise<Finished> {
+export async function finishStore(dir: string, reportOptions?: { with?: string[]; plots?: boolean }): Promise<Finished> {
   for (let round = 1; ; round++) {
     const before = storeStamp(dir);
     const finished = await finishOnce(dir, reportOptions);
@@ -49,7 +49,7 @@ function storeStamp(dir: string): string {
   return parts.join('\n');
 }
 
-async function finishOnce(dir: string, reportOptions?: { with?: string[] }): Promise<Finished> {
+async function finishOnce(dir: string, reportOptions?: { with?: string[]; plots?: boolean }): Promise<Finished> {
   const store = new CellStore(dir);
   const { cells, corrupt, stale } = store.readAll();
   const failures = store.failureHashes().map((h) => store.readFailure(h)).filter((f): f is FailureFile => f !== null);
@@ -70,9 +70,9 @@ async function finishOnce(dir: string, reportOptions?: { with?: string[] }): Pro
   return { summary, summaryFile, report, warnings };
 }
 
-async function writeFullReport(dir: string, reportOptions?: { with?: string[] }): Promise<boolean> {
+async function writeFullReport(dir: string, reportOptions?: { with?: string[]; plots?: boolean }): Promise<boolean> {
   const path = '../report.js';
-  let mod: { writeReport?: (dir: string, options?: { with?: string[] }) => Promise<void> };
+  let mod: { writeReport?: (dir: string, options?: { with?: string[]; plots?: boolean }) => Promise<void> };
   try {
     mod = (await import(path)) as typeof mod;
   } catch (err) {

@@ -38,6 +38,8 @@ export interface SweepOptions {
   onEvent(e: SweepEvent): void;
   /** Companion stores for the end-of-sweep report's field table (RunFlags.reportWith). */
   reportWith?: string[];
+  /** Render the report's SVG figures (RunFlags.reportPlots; default true). */
+  reportPlots?: boolean;
   /** --plugin files, loaded by every worker. */
   plugins?: PluginRef[];
   /** Human output (the summary table, warnings); null with --json. */
@@ -114,7 +116,9 @@ export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<num
   });
   if (o.signal?.aborted) return 130;
   const poolMs = performance.now() - t0;
-  const finished = await finishStore(o.out, o.reportWith?.length ? { with: o.reportWith } : undefined);
+  const finished = await finishStore(o.out, {
+    ...(o.reportWith?.length ? { with: o.reportWith } : {}), ...(o.reportPlots === false ? { plots: false } : {}),
+  });
   const exitCode = outcome.failed.length > 0 ? EXIT.completedWithFailures : EXIT.ok;
   // The summary event first: it stops a live progress bar before the table is printed.
   o.onEvent({
