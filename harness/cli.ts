@@ -4,6 +4,7 @@
  * into a typed spec, and calls the library or the orchestrator. Bad input → one line on stderr
  * naming what is wrong, exit code 2.
  */
+import { tmpdir } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../src/errors.js';
 import { EXIT } from './exit.js';
@@ -26,6 +27,12 @@ import * as doctor from './commands/doctor.js';
 export interface CommandModule {
   register(program: Command): void;
 }
+
+// Dawn's Vulkan window-system code (Wayland) prints "XDG_RUNTIME_DIR is invalid or not set"
+// twice on stderr when the variable is unset, as in containers and CI; the WebGPU engine computes
+// and never opens a window, so a set variable (the OS temp directory) keeps that noise out of
+// `harness run --engine webgpu`. Inherited by the sweep's workers and the GPU probe's child.
+if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = tmpdir();
 
 const program = new Command('harness')
   .description('Benchmark neural mutual-information estimators (MICE and its baselines)')
