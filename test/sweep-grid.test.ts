@@ -318,3 +318,18 @@ test("the field preset's end-of-sweep report: BMI's store as a companion when it
   assert.equal(paper.reportPlots, true);
   assert.deepEqual(paper.reportWith, []);
 });
+
+test('task suites by name: --tasks staircases|mixtures|bmi (flags and config) expand to their tasks, the same cells as the ids spelt out', () => {
+  const byName = gridFromFlags({ preset: 'field', tasks: 'mixtures', seeds: '0..1' });
+  const mixtures = preset('field').tasks.filter((t) => t.startsWith('mix:'));
+  assert.deepEqual(byName.tasks, mixtures);
+  const spelt = gridFromFlags({ preset: 'field', tasks: mixtures.join(','), seeds: '0..1' });
+  assert.deepEqual((expandGrid(byName) as CellSpec[]).map(jobHash), (expandGrid(spelt) as CellSpec[]).map(jobHash));
+  assert.deepEqual(gridFromFlags({ tasks: 'staircases' }).tasks, ['gaussian', 'cubic', 'asinh', 'half-cube', 'student-t']);
+  // a suite named beside one of its own tasks lists that task once
+  const mixed = gridFromFlags({ tasks: 'gaussian,staircases,bmi' }).tasks;
+  assert.equal(mixed.length, 5 + 40);
+  assert.equal(new Set(mixed).size, mixed.length);
+  assert.deepEqual(applyConfig(preset('quick'), parseConfig({ tasks: ['mixtures'] })).tasks, mixtures);
+  assert.throws(() => gridFromFlags({ tasks: 'mixture' }), (e: Error) => e instanceof UsageError && /^--tasks: unknown value 'mixture'/.test(e.message));
+});

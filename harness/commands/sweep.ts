@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'grid from a JSON or YAML file (keys as in docs/sweep.md); flags override it')
     .option('--estimators <list>', "estimator variants, e.g. nwj,smile:tau=1,smile:tau=inf,mice:form=nwj")
     .option('--critics <list>', 'joint,separable')
-    .option('--tasks <list>', 'task ids: gaussian,cubic,asinh,half-cube,student-t (staircase), mixtures (mix:x,…), BMI tasks (bmi:binormal,…; `harness tasks`), plugin tasks')
+    .option('--tasks <list>', 'task ids (`harness tasks`): gaussian,cubic,asinh,half-cube,student-t, mix:x,…, bmi:binormal,…, plugin tasks; or a suite: staircases, mixtures, bmi')
     .option('--batch-rho <list>', "within-batch correlations ρ_batch, e.g. 0,0.1,random")
     .option('--seeds <N|list>', 'N seeds (0..N-1), a range a..b, or a list 0,3,7')
     .option('--batch-sizes <list>', 'batch sizes n (consistency sweeps), e.g. 16,32,64,128,256')

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKENDS, CRITICS, ENGINES } from '../../src/types.js';
-import { knownTaskIds } from '../../src/tasks/registry.js';
+import { TASK_GROUPS, expandTaskGroups, knownTaskIds } from '../../src/tasks/registry.js';
 import { UsageError } from '../../src/errors.js';
 import { parseBatchRho, parseChoice, parseInteger, parseNumber, parseNumberList } from '../parse.js';
 import type { Grid } from './grid.js';
@@ -41,7 +41,9 @@ export function gridFromFlags(f: SweepFlags): Grid {
     g.estimators.forEach((v) => { try { parseVariant(v); } catch (err) { throw new UsageError(`--estimators: ${(err as Error).message}`); } });
   }
   if (f.critics !== undefined) g.critics = list('--critics', f.critics).map((c) => parseChoice('--critics', c, CRITICS));
-  if (f.tasks !== undefined) g.tasks = list('--tasks', f.tasks).map((t) => parseChoice('--tasks', t, knownTaskIds()));
+  if (f.tasks !== undefined) {
+    g.tasks = expandTaskGroups(list('--tasks', f.tasks)).map((t) => parseChoice('--tasks', t, [...knownTaskIds(), ...TASK_GROUPS]));
+  }
   if (f.batchRho !== undefined) g.batchRho = list('--batch-rho', f.batchRho).map((r) => parseBatchRho('--batch-rho', r));
   if (f.seeds !== undefined) g.seeds = parseSeeds(f.seeds);
   if (f.batchSizes !== undefined) g.batchSizes = list('--batch-sizes', f.batchSizes).map((n) => parseInteger('--batch-sizes', n, 2));

@@ -110,6 +110,25 @@ export function knownTaskIds(): string[] {
   return listTasks().map((t) => t.task.id);
 }
 
+/**
+ * Names that stand for several tasks in a task list (`--tasks mixtures,bmi`): each suite of the
+ * field table, so a sweep can be restricted to one without spelling out its ids.
+ */
+export const TASK_GROUPS = ['staircases', 'mixtures', 'bmi'] as const;
+export type TaskGroup = (typeof TASK_GROUPS)[number];
+
+export function taskGroup(group: TaskGroup): string[] {
+  if (group === 'staircases') return [...TASKS, ...FIELD_STAIRCASES];
+  if (group === 'mixtures') return mixtureSuite().map((t) => t.id);
+  return bmiSuite().map((t) => t.id);
+}
+
+/** A task list with its group names replaced by their tasks, in order, each task once. */
+export function expandTaskGroups(ids: readonly string[]): string[] {
+  const out = ids.flatMap((id) => ((TASK_GROUPS as readonly string[]).includes(id) ? taskGroup(id as TaskGroup) : [id]));
+  return [...new Set(out)];
+}
+
 /** The staircase levels a task lists: the paper's default for staircase tasks, else its true MI. */
 export function taskLevels(t: TaskDefinition): number[] {
   return t.trueMi === undefined ? [...DEFAULT_LEVELS] : [t.trueMi];
