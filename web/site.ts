@@ -310,8 +310,9 @@ function renderField(): void {
         const c = r.suites[k];
         if (!c) return h('td', { class: 'num muted', text: '' });
         const td = h('td', { class: `num${c.rank === 1 ? ' best' : ''}${c.iqm[0] === 'Infinity' ? ' bad' : ''}`, 'data-suite': su }, fieldNum(c.iqm[0]));
-        if (c.iqm[1] !== null && c.iqm[2] !== null && !(c.iqm[1] === c.iqm[2] && c.iqm[1] === c.iqm[0])) td.append(' ', h('span', { class: 'ci', text: `[${fieldNum(c.iqm[1])}, ${fieldNum(c.iqm[2])}]` }));
         td.append(' ', h('span', { class: 'rank', text: `(${rankText(c.rank)}/${c.of})` }));
+        // The CI on its own line keeps the table within a laptop's width (seven suite-wide columns).
+        if (c.iqm[1] !== null && c.iqm[2] !== null && !(c.iqm[1] === c.iqm[2] && c.iqm[1] === c.iqm[0])) td.append(' ', h('span', { class: 'ci', text: `[${fieldNum(c.iqm[1])}, ${fieldNum(c.iqm[2])}]` }));
         td.title = `${c.values} value(s): ${c.tasks} task(s) × levels × ${c.seeds} seed(s)${c.nonFinite ? `; ${c.nonFinite} non-finite` : ''}`;
         return td;
       },
