@@ -8,6 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { planJobs } from '../harness/sweep/sweep.js';
 import { preset, PRESET_STORES, type PresetName } from '../harness/sweep/presets.js';
 import { CellStore } from '../harness/sweep/store.js';
@@ -27,4 +29,26 @@ test('every published preset is complete in its committed store: a sweep re-runs
     });
     assert.equal(pending.length, 0, `${name}: ${pending.length} of ${jobs.length} jobs not in ${PRESET_STORES[name]} (e.g. ${pending[0]?.hash})`);
   }
+});
+
+/**
+ * The repository's size budget (issue 21): every tracked file together ≤ 20 MB (10⁶ bytes), so a
+ * clone stays small and a lent GPU machine's 64 MiB copy of the working tree has room. Sums the
+ * sizes of the files git tracks (the index; a new cell counts once it is added). Skipped outside a
+ * git checkout (an unpacked tarball has no index).
+ */
+test('the tracked tree is within its 20 MB budget', (t) => {
+  const ls = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (ls.status !== 0) { t.skip('not a git checkout'); return; }
+  const bytes = new Map<string, number>();
+  let total = 0;
+  for (const f of ls.stdout.split('\0').filter(Boolean)) {
+    let size = 0;
+    try { size = statSync(join(ROOT, f)).size; } catch { continue; } // deleted in the work tree, not yet from the index
+    total += size;
+    const top = f.startsWith('results/') ? f.split('/').slice(0, 2).join('/') : f.split('/')[0];
+    bytes.set(top, (bytes.get(top) ?? 0) + size);
+  }
+  const largest = [...bytes].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} MB`).join(', ');
+  assert.ok(total <= 20e6, `tracked files: ${(total / 1e6).toFixed(2)} MB > 20 MB (largest: ${largest})`);
 });
