@@ -48,6 +48,11 @@ test('lines: every point where vega drew it, to 0.1 px, written relative to the 
   pa.forEach(([x, y], i) => assert.ok(Math.abs(x - pb[i][0]) <= 0.05 + 1e-9 && Math.abs(y - pb[i][1]) <= 0.05 + 1e-9, `point ${i}: ${x},${y} vs ${pb[i]}`));
   assert.doesNotMatch(slim, /aria-label="step: /, 'no per-point description');
   assert.match(slim, /<g [^>]*role="graphics-symbol" aria-roledescription="axis" aria-label="X-axis/, 'axis descriptions stay');
+  assert.match(raw, / class="mark-line role-mark marks"/);
+  assert.doesNotMatch(slim, / class="/, 'no class names: a static figure has no stylesheet');
+  assert.match(raw, /aria-roledescription="line mark container"/);
+  assert.doesNotMatch(slim, /mark container"/, "no mark container's generic ARIA");
+  assert.match(slim, /aria-hidden="true"/, 'decorative parts stay hidden');
   assert.ok(slim.length < 0.7 * raw.length, `${raw.length} → ${slim.length} bytes`);
 });
 

@@ -20,7 +20,11 @@
  *  5. repeated symbols (one outline at many translations: scatter points) become <use>
  *     references to one definition, and a run of them with the same paint is grouped, the
  *     paint set once on the group. A fill-only symbol's opacity is its fill-opacity, which
- *     (unlike a group's opacity) applies to each symbol, so overlapping points still darken.
+ *     (unlike a group's opacity) applies to each symbol, so overlapping points still darken;
+ *  6. vega's class names (hooks for a page's stylesheet; a static figure has none) and the
+ *     generic ARIA of its mark containers (role graphics-object, "line mark container": a
+ *     description of the scenegraph, not of the data) go; the axis, legend and title
+ *     descriptions and aria-hidden stay.
  */
 
 const LONG_NUMBER = /-?\d+\.\d{2,}(?:e-?\d+)?/g;
@@ -102,6 +106,10 @@ export function compactSvg(svg: string): string {
     const group = paint.replace(/ opacity="([^"]*)"/, ' fill-opacity="$1"');
     return `<g${group}>${uses.map((u) => `<use href="${u[1]}" x="${u[2]}" y="${u[3]}"/>`).join('')}</g>`;
   });
+  // 6. Class names (unless the figure carries a stylesheet that could read them) and the mark
+  // containers' generic ARIA.
+  if (!/<style\b/.test(s)) s = s.replace(/ class="[^"]*"/g, '');
+  s = s.replace(/ role="graphics-object" aria-roledescription="[a-z]+ mark container"/g, '');
   if (ids.size > 0) {
     const defs = [...ids].map(([d, id]) => `<path id="${id}" d="${round2(d)}"/>`).join('');
     s = s.replace(/<\/svg>\s*$/, `<defs>${defs}</defs></svg>`);
