@@ -10,7 +10,7 @@ import { extname } from 'node:path';
 import { z } from 'zod';
 import YAML from 'yaml';
 import { BACKENDS, CRITICS, ENGINES, GAN_VARIANTS } from '../../src/types.js';
-import { TASK_GROUPS, expandTaskGroups, getTask, knownTaskIds } from '../../src/tasks/registry.js';
+import { expandTaskGroups, getTask, isTaskGroup, knownTaskIds } from '../../src/tasks/registry.js';
 import { UsageError } from '../../src/errors.js';
 import type { Grid } from './grid.js';
 import { MAX_GRID_JOBS, seedRange } from './grid.js';
@@ -32,7 +32,7 @@ export const ConfigSchema = z.strictObject({
   estimators: z.array(variant).optional(),
   critics: list(z.enum(CRITICS)).optional(),
   tasks: list(z.string().superRefine((t, ctx) => {
-    if (!getTask(t) && !(TASK_GROUPS as readonly string[]).includes(t)) ctx.addIssue({ code: 'custom', message: `unknown task '${t}' (known: ${knownTaskIds().join(', ')}; plugin tasks need --plugin)` });
+    if (!getTask(t) && !isTaskGroup(t)) ctx.addIssue({ code: 'custom', message: `unknown task '${t}' (known: ${knownTaskIds().join(', ')}; plugin tasks need --plugin)` });
   })).optional(),
   batchRho: list(z.union([z.number().min(0).lt(1), z.literal('random')], { error: "must be a number in [0, 1) or 'random'" })).optional(),
   seeds: z.union([int(1), list(int(0, 0xffffffff)).refine((s) => new Set(s).size === s.length, 'repeats a seed')], { error: 'must be a seed count >= 1 or a list of seeds' }).optional(),

@@ -42,7 +42,8 @@ export function gridFromFlags(f: SweepFlags): Grid {
   }
   if (f.critics !== undefined) g.critics = list('--critics', f.critics).map((c) => parseChoice('--critics', c, CRITICS));
   if (f.tasks !== undefined) {
-    g.tasks = expandTaskGroups(list('--tasks', f.tasks)).map((t) => parseChoice('--tasks', t, [...knownTaskIds(), ...TASK_GROUPS]));
+    const choices = [...knownTaskIds(), ...TASK_GROUPS];
+    g.tasks = expandTaskGroups(list('--tasks', f.tasks)).map((t) => parseChoice('--tasks', t, choices));
   }
   if (f.batchRho !== undefined) g.batchRho = list('--batch-rho', f.batchRho).map((r) => parseBatchRho('--batch-rho', r));
   if (f.seeds !== undefined) g.seeds = parseSeeds(f.seeds);
@@ -85,7 +86,8 @@ export interface RunFlags {
 }
 
 export function runFlags(f: SweepFlags): RunFlags {
-  const out = f.out ?? PRESET_STORES[presetName(f)];
+  const name = presetName(f);
+  const out = f.out ?? PRESET_STORES[name];
   // '' would resolve to the working directory for the cells but not for the report.
   if (out === '') throw new UsageError('--out: an empty path; name the store directory');
   try {
@@ -100,8 +102,8 @@ export function runFlags(f: SweepFlags): RunFlags {
     timeoutMs: parseDuration('--timeout', f.timeout ?? '4h'),
     heapMb: f.workerHeapMb !== undefined ? parseInteger('--worker-heap-mb', f.workerHeapMb, 64) : 4096,
     out,
-    reportWith: presetName(f) === 'field' && existsSync(join(PRESET_STORES.bmi, 'cells')) ? [PRESET_STORES.bmi] : [],
-    reportPlots: presetName(f) !== 'field',
+    reportWith: name === 'field' && existsSync(join(PRESET_STORES.bmi, 'cells')) ? [PRESET_STORES.bmi] : [],
+    reportPlots: name !== 'field',
   };
 }
 

@@ -9,6 +9,10 @@ import { UsageError } from '../../src/errors.js';
 import { atomicWrite } from '../atomic-write.js';
 import { CellStore, type FailureFile } from './store.js';
 import { renderSummary } from './summary.js';
+import type { ReportOptions } from '../report.js';
+
+/** What the end-of-sweep report takes from the sweep: companion stores, and whether to draw figures. */
+type StoreReportOptions = Pick<ReportOptions, 'with' | 'plots'>;
 
 export interface Finished {
   summary: string;
@@ -28,7 +32,7 @@ export interface Finished {
  */
 const MAX_ROUNDS = 3;
 
-export async function finishStore(dir: string, reportOptions?: { with?: string[]; plots?: boolean }): Promise<Finished> {
+export async function finishStore(dir: string, reportOptions?: StoreReportOptions): Promise<Finished> {
   for (let round = 1; ; round++) {
     const before = storeStamp(dir);
     const finished = await finishOnce(dir, reportOptions);
@@ -49,7 +53,7 @@ function storeStamp(dir: string): string {
   return parts.join('\n');
 }
 
-async function finishOnce(dir: string, reportOptions?: { with?: string[]; plots?: boolean }): Promise<Finished> {
+async function finishOnce(dir: string, reportOptions?: StoreReportOptions): Promise<Finished> {
   const store = new CellStore(dir);
   const { cells, corrupt, stale } = store.readAll();
   const failures = store.failureHashes().map((h) => store.readFailure(h)).filter((f): f is FailureFile => f !== null);
@@ -70,9 +74,9 @@ async function finishOnce(dir: string, reportOptions?: { with?: string[]; plots?
   return { summary, summaryFile, report, warnings };
 }
 
-async function writeFullReport(dir: string, reportOptions?: { with?: string[]; plots?: boolean }): Promise<boolean> {
+async function writeFullReport(dir: string, reportOptions?: StoreReportOptions): Promise<boolean> {
   const path = '../report.js';
-  let mod: { writeReport?: (dir: string, options?: { with?: string[]; plots?: boolean }) => Promise<void> };
+  let mod: { writeReport?: (dir: string, options?: StoreReportOptions) => Promise<void> };
   try {
     mod = (await import(path)) as typeof mod;
   } catch (err) {

@@ -116,9 +116,7 @@ export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<num
   });
   if (o.signal?.aborted) return 130;
   const poolMs = performance.now() - t0;
-  const finished = await finishStore(o.out, {
-    ...(o.reportWith?.length ? { with: o.reportWith } : {}), ...(o.reportPlots === false ? { plots: false } : {}),
-  });
+  const finished = await finishStore(o.out, { with: o.reportWith, plots: o.reportPlots });
   const exitCode = outcome.failed.length > 0 ? EXIT.completedWithFailures : EXIT.ok;
   // The summary event first: it stops a live progress bar before the table is printed.
   o.onEvent({

@@ -117,6 +117,10 @@ export function knownTaskIds(): string[] {
 export const TASK_GROUPS = ['staircases', 'mixtures', 'bmi'] as const;
 export type TaskGroup = (typeof TASK_GROUPS)[number];
 
+export function isTaskGroup(id: string): id is TaskGroup {
+  return (TASK_GROUPS as readonly string[]).includes(id);
+}
+
 export function taskGroup(group: TaskGroup): string[] {
   if (group === 'staircases') return [...TASKS, ...FIELD_STAIRCASES];
   if (group === 'mixtures') return mixtureSuite().map((t) => t.id);
@@ -125,7 +129,7 @@ export function taskGroup(group: TaskGroup): string[] {
 
 /** A task list with its group names replaced by their tasks, in order, each task once. */
 export function expandTaskGroups(ids: readonly string[]): string[] {
-  const out = ids.flatMap((id) => ((TASK_GROUPS as readonly string[]).includes(id) ? taskGroup(id as TaskGroup) : [id]));
+  const out = ids.flatMap((id) => (isTaskGroup(id) ? taskGroup(id) : [id]));
   return [...new Set(out)];
 }
 
