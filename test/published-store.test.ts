@@ -7,9 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { planJobs } from '../harness/sweep/sweep.js';
 import { preset, PRESET_STORES, type PresetName } from '../harness/sweep/presets.js';
 import { CellStore } from '../harness/sweep/store.js';
@@ -44,11 +44,39 @@ test('the tracked tree is within its 20 MB budget', (t) => {
   let total = 0;
   for (const f of ls.stdout.split('\0').filter(Boolean)) {
     let size = 0;
-    try { size = statSync(join(ROOT, f)).size; } catch { continue; } // deleted in the work tree, not yet from the index
+    // lstat: git stores a link (a field cell shared with the paper store) as its target's path.
+    try { size = lstatSync(join(ROOT, f)).size; } catch { continue; } // deleted in the work tree, not yet from the index
     total += size;
     const top = f.startsWith('results/') ? f.split('/').slice(0, 2).join('/') : f.split('/')[0];
     bytes.set(top, (bytes.get(top) ?? 0) + size);
   }
   const largest = [...bytes].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} MB`).join(', ');
   assert.ok(total <= 20e6, `tracked files: ${(total / 1e6).toFixed(2)} MB > 20 MB (largest: ${largest})`);
+});
+
+/**
+ * The field store's cells that the paper preset also runs are links to the paper store's files
+ * (docs/field.md), not copies. A dangling or misnamed link would read as a missing cell and the
+ * sweep would quietly re-run it; a link leaving results/ would not survive a clone.
+ */
+test('linked cells in the published stores resolve to a cell of the same address inside results/', () => {
+  const results = join(ROOT, 'results');
+  let links = 0;
+  for (const store of new Set(Object.values(PRESET_STORES))) {
+    const cells = join(ROOT, store, 'cells');
+    let names: string[];
+    try { names = readdirSync(cells); } catch { continue; }
+    for (const n of names) {
+      const p = join(cells, n);
+      if (!lstatSync(p).isSymbolicLink()) continue;
+      links++;
+      const target = readlinkSync(p);
+      assert.ok(!isAbsolute(target), `${store}/cells/${n}: absolute link ${target}`);
+      const abs = resolve(dirname(p), target);
+      assert.ok(!relative(results, abs).startsWith('..'), `${store}/cells/${n}: links outside results/ (${target})`);
+      assert.equal(basename(abs), n, `${store}/cells/${n}: links to another address (${target})`);
+      assert.ok(statSync(abs).isFile(), `${store}/cells/${n}: dangling link ${target}`);
+    }
+  }
+  assert.ok(links > 0, 'no linked cells: the field store was expected to share the paper store\'s protocol cells');
 });
