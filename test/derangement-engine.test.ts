@@ -26,25 +26,7 @@ import { drawDerangement } from '../src/bounds/derangement.js';
 import { loadTfjsForTests } from './tfjs-engine.js';
 import { testGpu } from './webgpu-env.js';
 import type { CellSpec, CriticKind } from '../src/types.js';
-
-function normals(rng: Rng, count: number, scale = 1): Float32Array {
-  const a = new Float32Array(count);
-  for (let i = 0; i < count; i++) a[i] = scale * rng.normal();
-  return a;
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
+import { normals, maxAbs, maxDiff } from './array-helpers.js';
 
 const variants = (await bestVariant()) === 'relaxed' ? ['simd', 'relaxed'] as const : ['simd'] as const;
 

@@ -10,12 +10,7 @@ import { criticLayout, initParams, initSpectralU } from '../src/critics/layout.j
 import { Rng } from '../src/rng.js';
 import { referenceAux, referenceGradient, referenceScores } from '../src/engine/reference.js';
 import type { BoundAux, CriticKind } from '../src/types.js';
-
-function normals(rng: Rng, count: number, scale = 1): Float64Array {
-  const a = new Float64Array(count);
-  for (let i = 0; i < count; i++) a[i] = scale * rng.normal();
-  return a;
-}
+import { normals64 } from './array-helpers.js';
 
 function fd(loss: (p: Float64Array) => number, params: Float64Array, analytic: Float64Array, what: string): void {
   const h = 1e-6;
@@ -39,7 +34,7 @@ test('variational critic: S is log q(y_j | x_i) of the Gaussian the tower output
   assert.deepEqual(layout.towers[0].map((l) => l.weight.shape), [[6, d], [6, 6], [2 * dy, 6]]);
   const rng = new Rng(['fd-variational']);
   const params = Float64Array.from(initParams(layout, rng));
-  const x = normals(rng, n * d), y = normals(rng, n * dy), r = normals(rng, n * n);
+  const x = normals64(rng, n * d), y = normals64(rng, n * dy), r = normals64(rng, n * n);
   const s = referenceScores(layout, params, x, y, n);
   assert.equal(s.length, n * n);
   const { grad } = referenceGradient(layout, params, x, y, n, r);
@@ -79,7 +74,7 @@ for (const [kind, aux] of [['separable', 'u'], ['joint', 'u'], ['variational', '
       for (let k = 0; k < dy; k++) { assert.equal(params[a.mean.offset + k], 0); assert.equal(params[a.logVar.offset + k], 0); }
       for (let k = 0; k < dy; k++) { params[a.mean.offset + k] = 0.4 * rng.normal(); params[a.logVar.offset + k] = 0.3 * rng.normal(); }
     }
-    const x = normals(rng, n * d), y = normals(rng, n * dy), r = normals(rng, n);
+    const x = normals64(rng, n * d), y = normals64(rng, n * dy), r = normals64(rng, n);
     const grad = new Float64Array(layout.size);
     const out = referenceAux(layout, params, x, y, n, r, grad);
     assert.equal(out.length, n);
@@ -110,7 +105,7 @@ test('u reads the positive pairs only: permuting y changes u, permuting the batc
   const layout = criticLayout('separable', d, 8, 3, false, d, 'last', 'u');
   const rng = new Rng(['u-pairs']);
   const params = initParams(layout, rng);
-  const x = normals(rng, n * d), y = normals(rng, n * d);
+  const x = normals64(rng, n * d), y = normals64(rng, n * d);
   const u = referenceAux(layout, params, x, y, n);
   const perm = [2, 0, 3, 1];
   const px = Float64Array.from(perm.flatMap((i) => [x[i * d], x[i * d + 1]]));

@@ -11,12 +11,7 @@ import { Rng } from '../src/rng.js';
 import { referenceGradient, referencePowerStep, referenceScores, referenceAdamInit, referenceAdamStep } from '../src/engine/reference.js';
 import { spectralNormExact } from '../src/critics/spectralNorm.js';
 import type { CriticKind } from '../src/types.js';
-
-function normals(rng: Rng, count: number): Float64Array {
-  const a = new Float64Array(count);
-  for (let i = 0; i < count; i++) a[i] = rng.normal();
-  return a;
-}
+import { normals64 } from './array-helpers.js';
 
 function fdCheck(kind: CriticKind, spectralNorm: boolean): void {
   const n = 4, d = 3;
@@ -24,7 +19,7 @@ function fdCheck(kind: CriticKind, spectralNorm: boolean): void {
   const rng = new Rng(['fd', kind, String(spectralNorm)]);
   const params = Float64Array.from(initParams(layout, rng));
   const us = initSpectralU(layout, rng);
-  const x = normals(rng, n * d), y = normals(rng, n * d), r = normals(rng, n * n);
+  const x = normals64(rng, n * d), y = normals64(rng, n * d), r = normals64(rng, n * n);
   const sn = spectralNorm ? referencePowerStep(layout, params, us) : undefined;
   const { grad } = referenceGradient(layout, params, x, y, n, r, sn);
   const loss = (p: Float64Array): number => {

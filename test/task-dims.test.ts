@@ -16,13 +16,8 @@ import { loadEngine } from '../src/engine/select.js';
 import { DEFAULT_ADAM, type Engine } from '../src/engine/types.js';
 import { trainLoop } from '../src/engine/train.js';
 import type { BackendChoice, CellSpec, CriticKind } from '../src/types.js';
+import { normals, maxAbs } from './array-helpers.js';
 
-function normals(rng: Rng, count: number, scale = 1): Float32Array {
-  const a = new Float32Array(count);
-  for (let i = 0; i < count; i++) a[i] = scale * rng.normal();
-  return a;
-}
-const maxAbs = (a: ArrayLike<number>) => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i])); return m; };
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   assert.equal(a.length, b.length);
   let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m;

@@ -15,25 +15,7 @@ import { referenceAdamInit, referenceAdamStep, referenceGradient, referencePower
 import { wasmEngine, bestVariant, type WasmCriticRuntime } from '../src/engine/wasm/index.js';
 import { DEFAULT_ADAM } from '../src/engine/types.js';
 import type { CriticKind } from '../src/types.js';
-
-function normals(rng: Rng, count: number, scale = 1): Float32Array {
-  const a = new Float32Array(count);
-  for (let i = 0; i < count; i++) a[i] = scale * rng.normal();
-  return a;
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
+import { normals, maxAbs, maxDiff } from './array-helpers.js';
 
 interface Case { kind: CriticKind; n: number; d: number; h: number; e: number }
 

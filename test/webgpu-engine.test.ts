@@ -31,6 +31,7 @@ import { trainBatch, WebGpuBatch } from '../src/engine/webgpu/index.js';
 import { getBound } from '../src/bounds/index.js';
 import { drawBatch } from '../src/tasks/draw.js';
 import { ESTIMATORS, type CellResult, type CellSpec, type CriticKind, type EstimatorName } from '../src/types.js';
+import { maxAbs, maxDiff } from './array-helpers.js';
 
 const gpu = await testGpu('webgpu-engine');
 const skip = gpu.skip ? `SKIPPED: ${gpu.skip}` : false;
@@ -47,19 +48,6 @@ function spec(over: Partial<CellSpec>): CellSpec {
 
 function layoutOf(s: CellSpec) {
   return criticLayout(s.critic, s.dim, s.hidden, s.embed, s.spectralNorm, s.dimY ?? s.dim, (s.spectralNormLayers ?? 'last') as SpectralNormLayers);
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 const oneStepCases: { critic: CriticKind; estimator: EstimatorName; sn?: 'all' }[] = [];
