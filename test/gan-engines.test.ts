@@ -16,6 +16,7 @@ import { discriminatorDef, generatorDef, initNet, initSpectralVector, towerDef, 
 import { createGridGan, gridGenerate, gridTrainStep, sampleLatent } from '../src/gan/loop.js';
 import { GRID_SETUP, type GridSetup } from '../src/gan/setup.js';
 import { Rng } from '../src/rng.js';
+import { normals } from './array-helpers.js';
 
 async function engines(): Promise<[GanEngine, GanEngine]> {
   const wasm = await createWasmGanEngine();
@@ -33,10 +34,6 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-6): numbe
 }
 
 const adam = { beta1: 0.8, beta2: 0.999, eps: 1e-8 };
-
-function randn(rng: Rng, n: number, scale = 1): Float32Array {
-  return Float32Array.from({ length: n }, () => scale * rng.normal());
-}
 
 const nets: Array<[string, () => GanNetDef, 'normal' | 'fanIn']> = [
   ['generator (BN + ReLU, odd widths)', () => generatorDef(27, 13, 3, true), 'normal'],
@@ -57,8 +54,8 @@ for (const [name, mk, initKind] of nets) {
       const n = 37;
       for (let step = 0; step < 3; step++) {
         a.refreshSpectralNorm(); b.refreshSpectralNorm();
-        const x = randn(rng, n * def.inp);
-        const dOut = randn(rng, n * def.out, 0.1);
+        const x = normals(rng, n * def.inp);
+        const dOut = normals(rng, n * def.out, 0.1);
         const ya = Float32Array.from(a.forward(x, n)), yb = Float32Array.from(b.forward(x, n));
         assert.ok(relErr(ya, yb) < 1e-4, `forward ${relErr(ya, yb)}`);
         const dxa = a.backward(dOut, { params: true, input: true })!, dxb = b.backward(dOut, { params: true, input: true })!;

@@ -20,10 +20,8 @@ import { trainLoop } from '../src/engine/train.js';
 import { buildCellSpec } from '../harness/spec.js';
 import { parseVariant } from '../src/variant.js';
 import type { BackendChoice, CriticKind } from '../src/types.js';
+import { normals, maxAbs, maxDiff } from './array-helpers.js';
 
-const normals = (rng: Rng, count: number, scale = 1) => Float32Array.from({ length: count }, () => scale * rng.normal());
-const maxAbs = (a: ArrayLike<number>) => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i])); return m; };
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m; };
 
 test('layout: sn=all normalises every linear layer of every tower; the default only the last', () => {
   for (const kind of ['separable', 'joint'] as CriticKind[]) {

@@ -16,12 +16,8 @@ import { loadEngine } from '../src/engine/select.js';
 import { DEFAULT_ADAM, type Engine } from '../src/engine/types.js';
 import { trainLoop } from '../src/engine/train.js';
 import type { BackendChoice, CellSpec, CriticKind } from '../src/types.js';
-import { normals, maxAbs } from './array-helpers.js';
+import { normals, maxAbs, maxDiff } from './array-helpers.js';
 
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  assert.equal(a.length, b.length);
-  let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m;
-};
 
 test('layout: d_y joins only when it differs; joint fan-in d_x + d_y, separable towers d_x and d_y', () => {
   const eq = criticLayout('joint', 4, 8, 1, false);

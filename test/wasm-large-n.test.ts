@@ -22,13 +22,10 @@ import { wasmEngine, bestVariant, type WasmCriticRuntime } from '../src/engine/w
 import { DEFAULT_ADAM, type Engine } from '../src/engine/types.js';
 import { trainLoop } from '../src/engine/train.js';
 import type { BackendChoice, CellSpec, CriticKind } from '../src/types.js';
+import { normals, maxAbs, maxDiff } from './array-helpers.js';
 
 const hasRelaxed = (await bestVariant()) === 'relaxed';
 const variants: ('relaxed' | 'simd')[] = hasRelaxed ? ['relaxed', 'simd'] : ['simd'];
-
-const normals = (rng: Rng, count: number, scale = 1): Float32Array => Float32Array.from({ length: count }, () => scale * rng.normal());
-const maxAbs = (a: ArrayLike<number>): number => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i])); return m; };
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m; };
 
 async function create(layout: CriticLayout, params: Float32Array, us: Float32Array[], variant: 'relaxed' | 'simd'): Promise<WasmCriticRuntime> {
   return await wasmEngine.create(layout, params, { adam: DEFAULT_ADAM, backend: 'wasm', spectralU: us, variant }) as WasmCriticRuntime;
