@@ -2,8 +2,7 @@
  * The published stores hold every cell of their presets: `npx harness sweep --preset P` on a fresh
  * clone re-runs nothing. A change that moves a published cell's address (a spec field that is no
  * longer absent at its default, a numerics version bump, a preset edit) fails here, before a
- * sweep would quietly spend hours re-running it. The field preset is still being computed
- * (docs/field.md) and is left out until it is complete.
+ * sweep would quietly spend hours re-running it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +15,7 @@ import { CellStore } from '../harness/sweep/store.js';
 import { twinHash } from '../harness/sweep/gpuLane.js';
 import { ROOT } from './cli-helpers.js';
 
-const PUBLISHED: PresetName[] = ['paper', 'paper-joint', 'consistency', 'gan', 'bmi', 'quick', 'gan-v1'];
+const PUBLISHED: PresetName[] = ['paper', 'paper-joint', 'consistency', 'gan', 'bmi', 'quick', 'gan-v1', 'field'];
 
 test('every published preset is complete in its committed store: a sweep re-runs 0 cells', () => {
   for (const name of PUBLISHED) {
