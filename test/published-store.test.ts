@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { planJobs } from '../harness/sweep/sweep.js';
 import { preset, PRESET_STORES, type PresetName } from '../harness/sweep/presets.js';
@@ -78,4 +78,25 @@ test('linked cells in the published stores resolve to a cell of the same address
     }
   }
   assert.ok(links > 0, 'no linked cells: the field store was expected to share the paper store\'s protocol cells');
+});
+
+/**
+ * A published store's summary.txt and LEADERBOARD.md are rebuilt from its cells (`harness
+ * report`, the end of a sweep or merge); one left behind when cells were added says less than
+ * the store holds, as one written by a sweep of an older build once did. Both files state how
+ * many cells they read: it must be the count of cell files in the store. (Counting, not
+ * rebuilding: the full reports take minutes.)
+ */
+test('every published store\'s summary.txt and LEADERBOARD.md count every cell the store holds', () => {
+  const stores = readdirSync(join(ROOT, 'results'), { withFileTypes: true })
+    .filter((e) => e.isDirectory()).map((e) => `results/${e.name}`).concat('results')
+    .filter((s) => { try { return statSync(join(ROOT, s, 'cells')).isDirectory(); } catch { return false; } });
+  assert.ok(stores.includes('results/field') && stores.includes('results'), `stores found: ${stores.join(', ')}`);
+  for (const s of stores) {
+    const held = readdirSync(join(ROOT, s, 'cells')).filter((n) => n.endsWith('.json.br') || n.endsWith('.json')).length;
+    const summary = readFileSync(join(ROOT, s, 'summary.txt'), 'utf8');
+    assert.equal(Number(/· (\d+) cells ·/.exec(summary)?.[1]), held, `${s}/summary.txt: its header counts another number of cells than the store's ${held} (the end of a sweep or a merge into it writes it; a sweep of a complete preset re-runs nothing)`);
+    const board = readFileSync(join(ROOT, s, 'LEADERBOARD.md'), 'utf8');
+    assert.equal(Number(/from (\d+) result file\(s\)/.exec(board)?.[1]), held, `${s}/LEADERBOARD.md: built from another number of cells than the store's ${held} (re-run \`harness report ${s}\`)`);
+  }
 });
