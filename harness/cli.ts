@@ -22,6 +22,7 @@ import * as sample from './commands/sample.js';
 import * as checkPlugin from './commands/checkPlugin.js';
 import * as readdress from './commands/readdress.js';
 import * as compact from './commands/compact.js';
+import * as pack from './commands/pack.js';
 import * as doctor from './commands/doctor.js';
 
 export interface CommandModule {
@@ -40,7 +41,7 @@ const program = new Command('harness')
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
   .showHelpAfterError(false);
 
-for (const m of [run, sweep, merge, bench, report, compare, gan, site, tasks, sample, checkPlugin, readdress, compact, doctor] as CommandModule[]) m.register(program);
+for (const m of [run, sweep, merge, bench, report, compare, gan, site, tasks, sample, checkPlugin, readdress, compact, pack, doctor] as CommandModule[]) m.register(program);
 
 try {
   await program.parseAsync(process.argv);

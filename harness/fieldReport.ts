@@ -17,7 +17,7 @@
  * calls for it: the headline store's Gaussian and Cubic cells at ρ_batch 0 include the
  * consistency sweep's other batch sizes and step counts, the joint critic's and sn=all's — under
  * the same labels and seeds as the field preset's, so they would stand in for its cells — and
- * the field preset already holds the paper store's protocol cells (linked). So the site's table
+ * the field preset already holds the paper store's protocol cells. So the site's table
  * is the field store's LEADERBOARD.md table.
  */
 import { isPaperTask } from '../src/tasks/registry.js';

@@ -1,6 +1,6 @@
 /**
- * writeReport: the I/O around src/stats and src/report. Reads DIR/cells/*.json{,.br} (estimator cells
- * and GAN runs), and writes DIR/LEADERBOARD.md, DIR/summary.csv, DIR/cells.csv, DIR/pairwise.csv
+ * writeReport: the I/O around src/stats and src/report. Reads DIR/cells/*.json{,.br} and its packs
+ * (estimator cells and GAN runs), and writes DIR/LEADERBOARD.md, DIR/summary.csv, DIR/cells.csv, DIR/pairwise.csv
  * DIR/REPRODUCTION.md (the paper's claims, src/stats/reproduction.ts) and DIR/plots/*.svg. A missing or unreadable DIR (or DIR/cells) is a UsageError (exit 2); a
  * corrupt cell file is skipped with a one-line warning naming it (the sweep re-runs such cells).
  * Byte-identical output for the same cells: files are read in sorted order, all statistics are
@@ -18,7 +18,7 @@ import { leaderboardMarkdown } from '../src/report/markdown.js';
 import { reproduction } from '../src/stats/reproduction.js';
 import { reproductionMarkdown } from '../src/report/reproduction.js';
 import { cellsCsv, pairwiseCsv, summaryCsv } from '../src/report/csv.js';
-import { CELL_FORMAT, verifyCellData } from './sweep/store.js';
+import { CELL_FORMAT, readPacks, verifyCellData } from './sweep/store.js';
 import { COMPACT_CELL_FORMAT, COMPACT_EXT, decodeCellFile, logicalName } from './sweep/compact.js';
 import { estimatorLabel } from '../src/labels.js';
 import { bmiSummary, isBmiRecord } from '../src/stats/bmi.js';
@@ -66,7 +66,8 @@ export interface LoadedStore {
 const defaultWarn = (m: string) => process.stderr.write(`harness: warning: ${m}\n`);
 
 /**
- * Read every cell in DIR/cells: `*.json` and compact `*.json.br` (harness/sweep/compact.ts). Files
+ * Read every cell in DIR/cells: `*.json`, compact `*.json.br` (harness/sweep/compact.ts) and the
+ * packs `pack-*.jsonl.br` (harness/sweep/pack.ts; a loose file of a packed cell is read first). Files
  * the sweep wrote (format 'mi-harness/cell@1' or '@2') are checked exactly as the sweep checks
  * them (schema, hash of the spec = file name; another code version = stale, left out); plain
  * CellResult/GanResult files (e.g. written by hand or by `harness run`) are read as they are.
@@ -84,20 +85,32 @@ export async function loadStore(dir: string, warn: (m: string) => void = default
     const name = logicalName(f);
     files.set(name, [...(files.get(name) ?? []), f]);
   }
+  // Packed cells (`harness pack`) are known by the same names; a loose file of the same cell is read first.
+  const packs = readPacks(cellsDir);
+  for (const p of packs.problems) warn(`skipping unreadable part of cell pack ${join(cellsDir, p.pack)}: ${p.reason}`);
+  const packedName = (hash: string) => `${hash}.json`;
+  for (const hash of packs.cells.keys()) if (!files.has(packedName(hash))) files.set(packedName(hash), []);
   const names = [...files.keys()].sort();
   const records: StoreRecord[] = [];
   const skipped: { file: string; reason: string }[] = [];
   let stale = 0;
   for (const name of names) {
-    // Compact first (`x.json.br` sorts after `x.json`); the plain file only when that one fails.
-    const candidates = files.get(name)!.sort((a, b) => (a.length === b.length ? 0 : a.length > b.length ? -1 : 1));
+    // Compact first (`x.json.br` sorts after `x.json`); the plain file only when that one fails; the pack last.
+    const candidates: { path: string; read: () => Promise<unknown> }[] = files.get(name)!
+      .sort((a, b) => (a.length === b.length ? 0 : a.length > b.length ? -1 : 1))
+      .map((file) => ({
+        path: join(cellsDir, file),
+        read: async () => {
+          const text = decodeCellFile(await readFile(join(cellsDir, file)), file);
+          try { return JSON.parse(text) as unknown; } catch { throw new Error(text.length === 0 ? 'empty file' : 'not valid JSON (truncated?)'); }
+        },
+      }));
+    const packed = packs.cells.get(name.slice(0, -'.json'.length));
+    if (packed) candidates.push({ path: join(cellsDir, packed.pack), read: async () => packed.data });
     let failure: { path: string; reason: string } | null = null;
-    for (const file of candidates) {
-      const path = join(cellsDir, file);
+    for (const { path, read } of candidates) {
       try {
-        const text = decodeCellFile(await readFile(path), file);
-        let raw: unknown;
-        try { raw = JSON.parse(text); } catch { throw new Error(text.length === 0 ? 'empty file' : 'not valid JSON (truncated?)'); }
+        const raw = await read();
         const format = (raw as { format?: unknown })?.format;
         if (format === CELL_FORMAT || format === COMPACT_CELL_FORMAT) {
           const check = verifyCellData(raw, name.slice(0, -'.json'.length));
@@ -114,7 +127,7 @@ export async function loadStore(dir: string, warn: (m: string) => void = default
     }
     if (failure) {
       skipped.push({ file: name, reason: failure.reason });
-      warn(`skipping unreadable cell file ${failure.path}: ${failure.reason}`);
+      warn(`skipping unreadable cell ${failure.path.endsWith('.jsonl.br') ? `${name} in ` : 'file '}${failure.path}: ${failure.reason}`);
     }
   }
   if (stale > 0) warn(`${stale} cell file(s) in ${cellsDir} come from another code version and are left out`);

@@ -40,7 +40,7 @@ const PLUGIN = join(ROOT, 'examples', 'plugins', 'my-infonce.mjs');
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mi-fuzz-'));
   store = join(dir, 'store');
-  // A two-cell store for report, site, merge, compare and readdress, written by the CLI itself.
+  // A two-cell store for report, site, merge, compare, readdress, compact and pack, written by the CLI itself.
   const r = await cli(['sweep', '--preset', 'smoke', '--estimators', 'nwj', '--seeds', '2', '--steps-per-level', '20', '--mi', '2',
     '--dim', '2', '--hidden', '4', '--embed', '4', '--workers', '1', '--no-gpu', '--shard', 'off', '--out', store]);
   assert.equal(r.code, 0, why(r));
@@ -237,12 +237,14 @@ const POSITIONAL: { name: string; args: (a: string[]) => string[]; pool: () => s
   { name: 'merge (sources)', runs: 3, args: (a) => ['merge', ...a, '--out', join(dir, 'merged')], pool: () => [store] },
   { name: 'compare', runs: 3, args: (a) => ['compare', ...a], pool: () => [store] },
   { name: 'readdress', runs: 3, args: (a) => ['readdress', ...a], pool: () => [readdressCopy()] },
+  { name: 'compact', runs: 2, args: (a) => ['compact', ...a], pool: () => [readdressCopy()] },
+  { name: 'pack', runs: 3, args: (a) => ['pack', ...a], pool: () => [readdressCopy()] },
   { name: 'check-plugin', runs: 3, args: (a) => ['check-plugin', ...a], pool: () => [PLUGIN, join(ROOT, 'examples', 'plugins', 'gaussian-channel.mjs')] },
   { name: 'doctor', runs: 2, args: (a) => ['doctor', ...a], pool: () => ['--json'] },
 ];
 
 let copies = 0;
-/** readdress moves cells: each case gets its own copy of the store. */
+/** readdress, compact and pack move cells: each case gets its own copy of the store. */
 function readdressCopy(): string {
   const to = join(dir, `readdress-${copies++}`);
   cpSync(store, to, { recursive: true });

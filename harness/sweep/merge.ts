@@ -3,13 +3,15 @@
  * untouched: first read and verify every source cell (a corrupt one is reported and left out;
  * the same hash holding a different spec in two stores is an error), then write them, atomically.
  * Compact cells (`<hash>.json.br`) are copied byte for byte; plain ones (`<hash>.json`, from
- * stores written before the compact format) are written compact, as the sweep would write them
+ * stores written before the compact format) and packed ones (`harness pack`) are written as
+ * compact files, as the sweep would write them
  * (./compact.ts), so a merge of old and new shards gives one compact store. The first source
  * that has a hash wins (for the same spec and code the results are the same anyway). Failure
  * records are carried over only for hashes no store finished, and a destination failure record
  * is dropped once its cell arrives.
  */
 import { readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { UsageError } from '../../src/errors.js';
 import { canonicalJson } from './hash.js';
@@ -31,6 +33,8 @@ export async function mergeStores(sources: string[], out: string): Promise<Merge
     try { statSync(new CellStore(dir).cellsDir); } catch {
       throw new UsageError(`merge: '${dir}' has no cells/ directory (not a cell store)`);
     }
+    const bad = new CellStore(dir).packIndex().problems[0];
+    if (bad) throw new UsageError(`merge: ${join(dir, 'cells', bad.pack)}: ${bad.reason}`);
   }
   try {
     if (!statSync(out).isDirectory()) throw new UsageError(`--out: '${out}' exists and is not a directory`);
@@ -57,6 +61,12 @@ export async function mergeStores(sources: string[], out: string): Promise<Merge
         const r = checkCellFile(path, h);
         if (r.state === 'ok' || r.state === 'stale') { picked = { path, cell: r.cell, compact }; break; }
         if (r.state === 'corrupt' && !problem) problem = `${path}: corrupt (${r.reason}); left out`;
+      }
+      if (!picked) {
+        // A packed cell (`harness pack`) is written out as a compact file, as the sweep writes one.
+        const r = src.check(h);
+        if (r.state === 'ok' || r.state === 'stale') picked = { path: '', cell: r.cell, compact: false };
+        else if (r.state === 'corrupt' && !problem && r.file) problem = `${join(src.cellsDir, r.file)}: cell ${h}: corrupt (${r.reason}); left out`;
       }
       if (!picked) { corrupt.push(problem || `${src.cellPath(h)}: missing; left out`); continue; }
       const spec = canonicalJson(picked.cell.spec);

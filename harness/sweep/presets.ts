@@ -33,7 +33,7 @@
  *    published since, on the paper's staircases, f-DIME's transformed staircases (asinh,
  *    half-cube, Student-t) and the mixtures of Czyż et al. 2023 (fixed MI: one level of 4 000
  *    steps, critic input at the task's dimensions). Its store is results/field; the six main
- *    variants' paper cells (Gaussian, Cubic, ρ_batch 0) are the paper store's, linked there.
+ *    variants' paper cells (Gaussian, Cubic, ρ_batch 0) are the paper store's, held there too.
  *  - bmi: BMI's benchmark (Czyż et al. 2023) on its 40 tasks with its finite-sample protocol
  *    (5 000 points per seed, half held out, evaluated every 250 steps, early stopping, at most
  *    4 000 steps), the main estimators, critics sized for the task (grid.ts criticSize), 5 seeds:

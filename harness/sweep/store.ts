@@ -7,13 +7,20 @@
  * converts one in place). Failures live apart in `<out>/failures/<hash>.json` and are never
  * taken for results.
  *
+ * A finished store may also be packed (`harness pack`, ./pack.ts): its cells moved into
+ * `cells/pack-<id>.jsonl.br`, one brotli stream of compact cells, a line each, which compresses
+ * the structure cells share (the published stores' cells take 40–70 % of their loose bytes). The store reads loose files first, then packs; a sweep adds loose files
+ * beside a pack, never rewrites it.
+ *
  * A cell file is trusted only when it decodes, parses, matches the schema, and its spec hashes to
- * both its `hash` field and its file name; anything else is "corrupt": reported and re-run.
+ * both its `hash` field and its file name (a packed cell: its `hash` field); anything else is
+ * "corrupt": reported and re-run.
  * Cells written by another numerics version (CODE_VERSION) are "stale": kept on disk, ignored.
  * The package version a cell records is provenance, not part of its address.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import type { CellResult, GanResult, KsgResult } from '../../src/types.js';
@@ -109,9 +116,51 @@ export type CheckResult =
   | { state: 'corrupt'; reason: string; /** The file found corrupt (CellStore.check). */ file?: string }
   | { state: 'stale'; cell: CellFile };
 
+/** A pack's file name: `pack-` and the first 16 hex digits of the SHA-256 of its text. */
+export const PACK_RE = /^pack-[0-9a-f]{16}\.jsonl\.br$/;
+
+/** The cells of a store's packs, by hash (the first pack, in name order, that holds one wins). */
+export interface PackIndex {
+  cells: Map<string, { data: unknown; pack: string }>;
+  /** Packs (or lines of one) that could not be read: each loses its cells, which then read as missing. */
+  problems: { pack: string; reason: string }[];
+}
+
+/** Read every pack in a cells directory. Lines are parsed, not verified: check() verifies each cell it reads. */
+export function readPacks(cellsDir: string): PackIndex {
+  let names: string[];
+  try { names = readdirSync(cellsDir).filter((n) => PACK_RE.test(n)).sort(); } catch { names = []; }
+  return readPackFiles(cellsDir, names);
+}
+
+/** Read the named packs of a cells directory, in the order given. */
+export function readPackFiles(cellsDir: string, names: readonly string[]): PackIndex {
+  const index: PackIndex = { cells: new Map(), problems: [] };
+  for (const pack of names) {
+    let text: string;
+    try { text = brotliDecompressSync(readFileSync(join(cellsDir, pack))).toString('utf8'); } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      index.problems.push({ pack, reason: code && /^ERR_(BROTLI|ZLIB)|^Z_/.test(code) ? 'not a valid brotli stream (truncated?)' : `unreadable (${code ?? (err as Error).message})` });
+      continue;
+    }
+    const lines = text.split('\n');
+    if (lines.pop() !== '') { index.problems.push({ pack, reason: 'its text does not end in a newline (truncated?)' }); continue; }
+    lines.forEach((line, i) => {
+      let data: unknown;
+      try { data = JSON.parse(line); } catch { index.problems.push({ pack, reason: `line ${i + 1}: not valid JSON` }); return; }
+      const hash = (data as { hash?: unknown } | null)?.hash;
+      if (typeof hash !== 'string' || !HASH_RE.test(hash)) { index.problems.push({ pack, reason: `line ${i + 1}: no hash field` }); return; }
+      if (!index.cells.has(hash)) index.cells.set(hash, { data, pack });
+    });
+  }
+  return index;
+}
+
 export class CellStore {
   readonly cellsDir: string;
   readonly failuresDir: string;
+  /** Read once, on first use: packs are written only by `harness pack`, never during a sweep. */
+  private packs: PackIndex | null = null;
 
   constructor(readonly dir: string) {
     this.cellsDir = join(dir, 'cells');
@@ -129,9 +178,13 @@ export class CellStore {
   plainCellPath(hash: string): string { return join(this.cellsDir, `${hash}${PLAIN_EXT}`); }
   failurePath(hash: string): string { return join(this.failuresDir, `${hash}.json`); }
 
+  /** The store's packs (`harness pack`), read on first use. */
+  packIndex(): PackIndex { return (this.packs ??= readPacks(this.cellsDir)); }
+
   /**
-   * Whether a cell is stored and trustworthy, compact file first, then the plain one (a store
-   * may hold both for a while: `harness compact` interrupted, a merge). Never throws for bad content.
+   * Whether a cell is stored and trustworthy: its compact file first, then the plain one (a store
+   * may hold both for a while: `harness compact` interrupted, a merge), then the packs. Never
+   * throws for bad content.
    */
   check(hash: string): CheckResult {
     let first: CheckResult = { state: 'missing' };
@@ -139,6 +192,12 @@ export class CellStore {
       const r = checkCellFile(path, hash);
       if (r.state === 'ok' || r.state === 'stale') return r;
       if (first.state === 'missing') first = r.state === 'corrupt' ? { ...r, file: basename(path) } : r;
+    }
+    const packed = this.packIndex().cells.get(hash);
+    if (packed) {
+      const r = verifyCellData(packed.data, hash);
+      if (r.state === 'ok' || r.state === 'stale') return r;
+      if (first.state === 'missing' && r.state === 'corrupt') first = { ...r, file: packed.pack };
     }
     return first;
   }
@@ -157,8 +216,14 @@ export class CellStore {
     rmSync(this.failurePath(hash), { force: true });
   }
 
-  /** Hashes with a cell file (compact or plain; once each), sorted (by name only; use check() to trust one). */
-  cellHashes(): string[] { return listHashes(this.cellsDir, [COMPACT_EXT, PLAIN_EXT]); }
+  /** Hashes with a cell file (compact or plain) or a packed cell, once each, sorted (use check() to trust one). */
+  cellHashes(): string[] {
+    const packed = [...this.packIndex().cells.keys()];
+    if (packed.length === 0) return this.looseCellHashes();
+    return [...new Set([...this.looseCellHashes(), ...packed])].sort();
+  }
+  /** Hashes with a cell file of their own (compact or plain), not in a pack. */
+  looseCellHashes(): string[] { return listHashes(this.cellsDir, [COMPACT_EXT, PLAIN_EXT]); }
   failureHashes(): string[] { return listHashes(this.failuresDir, ['.json']); }
 
   readFailure(hash: string): FailureFile | null {
@@ -193,6 +258,7 @@ export class CellStore {
     const temps: [string, RegExp][] = [
       // write-file-atomic's temp names end in decimal digits; `.json.br` itself never does.
       [this.cellsDir, /^[0-9a-f]{64}\.json(\.br)?\.\d+$/],
+      [this.cellsDir, /^pack-[0-9a-f]{16}\.jsonl\.br\.\d+$/],
       [this.failuresDir, /^[0-9a-f]{64}\.json\.\d+$/],
       [this.dir, /^[A-Za-z0-9_-]+\.(md|csv|txt)\.\d+$/],
       [join(this.dir, 'plots'), /^[^/]+\.svg\.\d+$/],

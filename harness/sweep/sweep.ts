@@ -4,6 +4,7 @@
  * write the summary / report. Returns the exit code (0 all done, 3 completed with failures).
  * Everything that can reject user input runs before the store is touched.
  */
+import { join } from 'node:path';
 import { EXIT } from '../exit.js';
 import type { Grid, Job } from './grid.js';
 import { expandGrid, jobCost } from './grid.js';
@@ -90,6 +91,9 @@ export async function decideWebGpuLane(o: SweepOptions, jobs: readonly PendingJo
 export async function runSweep(o: SweepOptions, jobs: PendingJob[]): Promise<number> {
   const webgpu = await decideWebGpuLane(o, jobs);
   const store = new CellStore(o.out);
+  // A pack that cannot be read would make every cell in it look missing: refuse, do not re-run them.
+  const badPack = store.packIndex().problems[0];
+  if (badPack) throw new UsageError(`--out: ${join(o.out, 'cells', badPack.pack)}: ${badPack.reason}; restore it (e.g. \`git checkout -- ${o.out}/cells\`) or move it away to re-run its cells`);
   store.ensure();
   store.sweepTempFiles();
   const pending: PendingJob[] = [];
