@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRecord, type CellRecord, type KsgRecord, type StoreRecord } from '../src/stats/records.js';
-import { fieldErrors, fieldSummary, seedBootstrapIqm, recordCost, type EstimateKind } from '../src/stats/field.js';
+import { fieldErrors, fieldSummary, seedBootstrapIqm, recordCost, sharedSuites, type EstimateKind } from '../src/stats/field.js';
 import { fieldCsv, fieldSection } from '../src/report/field.js';
 import { fixtureCells, type FakeEstimator } from './report-fixtures.js';
 import { interquartileMean } from '../src/stats/describe.js';
@@ -44,8 +44,9 @@ test('field errors: √MSE / I per level; a diverged level is +∞; BMI and KSG 
 test('field summary: ranks follow accuracy in each suite; divergence ranks last; order over the suites every estimator ran', () => {
   const s = fieldSummary(store(), { suiteOf, kindOf, suiteOrder: ['paper staircases', 'field staircases'], resamples: 200 });
   assert.deepEqual(s.suites, ['paper staircases', 'field staircases']);
-  // mice ran only the field staircases, so that is the one suite every entry ran.
-  assert.deepEqual(s.commonSuites, ['field staircases']);
+  // Three estimators ran both suites (6 ranks), mice only the field staircases (4 ranks with the
+  // three): the common suites are both, and mice follows by its one rank.
+  assert.deepEqual(s.commonSuites, ['paper staircases', 'field staircases']);
   const byLabel = new Map(s.rows.map((r) => [r.entry.label, r]));
   const good = byLabel.get('smile(τ=1) · separable')!, bad = byLabel.get('infonce · separable')!, mice = byLabel.get('mice · separable')!;
   assert.equal(good.suites['paper staircases'].rank, 1);
@@ -66,6 +67,21 @@ test('field summary: ranks follow accuracy in each suite; divergence ranks last;
       assert.equal(c.seeds, 5);
     }
   }
+});
+
+test('common suites: the set of suites holding the most ranks, not the suite with the most rows', () => {
+  const suites = ['A', 'B', 'BMI'];
+  const row = (...ran: string[]) => ({ suites: Object.fromEntries(ran.map((s) => [s, {}])) });
+  const jointOnly = [row('BMI'), row('BMI'), row('BMI')];
+  // BMI has the most rows (7), but A and B together hold 10 ranks over the 5 estimators that ran both.
+  const partial = [row('A', 'B', 'BMI'), row('A', 'B', 'BMI'), row('A', 'B'), row('A', 'B'), row('A', 'B'), ...jointOnly];
+  assert.deepEqual(sharedSuites(suites, partial), ['A', 'B']);
+  // Once four of the five ran BMI too, all three suites hold the most (12 against 10 and 7).
+  const most = [row('A', 'B', 'BMI'), row('A', 'B', 'BMI'), row('A', 'B', 'BMI'), row('A', 'B', 'BMI'), row('A', 'B'), ...jointOnly];
+  assert.deepEqual(sharedSuites(suites, most), ['A', 'B', 'BMI']);
+  // A tie goes to the larger set: 2 × 2 = 1 × 4.
+  assert.deepEqual(sharedSuites(['A', 'B'], [row('A', 'B'), row('A', 'B'), row('A'), row('A')]), ['A', 'B']);
+  assert.deepEqual(sharedSuites(suites, []), []);
 });
 
 test('seed bootstrap: one seed is degenerate; the IQM is over every value of every seed', () => {

@@ -154,7 +154,7 @@ export interface SiteFieldRow {
  */
 export interface SiteField {
   suites: string[];
-  /** The suites the most estimators ran: the mean rank that orders the table is over these. */
+  /** The common suites (src/stats/field.ts sharedSuites): the mean rank that orders the table is over these. */
   commonSuites: string[];
   costSuite: string;
   rows: SiteFieldRow[];

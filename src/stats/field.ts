@@ -18,8 +18,11 @@
  * task and level of one seed shares that seed's data streams and initial weights), and the rank
  * of the IQM among the estimators that ran the suite. Ranks from suites with different
  * estimator sets do not compare directly (last place in a suite six estimators ran is rank 6,
- * elsewhere 20): the table's order is the mean rank over the suites the most estimators ran (all
- * of the field preset's), and the mean over all the suites an estimator ran is shown beside it.
+ * elsewhere 20): the table's order is the mean rank over the common suites (sharedSuites: of the
+ * sets of suites the estimators ran, the one that holds the most ranks, counted over every
+ * estimator that ran all of it — the field preset's three suites, or those and BMI's once every
+ * field estimator has run BMI too), and the mean over all the suites an estimator ran is shown
+ * beside it.
  *
  * Cost is CPU seconds per cell where cells recorded it (provenance.cpuMs), else wall seconds,
  * and the table says which. Pure and deterministic: records are sorted, resampling is seeded.
@@ -62,7 +65,7 @@ export interface FieldSuiteResult {
 export interface FieldRow {
   entry: FieldEntry;
   suites: Record<string, FieldSuiteResult>;
-  /** Mean rank over the suites the most estimators ran (FieldSummary.commonSuites): the order of the table. */
+  /** Mean rank over the common suites (FieldSummary.commonSuites): the order of the table. */
   meanRank: number;
   /** Mean rank over the suites this estimator ran. */
   meanRankRun: number;
@@ -72,9 +75,9 @@ export interface FieldRow {
 export interface FieldSummary {
   suites: string[];
   /**
-   * The suites the most estimators ran (every one of them, when every estimator ran every suite):
-   * the table's mean rank is over these, and an estimator that ran none of them (BMI's joint-critic
-   * readings, in a field table with BMI's store) follows by its mean over the suites it ran.
+   * The common suites (every one, when every estimator ran every suite): the table's mean rank is
+   * over these, and an estimator that did not run all of them (BMI's joint-critic readings, in a
+   * field table with BMI's store) follows by its mean over the suites it ran. See sharedSuites.
    */
   commonSuites: string[];
   rows: FieldRow[];
@@ -209,8 +212,7 @@ export function fieldSummary(records: readonly StoreRecord[], o: FieldOptions): 
     const ranks = averageRankOf(results.map((r) => ({ key: r.label, v: r.res.iqm.estimate })));
     for (const r of results) rows.get(r.label)!.suites[suite] = { ...r.res, rank: ranks.get(r.label)!, of: results.length };
   }
-  const most = Math.max(0, ...suites.map((s) => data.get(s)!.size));
-  const commonSuites = suites.filter((s) => data.get(s)!.size === most);
+  const commonSuites = sharedSuites(suites, [...rows.values()]);
   const meanOf = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
   for (const row of rows.values()) {
     const rs = Object.values(row.suites).map((s) => s.rank);
@@ -227,4 +229,27 @@ export function fieldSummary(records: readonly StoreRecord[], o: FieldOptions): 
     cov[s] = { tasks: [...c.tasks].sort(cmp), seeds: [...c.seeds].sort((a, b) => a - b), estimators: data.get(s)!.size };
   }
   return { suites, commonSuites, rows: sorted, coverage: cov };
+}
+
+/**
+ * The common suites: of the sets of suites the estimators ran, the one whose ranks, counted over
+ * every estimator that ran all of it, are the most (suites × estimators); on a tie, the larger
+ * set. Not simply the suite the most estimators ran: BMI's suite holds the joint-critic readings
+ * and KSG as well, so it has more rows than any field suite, and ordering by it alone would drop
+ * the three suites every field estimator ran; nor every suite: a lone BMI-only row would then
+ * leave no row with a mean rank.
+ */
+export function sharedSuites(suites: readonly string[], rows: readonly { suites: Record<string, unknown> }[]): string[] {
+  const sets = new Map<string, string[]>();
+  for (const r of rows) {
+    const ran = suites.filter((s) => r.suites[s] !== undefined);
+    if (ran.length) sets.set(ran.join('\u0000'), ran);
+  }
+  let best: string[] = [], bestScore = 0;
+  for (const key of [...sets.keys()].sort()) {
+    const set = sets.get(key)!;
+    const score = set.length * rows.filter((r) => set.every((s) => r.suites[s] !== undefined)).length;
+    if (score > bestScore || (score === bestScore && set.length > best.length)) { best = set; bestScore = score; }
+  }
+  return best;
 }
