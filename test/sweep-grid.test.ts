@@ -10,7 +10,7 @@ import { ESTIMATORS, type CellSpec, type GanSpec } from '../src/types.js';
 import { buildCellSpec, validateCellSpec } from '../harness/spec.js';
 import { parseVariant, variantLabel } from '../src/variant.js';
 import { expandGrid, isGan, type Job } from '../harness/sweep/grid.js';
-import { PRESETS, preset } from '../harness/sweep/presets.js';
+import { FIELD_NEW, FIELD_ZOO, MAIN_ESTIMATORS, PRESETS, PRESET_STORES, preset } from '../harness/sweep/presets.js';
 import { loadConfig, parseConfig, applyConfig } from '../harness/sweep/config.js';
 import { canonicalJson, jobHash, legacyJobHash, CODE_VERSION, PACKAGE_VERSION } from '../harness/sweep/hash.js';
 import { createHash } from 'node:crypto';
@@ -308,6 +308,25 @@ test('the field preset: the zoo and the newer estimators on the paper\'s protoco
   // The six main variants' paper cells are the paper preset's: same addresses, nothing re-run.
   const paper = new Set((expandGrid(preset('paper')) as CellSpec[]).map((j) => jobHash(j)));
   assert.equal(jobs.filter((j) => paper.has(jobHash(j))).length, 6 * 2 * 10);
+});
+
+test('the bmi-field preset: every field estimator the bmi preset lacks (not BA: H(Y) unknown there), on BMI\'s protocol, into the BMI store, no cell of the bmi preset twice', () => {
+  const g = preset('bmi-field');
+  assert.deepEqual([...g.estimators].sort(), [...FIELD_ZOO, ...FIELD_NEW].filter((e) => !MAIN_ESTIMATORS.includes(e) && e !== 'ba').sort());
+  assert.equal(g.estimators.length, 13);
+  assert.equal(g.ksg, undefined);
+  assert.equal(PRESET_STORES['bmi-field'], PRESET_STORES.bmi);
+  const jobs = expandGrid(g) as CellSpec[];
+  assert.equal(jobs.length, 13 * 40 * 5);
+  const bmi = expandGrid(preset('bmi')) as CellSpec[];
+  for (const j of jobs) {
+    assert.deepEqual(j.finiteSample, bmi[0].finiteSample);
+    assert.ok(j.critic === 'separable' || (j.critic as string) === 'variational', j.critic);
+  }
+  const bmiHashes = new Set(bmi.map((j) => jobHash(j)));
+  assert.equal(jobs.filter((j) => bmiHashes.has(jobHash(j))).length, 0);
+  // Together the two presets run every field estimator but BA on BMI's suite.
+  assert.deepEqual([...new Set([...preset('bmi').estimators, ...g.estimators])].sort(), [...FIELD_ZOO, ...FIELD_NEW].filter((e) => e !== 'ba').sort());
 });
 
 test("the field preset's end-of-sweep report: BMI's store as a companion when it exists, no SVG figures (the site draws them)", () => {
