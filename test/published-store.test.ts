@@ -15,7 +15,7 @@ import { CellStore } from '../harness/sweep/store.js';
 import { twinHash } from '../harness/sweep/gpuLane.js';
 import { ROOT } from './cli-helpers.js';
 
-const PUBLISHED: PresetName[] = ['paper', 'paper-joint', 'consistency', 'gan', 'bmi', 'quick', 'gan-v1', 'field'];
+const PUBLISHED: PresetName[] = ['paper', 'paper-joint', 'consistency', 'gan', 'bmi', 'quick', 'gan-v1', 'field', 'bmi-field'];
 
 test('every published preset is complete in its committed store: a sweep re-runs 0 cells', () => {
   for (const name of PUBLISHED) {
