@@ -15,7 +15,7 @@
  * numerics version are packed; stale or corrupt files stay loose and are reported.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 import writeFileAtomic from 'write-file-atomic';
@@ -67,7 +67,8 @@ export async function packStore(dir: string): Promise<PackResult> {
   }
   const size = (p: string) => { try { return lstatSync(p).size; } catch { return 0; } };
   const r: PackResult = { pack: null, cells: 0, fromLoose: 0, fromPacks: 0, leftAlone: [], bytesBefore: 0, bytesAfter: 0 };
-  const oldPacks = [...new Set([...index.cells.values()].map((c) => c.pack))].sort();
+  // Every pack file, even one that holds no cell, is folded and replaced.
+  const oldPacks = readdirSync(store.cellsDir).filter((n) => PACK_RE.test(n)).sort();
   for (const p of oldPacks) r.bytesBefore += size(join(store.cellsDir, p));
 
   // Every current cell, as its compact JSON text; a loose file and a packed copy of one cell are the same cell.

@@ -9,8 +9,9 @@
  *
  * A finished store may also be packed (`harness pack`, ./pack.ts): its cells moved into
  * `cells/pack-<id>.jsonl.br`, one brotli stream of compact cells, a line each, which compresses
- * the structure cells share (the published stores' cells take 40–70 % of their loose bytes). The store reads loose files first, then packs; a sweep adds loose files
- * beside a pack, never rewrites it.
+ * the structure cells share (packed, the published stores' cells take 40–70 % of their loose
+ * bytes). The store reads loose files first, then packs; a sweep adds loose files beside a pack,
+ * never rewrites it.
  *
  * A cell file is trusted only when it decodes, parses, matches the schema, and its spec hashes to
  * both its `hash` field and its file name (a packed cell: its `hash` field); anything else is
