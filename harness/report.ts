@@ -1,6 +1,7 @@
 /**
- * writeReport: the I/O around src/stats and src/report. Reads DIR/cells/*.json{,.br} and its packs
- * (estimator cells and GAN runs), and writes DIR/LEADERBOARD.md, DIR/summary.csv, DIR/cells.csv, DIR/pairwise.csv
+ * writeReport: the I/O around src/stats and src/report. Reads DIR/cells/*.json{,.br} and its
+ * packs (estimator cells and GAN runs), and writes DIR/LEADERBOARD.md, DIR/summary.csv,
+ * DIR/cells.csv, DIR/pairwise.csv,
  * DIR/REPRODUCTION.md (the paper's claims, src/stats/reproduction.ts) and DIR/plots/*.svg. A missing or unreadable DIR (or DIR/cells) is a UsageError (exit 2); a
  * corrupt cell file is skipped with a one-line warning naming it (the sweep re-runs such cells).
  * Byte-identical output for the same cells: files are read in sorted order, all statistics are

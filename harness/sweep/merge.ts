@@ -4,8 +4,8 @@
  * the same hash holding a different spec in two stores is an error), then write them, atomically.
  * Compact cells (`<hash>.json.br`) are copied byte for byte; plain ones (`<hash>.json`, from
  * stores written before the compact format) and packed ones (`harness pack`) are written as
- * compact files, as the sweep would write them
- * (./compact.ts), so a merge of old and new shards gives one compact store. The first source
+ * compact files, as the sweep would write them (./compact.ts), so a merge of old and new shards
+ * gives one compact store. The first source
  * that has a hash wins (for the same spec and code the results are the same anyway). Failure
  * records are carried over only for hashes no store finished, and a destination failure record
  * is dropped once its cell arrives.
