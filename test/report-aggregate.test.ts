@@ -128,3 +128,12 @@ test('number formatting is fixed', () => {
   assert.equal(fmt(NaN), '—');
   assert.equal(fmtCi({ estimate: 1, low: 0.5, high: 2 }), '1.00 [0.500, 2.00]');
 });
+
+test('setup labels: fixed-MI setups read to 4 significant digits, in full where that would merge two', () => {
+  const at = (mi: number[], prefix: string) => fixtureCells({ estimators: [PAPER_LIKE[0]], seeds: [1], mi, stepsPerLevel: 50 })
+    .map((c, i) => parseRecord(JSON.parse(JSON.stringify(c)), `${prefix}-${i}.json`));
+  const labels = (recs: StoreRecord[]) => aggregate(recs, { resamples: 50 }).contexts.map((c) => c.setupLabel).sort();
+  assert.deepEqual(labels([...at([0.778048259105298], 'a'), ...at([0.41057028028529546], 'b'), ...at([2, 4], 'c')]), ['MI=0.4106', 'MI=0.778', 'MI=2,4']);
+  // 0.778041 and 0.778043 are one label at 4 digits: both stay whole.
+  assert.deepEqual(labels([...at([0.778041], 'a'), ...at([0.778043], 'b')]), ['MI=0.778041', 'MI=0.778043']);
+});

@@ -174,14 +174,21 @@ function setupOf(r: CellRecord): Record<string, unknown> {
   return Object.fromEntries(SETUP_FIELDS.map((f) => [f, s[f] ?? null]));
 }
 
-/** Labels for setups: only the fields that vary across the store, e.g. "L=400 d=10". */
+/**
+ * Labels for setups: only the fields that vary across the store, e.g. "L=400 d=10". Numbers to 4
+ * significant digits (a mixture's true MI, 0.778048259105298, reads MI=0.778), unless that would
+ * give two setups one label (labels name plot files too): then in full.
+ */
 function setupLabels(setups: string[]): Map<string, string> {
   const parsed = setups.map((s) => JSON.parse(s) as Record<string, unknown>);
   const varying = SETUP_FIELDS.filter((f) => new Set(parsed.map((p) => JSON.stringify(p[f]))).size > 1);
-  return new Map(setups.map((s, i) => [s, varying.map((f) => {
+  const labels = (num: (x: unknown) => string) => setups.map((_, i) => varying.map((f) => {
     const v = parsed[i][f];
-    return `${SETUP_SHORT[f]}=${Array.isArray(v) ? v.join(',') : String(v)}`;
-  }).join(' ')]));
+    return `${SETUP_SHORT[f]}=${Array.isArray(v) ? v.map(num).join(',') : num(v)}`;
+  }).join(' '));
+  const short = labels((x) => (typeof x === 'number' && Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x)));
+  const chosen = new Set(short).size === setups.length ? short : labels(String);
+  return new Map(setups.map((s, i) => [s, chosen[i]]));
 }
 
 const finite = (xs: number[]): number[] => xs.filter(Number.isFinite);
