@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 import writeFileAtomic from 'write-file-atomic';
 import { UsageError } from '../../src/errors.js';
+import { writeErrorReason } from '../output.js';
 import { compactCell } from './compact.js';
 import { CellStore, PACK_RE, type CellFile, checkCellFile, readPackFiles, verifyCellData } from './store.js';
 
@@ -112,18 +113,29 @@ export async function packStore(dir: string): Promise<PackResult> {
   const name = packName(text);
   const path = join(store.cellsDir, name);
   if (!(oldPacks.length === 1 && oldPacks[0] === name)) {
-    await writeFileAtomic(path, encodePack(text));
+    try { await writeFileAtomic(path, encodePack(text)); } catch (err) {
+      // Disk full, read-only: the store is as it was (the write was to a temporary file).
+      const reason = writeErrorReason(err);
+      if (!reason) throw err;
+      throw new UsageError(`pack: cannot write ${path}: ${reason}; the store is unchanged`);
+    }
   }
   // Read it back before removing anything: the same text, and every cell verifies.
   const back = readPackFiles(store.cellsDir, [name]);
   if (back.problems.length > 0 || back.cells.size !== lines.size || [...lines.keys()].some((h) => verifyCellData(back.cells.get(h)?.data, h).state !== 'ok')) {
     throw new Error(`pack: ${path} did not read back as written`);
   }
-  for (const p of oldPacks) if (p !== name && PACK_RE.test(p)) rmSync(join(store.cellsDir, p), { force: true });
-  for (const hash of looseDone) {
-    // A link (a cell shared with another store) is removed as a link: its target is not touched.
-    rmSync(store.cellPath(hash), { force: true });
-    rmSync(store.plainCellPath(hash), { force: true });
+  try {
+    for (const p of oldPacks) if (p !== name && PACK_RE.test(p)) rmSync(join(store.cellsDir, p), { force: true });
+    for (const hash of looseDone) {
+      // A link (a cell shared with another store) is removed as a link: its target is not touched.
+      rmSync(store.cellPath(hash), { force: true });
+      rmSync(store.plainCellPath(hash), { force: true });
+    }
+  } catch (err) {
+    const reason = writeErrorReason(err);
+    if (!reason) throw err;
+    throw new UsageError(`pack: wrote ${path} but could not remove what it replaces: ${reason}; the store reads the same (its cells are held twice), pack again to finish`);
   }
   r.pack = name;
   r.bytesAfter += size(path);
