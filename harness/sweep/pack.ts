@@ -22,7 +22,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { UsageError } from '../../src/errors.js';
 import { writeErrorReason } from '../output.js';
 import { compactCell } from './compact.js';
-import { CellStore, PACK_RE, type CellFile, checkCellFile, readPackFiles, verifyCellData } from './store.js';
+import { CellStore, PACK_RE, readPackFiles, verifyCellData } from './store.js';
 
 export interface PackResult {
   /** The pack written (or found already holding exactly these cells); null when the store has no cell to pack. */
@@ -78,20 +78,14 @@ export async function packStore(dir: string): Promise<PackResult> {
   for (const hash of store.looseCellHashes()) {
     const paths = [store.cellPath(hash), store.plainCellPath(hash)];
     for (const p of paths) r.bytesBefore += size(p);
-    let picked: CellFile | null = null;
-    let problem = '';
-    for (const p of paths) {
-      const c = checkCellFile(p, hash);
-      if (c.state === 'ok') { picked = c.cell; break; }
-      if (c.state === 'stale' && !problem) problem = `cells/${hash}: another numerics version (stale)`;
-      if (c.state === 'corrupt' && !problem) problem = `cells/${hash}: corrupt (${c.reason})`;
-    }
-    if (picked === null) {
-      r.leftAlone.push(problem || `cells/${hash}: unreadable`);
+    // As the store reads the cell's own files (CellStore.checkLoose), so what is packed is what it read.
+    const c = store.checkLoose(hash);
+    if (c.state !== 'ok') {
+      r.leftAlone.push(`cells/${hash}: ${c.state === 'stale' ? 'another numerics version (stale)' : c.state === 'corrupt' ? `corrupt (${c.reason})` : 'unreadable'}`);
       for (const p of paths) r.bytesAfter += size(p);
       continue;
     }
-    lines.set(hash, JSON.stringify(compactCell(picked).cell));
+    lines.set(hash, JSON.stringify(compactCell(c.cell).cell));
     looseDone.push(hash);
   }
   for (const [hash, packed] of index.cells) {

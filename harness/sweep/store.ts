@@ -140,8 +140,7 @@ export function readPackFiles(cellsDir: string, names: readonly string[]): PackI
   for (const pack of names) {
     let text: string;
     try { text = brotliDecompressSync(readFileSync(join(cellsDir, pack))).toString('utf8'); } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      index.problems.push({ pack, reason: code && /^ERR_(BROTLI|ZLIB)|^Z_/.test(code) ? 'not a valid brotli stream (truncated?)' : `unreadable (${code ?? (err as Error).message})` });
+      index.problems.push({ pack, reason: unreadableReason(err) });
       continue;
     }
     const lines = text.split('\n');
@@ -188,17 +187,24 @@ export class CellStore {
    * throws for bad content.
    */
   check(hash: string): CheckResult {
+    const loose = this.checkLoose(hash);
+    if (loose.state === 'ok' || loose.state === 'stale') return loose;
+    const packed = this.packIndex().cells.get(hash);
+    if (packed) {
+      const r = verifyCellData(packed.data, hash);
+      if (r.state === 'ok' || r.state === 'stale') return r;
+      if (loose.state === 'missing' && r.state === 'corrupt') return { ...r, file: packed.pack };
+    }
+    return loose;
+  }
+
+  /** check() on the cell's own files only (compact, then plain), not the packs: what `harness pack` folds. */
+  checkLoose(hash: string): CheckResult {
     let first: CheckResult = { state: 'missing' };
     for (const path of [this.cellPath(hash), this.plainCellPath(hash)]) {
       const r = checkCellFile(path, hash);
       if (r.state === 'ok' || r.state === 'stale') return r;
       if (first.state === 'missing') first = r.state === 'corrupt' ? { ...r, file: basename(path) } : r;
-    }
-    const packed = this.packIndex().cells.get(hash);
-    if (packed) {
-      const r = verifyCellData(packed.data, hash);
-      if (r.state === 'ok' || r.state === 'stale') return r;
-      if (first.state === 'missing' && r.state === 'corrupt') first = { ...r, file: packed.pack };
     }
     return first;
   }
@@ -283,12 +289,17 @@ export class CellStore {
 export function checkCellFile(path: string, hash: string): CheckResult {
   let text: string;
   try { text = decodeCellFile(readFileSync(path), path); } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { state: 'missing' };
-    if (code && /^ERR_(BROTLI|ZLIB)|^Z_/.test(code)) return { state: 'corrupt', reason: 'not a valid brotli stream (truncated?)' };
-    return { state: 'corrupt', reason: `unreadable (${code ?? (err as Error).message})` };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'missing' };
+    return { state: 'corrupt', reason: unreadableReason(err) };
   }
   return verifyCellText(text, hash);
+}
+
+/** Why a cell file or pack could not be read: a bad brotli stream, or the file-system error. */
+function unreadableReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code && /^ERR_(BROTLI|ZLIB)|^Z_/.test(code)) return 'not a valid brotli stream (truncated?)';
+  return `unreadable (${code ?? (err as Error).message})`;
 }
 
 /** Verify a cell file's text against the hash its name claims. */
